@@ -1,0 +1,94 @@
+#ifndef FLOWSTATE_CAPTURE_H
+#define FLOWSTATE_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/stats.h"
+
+/*
+ * Capture engine: where packets come from. An opaque handle (like pcap_t)
+ * over one live interface or one or more savefiles (pcap, pcapng; "-" is
+ * stdin). Several files are merged into one stream in timestamp order (ties:
+ * earlier file on the command line first), so a connection spanning rotated
+ * files stays one connection. The BPF filter is compiled per link type and
+ * applied here; filtered records are counted, never returned.
+ */
+struct capture;
+
+/* One record. data is borrowed: valid until the next capture_next()/capture_close(). */
+struct cap_packet {
+    const uint8_t *data;
+    uint32_t caplen;
+    uint32_t wirelen;
+    uint64_t ts_ns;      /* ns since the epoch, as recorded */
+    int dlt;             /* link type of this record (pcapng: per interface) */
+    uint32_t source;     /* index of the file (0..n-1) or 0 live */
+};
+
+#define CAP_END (-2)
+
+struct capture_live_opts {
+    const char *iface;    /* NULL: first suitable device (pcap_findalldevs) */
+    int snaplen;          /* default 262144 */
+    int buffer_size;      /* bytes, 0 = libpcap default */
+    bool promisc;         /* default true; -p clears */
+    bool immediate;       /* --immediate-mode */
+    int timeout_ms;       /* read timeout; default 100 */
+};
+
+struct capture_stats {
+    uint64_t records;     /* records read, filtered ones included */
+    uint64_t filtered;    /* rejected by the BPF filter (files only; live filters in the kernel) */
+    uint64_t files;       /* savefiles opened */
+    uint64_t read_errors; /* files that ended in a read error (truncated record, bad block) */
+    uint64_t ts_backwards;/* records whose timestamp went back within one source */
+    uint64_t kernel_recv, kernel_drop, kernel_ifdrop; /* live: pcap_stats() */
+};
+
+/*
+ * Opens savefiles. filter may be NULL. returns: owned, or NULL with err set
+ * (unreadable file, bad header, bad filter). Precision is always ns.
+ */
+struct capture *capture_open_files(const char *const *paths, size_t n, const char *filter,
+                                   char *err);
+
+/* Opens a live interface (memory-mapped TPACKET ring via libpcap). returns: owned or NULL + err. */
+struct capture *capture_open_live(const struct capture_live_opts *o, const char *filter,
+                                  char *err);
+
+/*
+ * Next record: 1 = *p filled; 0 = nothing yet (live timeout); -1 = error
+ * (message in capture_geterr(); for files the stream ends after it);
+ * CAP_END = no more records. A read error in one of several files ends that
+ * file only: the others continue, and -1 is returned once.
+ */
+int capture_next(struct capture *c, struct cap_packet *p);
+
+/* Last error message (borrowed, valid until the next call). */
+const char *capture_geterr(const struct capture *c);
+
+/* Name of the live interface or of the first file (borrowed). */
+const char *capture_name(const struct capture *c);
+
+/* Link type of the (first) source, for -w. */
+int capture_datalink(const struct capture *c);
+int capture_snaplen(const struct capture *c);
+bool capture_is_live(const struct capture *c);
+
+/* Stops a blocking live read from a signal handler (pcap_breakloop). */
+void capture_breakloop(struct capture *c);
+
+/* Refreshes kernel counters (live) and returns the stats (borrowed). */
+const struct capture_stats *capture_stats(struct capture *c);
+/* Appends "capture.*" counters. */
+void capture_stats_export(struct capture *c, struct stat_list *out);
+
+/* Lists interfaces like tcpdump -D, to `out`. Returns 0 or -1 + err. */
+int capture_list_devices(void *out_file, char *err);
+
+/* Closes and frees; NULL ok. */
+void capture_close(struct capture *c);
+
+#endif

@@ -1,0 +1,51 @@
+#ifndef FLOWSTATE_CLI_H
+#define FLOWSTATE_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "report/report.h"
+
+/* Everything the command line can say. Filled by cli_parse(); owned by main. */
+struct options {
+    const char **read_files;     /* -r (repeatable); "-" = stdin */
+    size_t n_read;
+    const char *iface;           /* -i */
+    char *filter;                /* -f or trailing expression (owned) */
+    uint64_t count;              /* -c */
+    enum report_format format;   /* -T */
+    bool format_set;
+    const char *output;          /* -o */
+    const char *write_file;      /* -w */
+    int snaplen;                 /* -s */
+    int buffer_size;             /* -B, bytes */
+    bool promisc;                /* cleared by -p */
+    bool immediate;              /* --immediate-mode */
+    const char *user;            /* -Z */
+    bool list_devices;           /* -D */
+    bool line_buffered;          /* -l */
+    bool tui;                    /* --tui */
+    double replay_speed;         /* --speed (0 = as fast as possible) */
+    size_t max_flows;            /* --max-flows */
+    size_t memcap;               /* --memcap */
+    uint64_t timeout_ns[4];      /* --timeout CLASS=SECONDS, by enum flow_tclass */
+    uint64_t msl_ns;             /* --msl */
+    uint64_t stuck_after_ns;     /* --stuck-after */
+    uint64_t update_interval_ns; /* --update-interval */
+    bool verify_checksums;       /* cleared by --no-checksums */
+    int verbose;                 /* -v */
+};
+
+enum cli_result { CLI_OK = 0, CLI_EXIT_SUCCESS = 1, CLI_ERROR = -1 };
+
+/* Parses argv into *o (defaults first). CLI_EXIT_SUCCESS after --help/--version. */
+enum cli_result cli_parse(int argc, char **argv, struct options *o, FILE *out, char *err);
+void cli_options_fini(struct options *o);
+void cli_usage(FILE *out);
+
+/* "64K", "8M", "1G" -> bytes. returns 0 or -1. */
+int cli_parse_size(const char *s, uint64_t *out);
+
+#endif

@@ -1,0 +1,170 @@
+#ifndef FLOWSTATE_FLOW_H
+#define FLOWSTATE_FLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode/decode.h"
+#include "util/stats.h"
+
+/*
+ * Flow table: every tracked connection, keyed by a symmetric 5-tuple, in a
+ * seeded hash (random seed at start-up, so nothing is ever output in bucket
+ * order). The table owns every struct flow; others hold borrowed pointers
+ * valid until the flow's end callback returns.
+ *
+ * Memory is budgeted, not per packet: flows live in slots of
+ * sizeof(struct flow) + cfg.ext_size bytes, carved from chunks and recycled
+ * through a free list. The extension area (the TCP session) sits right after
+ * the flow in the same slot: flow_ext(). A flow allocation beyond
+ * cfg.max_flows first evicts (embryonic idle first, then closed, then the
+ * least recently active); if that fails the packet is counted untracked.
+ *
+ * Each flow is on exactly one timeout-class list, ordered by last activity,
+ * so expiry pops list heads in O(1) and in a deterministic order.
+ */
+
+/* Canonical, direction-free key: (a, pa) <= (b, pb) in byte order. 40 bytes. */
+struct flow_key {
+    struct ip_addr a, b;
+    uint16_t pa, pb;
+    uint8_t ip_version;
+    uint8_t proto;
+    uint8_t pad[2];
+};
+
+/* Packet direction relative to the key: a->b is 0, b->a is 1. */
+#define FLOW_DIR_AB 0
+#define FLOW_DIR_BA 1
+
+/* Timeout classes; each has its own idle timeout (configurable). */
+enum flow_tclass {
+    FLOW_TC_NEW = 0,      /* embryonic: handshake not complete */
+    FLOW_TC_ESTABLISHED,  /* data phase */
+    FLOW_TC_CLOSING,      /* one FIN seen / half-closed (CLOSE_WAIT lives here) */
+    FLOW_TC_CLOSED,       /* TIME_WAIT / reset / both closed: held briefly for stragglers */
+    FLOW_TC_COUNT
+};
+
+/* Why a flow record was written (Suricata flow.reason names). */
+enum flow_end_reason {
+    FLOW_END_NONE = 0,    /* not ended (flow_update records) */
+    FLOW_END_TIMEOUT,     /* idle past its class timeout (incl. TIME_WAIT expiry) */
+    FLOW_END_FORCED,      /* evicted to make room (--max-flows / --memcap) */
+    FLOW_END_SHUTDOWN,    /* end of input or signal */
+    FLOW_END_TCP_REUSE,   /* a new SYN reused the 5-tuple of a finished connection */
+    FLOW_END_COUNT
+};
+
+/* flow.flags */
+#define FLOW_F_ROLES_GUESSED 0x01 /* client/server from port heuristics, no SYN seen */
+#define FLOW_F_ROLES_FROM_SYNACK 0x02 /* client inferred from a SYN-ACK (SYN missed) */
+
+struct flow {
+    /* table linkage: private to flow_table.c */
+    struct flow *hnext;
+    struct flow *lprev, *lnext;
+    uint32_t hash;
+    uint8_t tclass;        /* enum flow_tclass */
+    uint8_t client_dir;    /* FLOW_DIR_* of client->server packets; set by the TCP layer */
+    uint8_t flags;         /* FLOW_F_* */
+    uint8_t ended;         /* set while the end callback runs */
+
+    struct flow_key key;
+    uint64_t seq_no;       /* creation ordinal: stable output order */
+    uint64_t first_pkt_no; /* 1-based packet number that created the flow */
+    uint64_t first_ts_ns, last_ts_ns;
+    uint32_t pkts[2];      /* by key direction */
+    uint64_t bytes[2];     /* wire bytes, by key direction (EVE bytes_to*) */
+    uint64_t ip_bytes[2];  /* IP bytes, by key direction (Zeek *_ip_bytes) */
+    uint16_t tcp_flags[2]; /* OR of TCP flags, by key direction */
+    uint16_t vlan[DECODE_MAX_VLAN]; /* from the first packet */
+    uint8_t vlan_count;
+    uint8_t tunnel_depth;
+};
+
+static inline void *
+flow_ext(struct flow *f)
+{
+    return (void *)(f + 1);
+}
+
+static inline const void *
+flow_ext_const(const struct flow *f)
+{
+    return (const void *)(f + 1);
+}
+
+/* Called for every flow that leaves the table; the flow is freed after it returns. */
+typedef void (*flow_end_fn)(void *arg, struct flow *f, enum flow_end_reason why);
+
+struct flow_table_cfg {
+    size_t max_flows;          /* hard cap on live flows (0 = derive from memcap) */
+    size_t memcap;             /* bytes for flow slots (0 = derive from max_flows) */
+    size_t ext_size;           /* bytes of extension after each flow (TCP session) */
+    uint64_t timeout_ns[FLOW_TC_COUNT];
+    flow_end_fn on_end;
+    void *on_end_arg;
+    uint64_t seed;             /* hash seed; 0 = random from getrandom() */
+};
+
+struct flow_table_stats {
+    uint64_t created;          /* flow.tcp */
+    uint64_t ended[FLOW_END_COUNT];
+    uint64_t evicted_by_class[FLOW_TC_COUNT];
+    uint64_t untracked;        /* packets dropped because no slot could be had (flow.memcap) */
+    uint64_t active;           /* live flows now */
+    uint64_t peak;             /* most live flows at once */
+    uint64_t slot_bytes;       /* bytes per flow slot (struct flow + ext) */
+    uint64_t chain_max;        /* longest hash chain walked */
+};
+
+/* Fills a config with defaults (timeouts: new 60 s, established 3600 s, closing 3600 s, closed 60 s). */
+void flow_table_cfg_default(struct flow_table_cfg *cfg);
+
+/* returns: owned, or NULL with err set (bad config). */
+struct flow_table *flow_table_new(const struct flow_table_cfg *cfg, char *err);
+/* Frees the table and all flows WITHOUT calling on_end (use flow_table_drain first). NULL ok. */
+void flow_table_free(struct flow_table *t);
+
+/* Builds the canonical key for a decoded TCP/UDP packet; *dir is the packet's direction. */
+void flow_key_from_meta(const struct pkt_meta *m, struct flow_key *k, int *dir);
+/* Seeded hash; symmetric because the key is canonical. */
+uint32_t flow_key_hash(const struct flow_key *k, uint64_t seed);
+bool flow_key_equal(const struct flow_key *x, const struct flow_key *y);
+
+/*
+ * Finds the flow for m, creating it (zeroed, ext zeroed, in FLOW_TC_NEW) if
+ * absent. *dir gets the packet's key direction, *created whether it is new.
+ * pkt_no is the packet's 1-based number (recorded on creation).
+ * returns: borrowed, or NULL when the table is full and nothing could be
+ * evicted (counted in stats.untracked).
+ */
+struct flow *flow_table_get(struct flow_table *t, const struct pkt_meta *m, uint64_t pkt_no,
+                            int *dir, bool *created);
+
+/* Records activity at now_ns and moves f to the tail of class tc's list. */
+void flow_table_touch(struct flow_table *t, struct flow *f, uint64_t now_ns,
+                      enum flow_tclass tc);
+
+/* Ends every flow idle past its class timeout at now_ns (on_end, then free). Returns the count. */
+size_t flow_table_expire(struct flow_table *t, uint64_t now_ns);
+
+/* Ends one flow now with the given reason (on_end, then free). */
+void flow_table_end(struct flow_table *t, struct flow *f, enum flow_end_reason why);
+
+/* Ends every remaining flow with `why`, in creation order (seq_no). */
+void flow_table_drain(struct flow_table *t, enum flow_end_reason why);
+
+/* Calls fn for every live flow in creation order (snapshots, live updates). */
+void flow_table_foreach(struct flow_table *t, void (*fn)(void *arg, struct flow *f), void *arg);
+
+const struct flow_table_stats *flow_table_stats(const struct flow_table *t);
+/* Appends "flow.*" counters. */
+void flow_table_stats_export(const struct flow_table *t, struct stat_list *out);
+
+const char *flow_end_reason_name(enum flow_end_reason r);
+const char *flow_tclass_name(enum flow_tclass c);
+
+#endif

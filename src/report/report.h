@@ -1,0 +1,81 @@
+#ifndef FLOWSTATE_REPORT_H
+#define FLOWSTATE_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "decode/decode.h"
+#include "flow/flow.h"
+#include "tcp/tcp_summary.h"
+#include "util/stats.h"
+
+/*
+ * Reporters turn finished (or updated) connections into output. A reporter
+ * never sees the flow table: the engine hands it a self-contained, borrowed
+ * struct flow_record (valid only during the call) with roles already
+ * resolved (src = client). Output is deterministic: capture timestamps only,
+ * records in the order the engine delivers them.
+ */
+struct flow_record {
+    const char *event;           /* "flow" (ended) or "flow_update" / "tcp_stuck" (live) */
+    uint64_t flow_id;            /* deterministic, < 2^53 */
+    char uid[20];                /* Zeek-style "C" + base62 */
+    char community_id[40];       /* "1:" + base64 SHA-1 (Community ID v1) */
+    uint8_t ip_version;
+    uint8_t proto;               /* IPPROTO_TCP */
+    struct ip_addr src_ip, dest_ip; /* client, server */
+    uint16_t src_port, dest_port;
+    uint16_t vlan[DECODE_MAX_VLAN];
+    uint8_t vlan_count;
+    uint64_t start_ns, end_ns;   /* first and last packet */
+    uint64_t now_ns;             /* capture clock when the record was made */
+    uint64_t pkts_toserver, pkts_toclient;
+    uint64_t bytes_toserver, bytes_toclient;       /* wire bytes */
+    uint64_t ip_bytes_toserver, ip_bytes_toclient; /* IP bytes (Zeek) */
+    uint16_t tcp_flags_ts, tcp_flags_tc;
+    uint8_t reason;              /* enum flow_end_reason */
+    const char *flow_state;      /* Suricata flow.state: "new", "established", "closed" */
+    bool roles_guessed;
+    struct session_summary s;
+};
+
+/* The stats record: every counter, flat and ordered (see util/stats.h). */
+struct stats_record {
+    uint64_t ts_ns;              /* capture clock at the end (0 if no packet) */
+    const struct stat_list *items;
+};
+
+enum report_format { REPORT_TEXT = 0, REPORT_EVE, REPORT_ZEEK, REPORT_TUI };
+
+struct report_opts {
+    enum report_format format;
+    bool line_buffered;          /* -l */
+    const char *output_path;     /* -o, NULL = stdout */
+};
+
+struct reporter;
+
+struct reporter_ops {
+    const char *name;
+    /* Allocates private state in *priv. returns 0 or -1 + err. */
+    int (*open)(void **priv, FILE *out, const struct report_opts *o, char *err);
+    void (*flow_end)(void *priv, const struct flow_record *r);
+    void (*flow_update)(void *priv, const struct flow_record *r);  /* may be NULL */
+    void (*stuck)(void *priv, const struct flow_record *r);        /* may be NULL */
+    void (*stats)(void *priv, const struct stats_record *st);
+    /* Flushes and frees priv; returns 0 or -1 on a write error. */
+    int (*close)(void *priv);
+};
+
+extern const struct reporter_ops report_text_ops;
+extern const struct reporter_ops report_eve_ops;
+extern const struct reporter_ops report_zeek_ops;
+
+/* Helpers shared by the writers (report_common.c). */
+/* "2024-01-02T03:04:05.123456+0000" from ns since the epoch (UTC). buf >= 40. */
+const char *report_iso8601(uint64_t ts_ns, char *buf, size_t len);
+/* TCP flags as Suricata's hex string ("1b"). buf >= 8. */
+const char *report_tcp_flags_hex(uint16_t flags, char *buf, size_t len);
+
+#endif

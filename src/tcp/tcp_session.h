@@ -1,0 +1,59 @@
+#ifndef FLOWSTATE_TCP_SESSION_H
+#define FLOWSTATE_TCP_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decode/decode.h"
+#include "flow/flow.h"
+#include "tcp/tcp_analysis.h"
+#include "tcp/tcp_state.h"
+#include "tcp/tcp_summary.h"
+#include "tcp/tcp_zeek.h"
+
+/*
+ * The TCP session of one flow: the composition of three observers that each
+ * own their part and see every segment:
+ *   tcp_state    RFC 9293 state of each endpoint, seq/ack validation, stuck
+ *                connections, handshake/close classification, roles;
+ *   tcp_analysis Wireshark tcp.analysis.* counters, unique/retransmitted bytes, RTT;
+ *   tcp_zeek     Zeek conn_state/history emulation.
+ * The session lives in the flow's extension area (flow_ext()); the flow
+ * table owns the memory. Per-endpoint arrays inside the observers are indexed
+ * by the SENDER's key direction (FLOW_DIR_AB = endpoint a), never by role, so
+ * a role flip costs nothing.
+ */
+struct tcp_session {
+    struct tcp_state st;
+    struct tcp_an an;
+    struct tcp_zeek zk;
+};
+
+/* Zeroes and initialises s (after flow creation). */
+void tcp_session_init(struct tcp_session *s, const struct tcp_cfg *cfg);
+
+/*
+ * Feeds one segment sent in key direction `dir` (FLOW_DIR_*). pkt_no is the
+ * 1-based packet number. May set f->client_dir and f->flags (roles). Does
+ * not touch the flow's packet/byte counters (the engine does).
+ */
+enum tcp_step_result tcp_session_step(struct tcp_session *s, struct flow *f, int dir,
+                                      const struct pkt_meta *m, uint64_t pkt_no,
+                                      const struct tcp_cfg *cfg);
+
+/* The timeout class the flow belongs in now (after a step). */
+enum flow_tclass tcp_session_tclass(const struct tcp_session *s);
+
+/*
+ * Stuck-connection judgement at capture time now_ns (end of file, or live
+ * tick). Returns true if the session became stuck at this call (first time),
+ * so live mode can emit one tcp_stuck event.
+ */
+bool tcp_session_check_stuck(struct tcp_session *s, const struct flow *f, uint64_t now_ns,
+                             const struct tcp_cfg *cfg);
+
+/* Fills *out for reporting at capture time now_ns. */
+void tcp_session_summarize(const struct tcp_session *s, const struct flow *f, uint64_t now_ns,
+                           struct session_summary *out);
+
+#endif
