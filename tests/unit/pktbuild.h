@@ -34,4 +34,10 @@ void pb_meta(struct pkt_meta *m, const struct pb_seg *s);
  */
 size_t pb_frame_eth_tcp(uint8_t *buf, size_t cap, int v6, const struct pb_seg *s);
 
+/* The same IP + TCP packet without a link header (for tunnels and raw link types). */
+size_t pb_ip_tcp(uint8_t *buf, size_t cap, int v6, const struct pb_seg *s);
+
+/* RFC 1071: folds a 32-bit one's-complement sum and complements it. */
+uint16_t pb_csum_fold(uint32_t sum);
+
 #endif
