@@ -1,0 +1,520 @@
+/*
+ * capture: owns every pcap_t of the run and hides libpcap from the rest of
+ * flowstate. A capture is either one live interface or an ordered list of
+ * savefile sources; the engine (src/engine.c) pulls records with
+ * capture_next() and never sees a pcap_t.
+ *
+ * Invariants:
+ *  - Every timestamp handed out is in nanoseconds: savefiles are opened with
+ *    PCAP_TSTAMP_PRECISION_NANO (libpcap scales microsecond files), live
+ *    handles ask for nanoseconds and fall back to microseconds, which we
+ *    scale ourselves.
+ *  - Savefile merge keeps at most one pending record per source. The record
+ *    bytes stay in that pcap_t's own buffer, which libpcap keeps valid until
+ *    the next read on the same handle (pcap_next_ex.3pcap), so nothing is
+ *    copied: the source whose record was returned last is only read again at
+ *    the start of the following capture_next().
+ *  - The smallest pending timestamp wins; ties go to the lower source index,
+ *    i.e. the earlier file on the command line.
+ *  - Files: the BPF program is compiled per source against its own link type
+ *    and run here with pcap_offline_filter(), so rejected records are counted
+ *    (stats.filtered) and never returned. Live: pcap_setfilter() runs it in
+ *    the kernel and only accepted packets are ever seen.
+ *  - A read error ends that source only; the error is reported once (-1) and
+ *    the remaining sources continue. Nothing is ever sized from a file's
+ *    snaplen field: libpcap owns all record buffers.
+ */
+#include <config.h>
+
+#include "capture/capture.h"
+
+#include <pcap/pcap.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/log.h"
+#include "util/xalloc.h"
+
+#define CAP_DEFAULT_SNAPLEN 262144
+#define CAP_DEFAULT_TIMEOUT 100
+#define CAP_NS_PER_SEC      1000000000ULL
+#define CAP_ERR_SIZE        (ERRBUF_SIZE + PCAP_ERRBUF_SIZE)
+
+struct cap_source {
+    pcap_t *p;
+    char *name;               /* as given ("-" for stdin); owned */
+    const char *shown;        /* name used in messages ("stdin" for "-") */
+    int dlt;
+    bool ns;                  /* handle delivers nanoseconds in tv_usec */
+    struct bpf_program prog;
+    bool has_prog;
+    bool done;                /* end of file or read error: never read again */
+    bool pending;             /* hdr/data hold the next record of this source */
+    struct pcap_pkthdr *hdr;  /* borrowed from libpcap, valid until the next read */
+    const u_char *data;
+    uint64_t ts_ns;
+    uint64_t last_ts_ns;      /* previous record's timestamp, for ts_backwards */
+    bool have_last;
+};
+
+struct capture {
+    bool live;
+    size_t n;
+    struct cap_source *src;
+    size_t last;              /* source of the record handed out last */
+    bool has_last;
+    volatile sig_atomic_t stop;
+    struct capture_stats st;
+    char err[CAP_ERR_SIZE];
+};
+
+static uint64_t
+cap_ts_ns(const struct cap_source *s, const struct pcap_pkthdr *h)
+{
+    /* Savefiles store 32-bit seconds; negative ones are clamped to the epoch. */
+    if (h->ts.tv_sec < 0 || h->ts.tv_usec < 0)
+        return 0;
+    uint64_t sec = (uint64_t)h->ts.tv_sec;
+    uint64_t frac = (uint64_t)h->ts.tv_usec;
+    if (!s->ns)
+        frac *= 1000u;
+    if (sec > (UINT64_MAX - frac) / CAP_NS_PER_SEC)
+        return UINT64_MAX;
+    /* A fraction >= 1 s (accepted by libpcap) simply carries into seconds. */
+    return sec * CAP_NS_PER_SEC + frac;
+}
+
+static void
+cap_source_fini(struct cap_source *s)
+{
+    if (s->has_prog)
+        pcap_freecode(&s->prog);
+    if (s->p != NULL)
+        pcap_close(s->p);
+    free(s->name);
+    memset(s, 0, sizeof(*s));
+}
+
+static struct capture *
+cap_new(size_t n)
+{
+    struct capture *c = xcalloc(1, sizeof(*c));
+    c->n = n;
+    c->src = xcalloc(n, sizeof(*c->src));
+    return c;
+}
+
+void
+capture_close(struct capture *c)
+{
+    if (c == NULL)
+        return;
+    for (size_t i = 0; i < c->n; i++)
+        cap_source_fini(&c->src[i]);
+    free(c->src);
+    free(c);
+}
+
+/* Compiles `filter` for this source's link type; 0 or -1 with err set. */
+static int
+cap_compile(struct cap_source *s, const char *filter, char *err)
+{
+    if (filter == NULL)
+        return 0;
+    if (pcap_compile(s->p, &s->prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+        errbuf_printf(err, "%s: bad filter \"%s\": %s", s->shown, filter, pcap_geterr(s->p));
+        return -1;
+    }
+    s->has_prog = true;
+    return 0;
+}
+
+static int
+cap_open_one(struct cap_source *s, const char *path, const char *filter, bool *stdin_used,
+             char *err)
+{
+    char perr[PCAP_ERRBUF_SIZE];
+
+    perr[0] = '\0';
+    s->name = xstrdup(path);
+    s->shown = s->name;
+    if (strcmp(path, "-") == 0) {
+        s->shown = "stdin";
+        if (*stdin_used) {
+            errbuf_printf(err, "stdin: \"-\" given more than once");
+            return -1;
+        }
+        *stdin_used = true;
+        s->p = pcap_fopen_offline_with_tstamp_precision(stdin, PCAP_TSTAMP_PRECISION_NANO, perr);
+    } else {
+        s->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, perr);
+    }
+    if (s->p == NULL) {
+        errbuf_printf(err, "%s: %s", s->shown, perr[0] != '\0' ? perr : "cannot open");
+        return -1;
+    }
+    s->dlt = pcap_datalink(s->p);
+    s->ns = pcap_get_tstamp_precision(s->p) == PCAP_TSTAMP_PRECISION_NANO;
+    return cap_compile(s, filter, err);
+}
+
+struct capture *
+capture_open_files(const char *const *paths, size_t n, const char *filter, char *err)
+{
+    struct capture *c = NULL;
+    bool stdin_used = false;
+
+    if (err != NULL)
+        err[0] = '\0';
+    if (paths == NULL || n == 0) {
+        errbuf_printf(err, "no capture file given");
+        return NULL;
+    }
+    c = cap_new(n);
+    for (size_t i = 0; i < n; i++) {
+        if (cap_open_one(&c->src[i], paths[i], filter, &stdin_used, err) != 0) {
+            capture_close(c);
+            return NULL;
+        }
+        c->st.files++;
+    }
+    return c;
+}
+
+/*
+ * Reads the next record of source s that passes the filter into its pending
+ * slot. Returns 1 (pending set), CAP_END (source finished) or -1 (read error:
+ * source finished, message in c->err).
+ */
+static int
+cap_fill(struct capture *c, struct cap_source *s)
+{
+    for (;;) {
+        struct pcap_pkthdr *h;
+        const u_char *d;
+        int rc = pcap_next_ex(s->p, &h, &d);
+
+        if (rc == PCAP_ERROR_BREAK) {
+            /* End of file, or capture_breakloop() from a signal handler. */
+            s->done = true;
+            return CAP_END;
+        }
+        if (rc == PCAP_ERROR) {
+            snprintf(c->err, sizeof(c->err), "%s: %s", s->shown, pcap_geterr(s->p));
+            s->done = true;
+            c->st.read_errors++;
+            return -1;
+        }
+        if (rc == 0)
+            return 0; /* live timeout; savefiles never return 0 */
+        c->st.records++;
+        uint64_t ts = cap_ts_ns(s, h);
+        if (s->have_last && ts < s->last_ts_ns)
+            c->st.ts_backwards++;
+        s->last_ts_ns = ts;
+        s->have_last = true;
+        if (!c->live && s->has_prog && pcap_offline_filter(&s->prog, h, d) == 0) {
+            c->st.filtered++;
+            continue;
+        }
+        s->hdr = h;
+        s->data = d;
+        s->ts_ns = ts;
+        s->pending = true;
+        return 1;
+    }
+}
+
+static void
+cap_emit(struct capture *c, size_t i, struct cap_packet *p)
+{
+    struct cap_source *s = &c->src[i];
+
+    p->data = s->data;
+    p->caplen = s->hdr->caplen;
+    p->wirelen = s->hdr->len;
+    p->ts_ns = s->ts_ns;
+    p->dlt = s->dlt;
+    p->source = c->live ? 0 : (uint32_t)i;
+    s->pending = false;
+    c->last = i;
+    c->has_last = true;
+}
+
+int
+capture_next(struct capture *c, struct cap_packet *p)
+{
+    if (c->stop)
+        return CAP_END;
+
+    if (c->live) {
+        struct cap_source *s = &c->src[0];
+        if (s->done)
+            return CAP_END;
+        int rc = cap_fill(c, s);
+        if (rc != 1)
+            return rc;
+        cap_emit(c, 0, p);
+        return 1;
+    }
+
+    /* The record handed out last is now released; refill every empty source. */
+    for (size_t i = 0; i < c->n; i++) {
+        struct cap_source *s = &c->src[i];
+        if (s->done || s->pending)
+            continue;
+        if (cap_fill(c, s) == -1)
+            return -1; /* once; this source is done, the others go on next call */
+        if (c->stop)
+            return CAP_END;
+    }
+
+    size_t best = c->n;
+    for (size_t i = 0; i < c->n; i++) {
+        const struct cap_source *s = &c->src[i];
+        if (!s->pending)
+            continue;
+        if (best == c->n || s->ts_ns < c->src[best].ts_ns)
+            best = i; /* strict <: ties stay with the lower index */
+    }
+    if (best == c->n)
+        return CAP_END;
+    cap_emit(c, best, p);
+    return 1;
+}
+
+const char *
+capture_geterr(const struct capture *c)
+{
+    return c->err;
+}
+
+const char *
+capture_name(const struct capture *c)
+{
+    return c->src[0].name;
+}
+
+int
+capture_datalink(const struct capture *c)
+{
+    return c->src[0].dlt;
+}
+
+int
+capture_snaplen(const struct capture *c)
+{
+    return pcap_snapshot(c->src[0].p);
+}
+
+bool
+capture_is_live(const struct capture *c)
+{
+    return c->live;
+}
+
+void
+capture_breakloop(struct capture *c)
+{
+    /* Async-signal context: only set flags (pcap_breakloop does the same). */
+    c->stop = 1;
+    if (c->live && c->src[0].p != NULL)
+        pcap_breakloop(c->src[0].p);
+}
+
+const struct capture_stats *
+capture_stats(struct capture *c)
+{
+    if (c->live && c->src[0].p != NULL) {
+        struct pcap_stat ps;
+        if (pcap_stats(c->src[0].p, &ps) == 0) {
+            c->st.kernel_recv = ps.ps_recv;
+            c->st.kernel_drop = ps.ps_drop;
+            c->st.kernel_ifdrop = ps.ps_ifdrop;
+        }
+    }
+    return &c->st;
+}
+
+void
+capture_stats_export(struct capture *c, struct stat_list *out)
+{
+    const struct capture_stats *st = capture_stats(c);
+
+    stat_list_add(out, "capture.files", st->files);
+    stat_list_add(out, "capture.records", st->records);
+    stat_list_add(out, "capture.filtered", st->filtered);
+    stat_list_add(out, "capture.read_errors", st->read_errors);
+    stat_list_add(out, "capture.ts_backwards", st->ts_backwards);
+    if (c->live) {
+        stat_list_add(out, "capture.kernel_recv", st->kernel_recv);
+        stat_list_add(out, "capture.kernel_drop", st->kernel_drop);
+        stat_list_add(out, "capture.kernel_ifdrop", st->kernel_ifdrop);
+    }
+}
+
+/*
+ * Default interface like tcpdump: the first device of pcap_findalldevs()
+ * (which lists up, running, non-loopback devices first) that is up and not
+ * loopback, skipping the "any" pseudo-device; failing that, the first one
+ * that is not "any" (a namespace with only lo still captures). returns: owned.
+ */
+static char *
+cap_default_iface(char *err)
+{
+    char perr[PCAP_ERRBUF_SIZE];
+    pcap_if_t *all = NULL;
+    char *name = NULL;
+
+    perr[0] = '\0';
+    if (pcap_findalldevs(&all, perr) != 0) {
+        errbuf_printf(err, "cannot list interfaces: %s", perr);
+        return NULL;
+    }
+    for (pcap_if_t *d = all; d != NULL && name == NULL; d = d->next) {
+        if (strcmp(d->name, "any") != 0 && (d->flags & PCAP_IF_UP) &&
+            !(d->flags & PCAP_IF_LOOPBACK))
+            name = xstrdup(d->name);
+    }
+    for (pcap_if_t *d = all; d != NULL && name == NULL; d = d->next) {
+        if (strcmp(d->name, "any") != 0)
+            name = xstrdup(d->name);
+    }
+    pcap_freealldevs(all);
+    if (name == NULL)
+        errbuf_printf(err, "no suitable capture interface found");
+    return name;
+}
+
+/*
+ * On success err is "" or holds a pcap_activate() warning (e.g. promiscuous
+ * mode not supported); the capture still works.
+ */
+struct capture *
+capture_open_live(const struct capture_live_opts *o, const char *filter, char *err)
+{
+    char perr[PCAP_ERRBUF_SIZE];
+    struct capture *c = NULL;
+    struct cap_source *s;
+    char warn[PCAP_ERRBUF_SIZE];
+    int rc;
+
+    perr[0] = '\0';
+    warn[0] = '\0';
+    if (err != NULL)
+        err[0] = '\0';
+    c = cap_new(1);
+    c->live = true;
+    s = &c->src[0];
+    s->name = o->iface != NULL ? xstrdup(o->iface) : cap_default_iface(err);
+    if (s->name == NULL)
+        goto fail;
+    s->shown = s->name;
+    if ((s->p = pcap_create(s->name, perr)) == NULL) {
+        errbuf_printf(err, "%s: %s", s->shown, perr);
+        goto fail;
+    }
+    if (pcap_set_snaplen(s->p, o->snaplen > 0 ? o->snaplen : CAP_DEFAULT_SNAPLEN) != 0 ||
+        pcap_set_promisc(s->p, o->promisc ? 1 : 0) != 0 ||
+        pcap_set_timeout(s->p, o->timeout_ms > 0 ? o->timeout_ms : CAP_DEFAULT_TIMEOUT) != 0 ||
+        (o->buffer_size > 0 && pcap_set_buffer_size(s->p, o->buffer_size) != 0) ||
+        pcap_set_immediate_mode(s->p, o->immediate ? 1 : 0) != 0) {
+        errbuf_printf(err, "%s: cannot set capture options: %s", s->shown, pcap_geterr(s->p));
+        goto fail;
+    }
+    /* Not every device stamps in ns; micro is scaled in cap_ts_ns(). */
+    if (pcap_set_tstamp_precision(s->p, PCAP_TSTAMP_PRECISION_NANO) != 0)
+        (void)pcap_set_tstamp_precision(s->p, PCAP_TSTAMP_PRECISION_MICRO);
+    rc = pcap_activate(s->p);
+    if (rc < 0) {
+        const char *detail = pcap_geterr(s->p);
+        errbuf_printf(err, "%s: %s%s%s", s->shown, pcap_statustostr(rc),
+                      detail[0] != '\0' ? ": " : "", detail);
+        goto fail;
+    }
+    if (rc > 0) {
+        const char *detail = pcap_geterr(s->p);
+        snprintf(warn, sizeof(warn), "%s: warning: %s%s%s", s->shown, pcap_statustostr(rc),
+                 detail[0] != '\0' ? ": " : "", detail);
+    }
+    s->dlt = pcap_datalink(s->p);
+    s->ns = pcap_get_tstamp_precision(s->p) == PCAP_TSTAMP_PRECISION_NANO;
+    if (cap_compile(s, filter, err) != 0)
+        goto fail;
+    if (s->has_prog && pcap_setfilter(s->p, &s->prog) != 0) {
+        errbuf_printf(err, "%s: cannot set filter: %s", s->shown, pcap_geterr(s->p));
+        goto fail;
+    }
+    if (warn[0] != '\0')
+        errbuf_printf(err, "%s", warn);
+    return c;
+fail:
+    capture_close(c);
+    return NULL;
+}
+
+int
+capture_list_devices(void *out_file, char *err)
+{
+    char perr[PCAP_ERRBUF_SIZE];
+    FILE *out = out_file;
+    pcap_if_t *all = NULL;
+    int i = 0;
+
+    perr[0] = '\0';
+    if (pcap_findalldevs(&all, perr) != 0) {
+        errbuf_printf(err, "cannot list interfaces: %s", perr);
+        return -1;
+    }
+    if (all == NULL) {
+        errbuf_printf(err, "no interfaces found");
+        return -1;
+    }
+    for (pcap_if_t *d = all; d != NULL; d = d->next) {
+        const char *sep = "";
+        bool wireless = (d->flags & PCAP_IF_WIRELESS) != 0;
+        bool any = false;
+
+        fprintf(out, "%d.%s", ++i, d->name);
+        if (d->description != NULL)
+            fprintf(out, " (%s)", d->description);
+        fputs(" [", out);
+        if (d->flags & PCAP_IF_UP) {
+            fprintf(out, "%sUp", sep);
+            sep = ", ";
+            any = true;
+        }
+        if (d->flags & PCAP_IF_RUNNING) {
+            fprintf(out, "%sRunning", sep);
+            sep = ", ";
+            any = true;
+        }
+        if (d->flags & PCAP_IF_LOOPBACK) {
+            fprintf(out, "%sLoopback", sep);
+            sep = ", ";
+            any = true;
+        }
+        if (wireless) {
+            fprintf(out, "%sWireless", sep);
+            sep = ", ";
+            any = true;
+        }
+        switch (d->flags & PCAP_IF_CONNECTION_STATUS) {
+        case PCAP_IF_CONNECTION_STATUS_CONNECTED:
+            fprintf(out, "%s%s", sep, wireless ? "Associated" : "Connected");
+            any = true;
+            break;
+        case PCAP_IF_CONNECTION_STATUS_DISCONNECTED:
+            fprintf(out, "%s%s", sep, wireless ? "Not associated" : "Disconnected");
+            any = true;
+            break;
+        default:
+            break;
+        }
+        fprintf(out, "%s]\n", any ? "" : "none");
+    }
+    pcap_freealldevs(all);
+    return 0;
+}
