@@ -1,0 +1,401 @@
+/*
+ * cli: argv -> struct options. Owns option syntax, defaults and validation;
+ * knows nothing about packets. Modelled on tcpdump's flags where they overlap
+ * (-r -i -c -w -s -B -p -D -l -Z, trailing filter expression).
+ */
+#include <config.h>
+
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow/flow.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+#define NS_PER_SEC 1000000000ULL
+
+enum long_only {
+    OPT_JSON = 256,
+    OPT_IMMEDIATE,
+    OPT_TUI,
+    OPT_SPEED,
+    OPT_MAX_FLOWS,
+    OPT_MEMCAP,
+    OPT_TIMEOUT,
+    OPT_MSL,
+    OPT_STUCK_AFTER,
+    OPT_UPDATE_INTERVAL,
+    OPT_NO_CHECKSUMS,
+};
+
+static const struct option long_opts[] = {
+    {"read", required_argument, NULL, 'r'},
+    {"interface", required_argument, NULL, 'i'},
+    {"filter", required_argument, NULL, 'f'},
+    {"count", required_argument, NULL, 'c'},
+    {"format", required_argument, NULL, 'T'},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"output", required_argument, NULL, 'o'},
+    {"snapshot-length", required_argument, NULL, 's'},
+    {"buffer-size", required_argument, NULL, 'B'},
+    {"no-promiscuous-mode", no_argument, NULL, 'p'},
+    {"immediate-mode", no_argument, NULL, OPT_IMMEDIATE},
+    {"list-interfaces", no_argument, NULL, 'D'},
+    {"line-buffered", no_argument, NULL, 'l'},
+    {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+    {"memcap", required_argument, NULL, OPT_MEMCAP},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"msl", required_argument, NULL, OPT_MSL},
+    {"stuck-after", required_argument, NULL, OPT_STUCK_AFTER},
+    {"update-interval", required_argument, NULL, OPT_UPDATE_INTERVAL},
+    {"no-checksums", no_argument, NULL, OPT_NO_CHECKSUMS},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+void
+cli_usage(FILE *out)
+{
+    fputs("Usage: flowstate [-DhlpvV] [-r FILE]... [-i IFACE] [-c COUNT] [-T FORMAT] [-o FILE]\n"
+          "                 [-s SNAPLEN] [-B SIZE] [-f FILTER] [options] [expression]\n"
+          "\n"
+          "Reconstructs TCP sessions from a capture file or a live interface and reports\n"
+          "both endpoints' RFC 9293 states, handshake/close validity, seq/ack violations,\n"
+          "retransmission analysis and stuck connections.\n"
+          "\n"
+          "Input:\n"
+          "  -r, --read FILE          read a pcap/pcapng file (\"-\" = stdin); repeat to merge\n"
+          "                           several files in timestamp order\n"
+          "  -i, --interface IFACE    capture live from IFACE (\"any\" for all)\n"
+          "  -D, --list-interfaces    list capture interfaces and exit\n"
+          "  -c, --count COUNT        stop after COUNT packets that pass the filter\n"
+          "  -f, --filter FILTER      BPF filter (or give it as trailing expression)\n"
+          "  -s, --snapshot-length N  live: bytes to capture per packet (default 262144)\n"
+          "  -B, --buffer-size SIZE   live: kernel ring size, K/M/G suffixes\n"
+          "  -p, --no-promiscuous-mode  live: do not put the interface in promiscuous mode\n"
+          "      --immediate-mode     live: deliver packets without buffering\n"
+          "\n"
+          "Output:\n"
+          "  -T, --format FORMAT      text (default), eve (NDJSON, Suricata EVE compatible)\n"
+          "                           or zeek (conn.log TSV)\n"
+          "      --json               same as -T eve\n"
+          "  -o, --output FILE        write to FILE instead of standard output\n"
+          "  -l, --line-buffered      flush output after every record\n"
+          "\n"
+          "Tracking:\n"
+          "      --max-flows N        most connections tracked at once (default 1000000)\n"
+          "      --memcap SIZE        memory for connection state, K/M/G suffixes\n"
+          "      --timeout CLASS=SEC  idle timeout for new, established, closing or closed\n"
+          "                           connections (defaults 60, 3600, 3600, 60)\n"
+          "      --msl SEC            maximum segment lifetime; TIME_WAIT lasts 2*MSL (30)\n"
+          "      --stuck-after SEC    capture seconds without progress before a connection\n"
+          "                           is reported stuck (default 10)\n"
+          "      --update-interval SEC  live: flow_update record period (default 60, 0 = off)\n"
+          "      --no-checksums       do not verify TCP checksums\n"
+          "\n"
+          "  -v, --verbose            more diagnostics on standard error\n"
+          "  -h, --help               show this help and exit\n"
+          "  -V, --version            show the version and exit\n"
+          "\n"
+          "See flowstate(8) and doc/schema.md for the output fields.\n",
+          out);
+}
+
+int
+cli_parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+    uint64_t mult = 1;
+
+    if (s == NULL || *s == '\0' || *s == '-')
+        return -1;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno != 0 || end == s)
+        return -1;
+    switch (*end) {
+    case '\0':
+        break;
+    case 'k':
+    case 'K':
+        mult = 1024ULL;
+        end++;
+        break;
+    case 'm':
+    case 'M':
+        mult = 1024ULL * 1024;
+        end++;
+        break;
+    case 'g':
+    case 'G':
+        mult = 1024ULL * 1024 * 1024;
+        end++;
+        break;
+    default:
+        return -1;
+    }
+    if (*end != '\0')
+        return -1;
+    if (v > UINT64_MAX / mult)
+        return -1;
+    *out = (uint64_t)v * mult;
+    return 0;
+}
+
+/* Non-negative decimal seconds ("0.5", "10") -> ns. */
+static int
+parse_seconds(const char *s, uint64_t *out)
+{
+    char *end;
+    double v;
+
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno != 0 || end == s || *end != '\0' || !isfinite(v) || v < 0 || v > 1e9)
+        return -1;
+    *out = (uint64_t)(v * (double)NS_PER_SEC + 0.5);
+    return 0;
+}
+
+static int
+parse_count(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+
+    if (*s == '-' || *s == '\0')
+        return -1;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int
+parse_timeout(const char *arg, struct options *o)
+{
+    static const char *const names[] = {"new", "established", "closing", "closed"};
+    const char *eq = strchr(arg, '=');
+    size_t i, n;
+
+    if (eq == NULL)
+        return -1;
+    n = (size_t)(eq - arg);
+    for (i = 0; i < 4; i++) {
+        if (strlen(names[i]) == n && strncmp(arg, names[i], n) == 0)
+            return parse_seconds(eq + 1, &o->timeout_ns[i]);
+    }
+    return -1;
+}
+
+static void
+options_default(struct options *o)
+{
+    struct flow_table_cfg ft;
+    size_t i;
+
+    memset(o, 0, sizeof(*o));
+    flow_table_cfg_default(&ft);
+    o->format = REPORT_TEXT;
+    o->snaplen = 262144;
+    o->promisc = true;
+    o->max_flows = ft.max_flows;
+    for (i = 0; i < 4; i++)
+        o->timeout_ns[i] = ft.timeout_ns[i];
+    o->msl_ns = 30 * NS_PER_SEC;
+    o->stuck_after_ns = 10 * NS_PER_SEC;
+    o->update_interval_ns = 60 * NS_PER_SEC;
+    o->verify_checksums = true;
+}
+
+/* Joins argv[from..argc) with spaces (tcpdump's copy_argv). returns: owned. */
+static char *
+join_args(int argc, char **argv, int from)
+{
+    size_t len = 1, pos = 0, n;
+    char *s;
+    int i;
+
+    for (i = from; i < argc; i++)
+        len += strlen(argv[i]) + 1;
+    s = xmalloc(len);
+    for (i = from; i < argc; i++) {
+        if (i > from)
+            s[pos++] = ' ';
+        n = strlen(argv[i]);
+        memcpy(s + pos, argv[i], n);
+        pos += n;
+    }
+    s[pos] = '\0';
+    return s;
+}
+
+enum cli_result
+cli_parse(int argc, char **argv, struct options *o, FILE *out, char *err)
+{
+    uint64_t v;
+    int ch;
+
+    options_default(o);
+    optind = 1;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, "+r:i:f:c:T:o:s:B:pDlvhV", long_opts, NULL)) != -1) {
+        switch (ch) {
+        case 'r':
+            o->read_files = xreallocarray(o->read_files, o->n_read + 1, sizeof(*o->read_files));
+            o->read_files[o->n_read++] = optarg;
+            break;
+        case 'i':
+            o->iface = optarg;
+            break;
+        case 'f':
+            free(o->filter);
+            o->filter = xstrdup(optarg);
+            break;
+        case 'c':
+            if (parse_count(optarg, 1, UINT64_MAX, &o->count) < 0) {
+                errbuf_printf(err, "invalid packet count '%s'", optarg);
+                return CLI_ERROR;
+            }
+            break;
+        case 'T':
+            if (strcmp(optarg, "text") == 0) {
+                o->format = REPORT_TEXT;
+            } else if (strcmp(optarg, "eve") == 0 || strcmp(optarg, "json") == 0) {
+                o->format = REPORT_EVE;
+            } else if (strcmp(optarg, "zeek") == 0) {
+                o->format = REPORT_ZEEK;
+            } else {
+                errbuf_printf(err, "unknown format '%s' (text, eve, zeek)", optarg);
+                return CLI_ERROR;
+            }
+            o->format_set = true;
+            break;
+        case OPT_JSON:
+            o->format = REPORT_EVE;
+            o->format_set = true;
+            break;
+        case 'o':
+            o->output = optarg;
+            break;
+        case 's':
+            if (parse_count(optarg, 1, 262144, &v) < 0) {
+                errbuf_printf(err, "invalid snapshot length '%s' (1..262144)", optarg);
+                return CLI_ERROR;
+            }
+            o->snaplen = (int)v;
+            break;
+        case 'B':
+            if (cli_parse_size(optarg, &v) < 0 || v == 0 || v > (uint64_t)INT32_MAX) {
+                errbuf_printf(err, "invalid buffer size '%s'", optarg);
+                return CLI_ERROR;
+            }
+            o->buffer_size = (int)v;
+            break;
+        case 'p':
+            o->promisc = false;
+            break;
+        case OPT_IMMEDIATE:
+            o->immediate = true;
+            break;
+        case 'D':
+            o->list_devices = true;
+            break;
+        case 'l':
+            o->line_buffered = true;
+            break;
+        case OPT_MAX_FLOWS:
+            if (parse_count(optarg, 1, (uint64_t)1 << 32, &v) < 0) {
+                errbuf_printf(err, "invalid --max-flows '%s'", optarg);
+                return CLI_ERROR;
+            }
+            o->max_flows = (size_t)v;
+            break;
+        case OPT_MEMCAP:
+            if (cli_parse_size(optarg, &v) < 0 || v == 0) {
+                errbuf_printf(err, "invalid --memcap '%s'", optarg);
+                return CLI_ERROR;
+            }
+            o->memcap = (size_t)v;
+            break;
+        case OPT_TIMEOUT:
+            if (parse_timeout(optarg, o) < 0) {
+                errbuf_printf(err,
+                              "invalid --timeout '%s' (CLASS=SECONDS, CLASS one of new, "
+                              "established, closing, closed)",
+                              optarg);
+                return CLI_ERROR;
+            }
+            break;
+        case OPT_MSL:
+            if (parse_seconds(optarg, &o->msl_ns) < 0) {
+                errbuf_printf(err, "invalid --msl '%s'", optarg);
+                return CLI_ERROR;
+            }
+            break;
+        case OPT_STUCK_AFTER:
+            if (parse_seconds(optarg, &o->stuck_after_ns) < 0 || o->stuck_after_ns == 0) {
+                errbuf_printf(err, "invalid --stuck-after '%s'", optarg);
+                return CLI_ERROR;
+            }
+            break;
+        case OPT_UPDATE_INTERVAL:
+            if (parse_seconds(optarg, &o->update_interval_ns) < 0) {
+                errbuf_printf(err, "invalid --update-interval '%s'", optarg);
+                return CLI_ERROR;
+            }
+            break;
+        case OPT_NO_CHECKSUMS:
+            o->verify_checksums = false;
+            break;
+        case 'v':
+            o->verbose++;
+            break;
+        case 'h':
+            cli_usage(out);
+            return CLI_EXIT_SUCCESS;
+        case 'V':
+            fprintf(out, "flowstate %s\n", PACKAGE_VERSION);
+            return CLI_EXIT_SUCCESS;
+        case '?':
+        default:
+            if (optopt != 0 && optopt < 256)
+                errbuf_printf(err, "unknown option or missing argument: -%c", optopt);
+            else
+                errbuf_printf(err, "unknown option or missing argument: %s",
+                              argv[optind - 1]);
+            return CLI_ERROR;
+        }
+    }
+    if (optind < argc) {
+        if (o->filter != NULL) {
+            errbuf_printf(err, "give the filter either with -f or as an expression, not both");
+            return CLI_ERROR;
+        }
+        o->filter = join_args(argc, argv, optind);
+    }
+    if (o->n_read > 0 && o->iface != NULL) {
+        errbuf_printf(err, "-r and -i cannot be combined");
+        return CLI_ERROR;
+    }
+    return CLI_OK;
+}
+
+void
+cli_options_fini(struct options *o)
+{
+    free(o->read_files);
+    free(o->filter);
+    o->read_files = NULL;
+    o->filter = NULL;
+}

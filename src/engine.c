@@ -1,0 +1,343 @@
+/*
+ * engine: the per-packet pipeline and the capture clock.
+ *
+ *   capture_next -> count -> decode_packet -> flow_table_get
+ *     -> tcp_session_step (port reuse: end + recreate) -> flow counters
+ *     -> flow_table_touch (timeout class from the session)
+ *
+ * The clock is the largest capture timestamp seen, so out-of-order records
+ * never make flows age backwards. Idle expiry runs when the clock crosses a
+ * whole second, before the packet that moved it is processed, so expiry is a
+ * pure function of the input (deterministic output). Flow records are
+ * written from the flow table's end callback; the reporter never sees the
+ * table. Owns: decoder counters, TCP global counters, the flow table.
+ */
+#include <config.h>
+
+#include "engine.h"
+
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "flow/flow_ids.h"
+#include "tcp/tcp_session.h"
+#include "util/log.h"
+#include "util/stats.h"
+#include "util/xalloc.h"
+
+#define NS_PER_SEC 1000000000ULL
+
+struct engine {
+    struct engine_cfg cfg;
+    const struct reporter_ops *ops;
+    void *rep;
+    struct flow_table *ft;
+    struct decode_stats dst;
+    struct tcp_global_stats tst;
+    uint64_t now_ns;          /* capture clock: max timestamp seen */
+    uint64_t pkt_no;          /* records delivered by the capture (1-based numbering) */
+    uint64_t next_expire_ns;  /* next whole second at which idle flows are expired */
+    uint64_t next_update_ns;  /* live: next flow_update round */
+    struct flow_record rec;   /* scratch for the record being written */
+};
+
+/* Suricata flow.state from our timeout class. */
+static const char *
+flow_state_name(const struct flow *f)
+{
+    switch ((enum flow_tclass)f->tclass) {
+    case FLOW_TC_NEW:
+        return "new";
+    case FLOW_TC_ESTABLISHED:
+    case FLOW_TC_CLOSING:
+        return "established";
+    case FLOW_TC_CLOSED:
+    case FLOW_TC_COUNT:
+        break;
+    }
+    return "closed";
+}
+
+/* Resolves roles and copies everything a reporter needs into e->rec. */
+static void
+build_record(struct engine *e, const struct flow *f, const char *event, enum flow_end_reason why)
+{
+    struct flow_record *r = &e->rec;
+    const struct tcp_session *s = flow_ext_const(f);
+    int c = f->client_dir, sv = !f->client_dir;
+
+    memset(r, 0, sizeof(*r));
+    r->event = event;
+    r->ip_version = f->key.ip_version;
+    r->proto = f->key.proto;
+    if (c == FLOW_DIR_AB) {
+        r->src_ip = f->key.a;
+        r->src_port = f->key.pa;
+        r->dest_ip = f->key.b;
+        r->dest_port = f->key.pb;
+    } else {
+        r->src_ip = f->key.b;
+        r->src_port = f->key.pb;
+        r->dest_ip = f->key.a;
+        r->dest_port = f->key.pa;
+    }
+    memcpy(r->vlan, f->vlan, sizeof(r->vlan));
+    r->vlan_count = f->vlan_count;
+    r->start_ns = f->first_ts_ns;
+    r->end_ns = f->last_ts_ns;
+    r->now_ns = e->now_ns;
+    r->pkts_toserver = f->pkts[c];
+    r->pkts_toclient = f->pkts[sv];
+    r->bytes_toserver = f->bytes[c];
+    r->bytes_toclient = f->bytes[sv];
+    r->ip_bytes_toserver = f->ip_bytes[c];
+    r->ip_bytes_toclient = f->ip_bytes[sv];
+    r->tcp_flags_ts = f->tcp_flags[c];
+    r->tcp_flags_tc = f->tcp_flags[sv];
+    r->reason = (uint8_t)why;
+    r->flow_state = flow_state_name(f);
+    r->roles_guessed = (f->flags & FLOW_F_ROLES_GUESSED) != 0;
+    flow_ids_fill(f, &r->flow_id, r->uid, sizeof(r->uid), r->community_id,
+                  sizeof(r->community_id));
+    tcp_session_summarize(s, f, e->now_ns, &r->s);
+}
+
+/* Flow table end callback: judge, count, report. */
+static void
+on_flow_end(void *arg, struct flow *f, enum flow_end_reason why)
+{
+    struct engine *e = arg;
+    struct tcp_session *s = flow_ext(f);
+    size_t i;
+
+    tcp_session_check_stuck(s, f, e->now_ns, &e->cfg.tcp);
+    build_record(e, f, "flow", why);
+    if (e->rec.s.midstream)
+        e->tst.midstream++;
+    if (e->rec.s.stuck < sizeof(e->tst.stuck) / sizeof(e->tst.stuck[0]))
+        e->tst.stuck[e->rec.s.stuck]++;
+    for (i = 0; i < TV_COUNT; i++)
+        e->tst.violations[i] += e->rec.s.client.violations[i] + e->rec.s.server.violations[i];
+    e->ops->flow_end(e->rep, &e->rec);
+}
+
+struct engine *
+engine_new(const struct engine_cfg *cfg, const struct reporter_ops *ops, void *rep_priv,
+           char *err)
+{
+    struct engine *e = xcalloc(1, sizeof(*e));
+    struct flow_table_cfg ft;
+
+    e->cfg = *cfg;
+    e->ops = ops;
+    e->rep = rep_priv;
+    ft = cfg->ft;
+    ft.ext_size = sizeof(struct tcp_session);
+    ft.on_end = on_flow_end;
+    ft.on_end_arg = e;
+    if ((e->ft = flow_table_new(&ft, err)) == NULL) {
+        free(e);
+        return NULL;
+    }
+    return e;
+}
+
+void
+engine_free(struct engine *e)
+{
+    if (e == NULL)
+        return;
+    flow_table_free(e->ft);
+    free(e);
+}
+
+/* Live only: a flow_update for every open flow; tcp_stuck the moment one gets stuck. */
+struct live_round {
+    struct engine *e;
+    bool updates;
+};
+
+static void
+live_visit(void *arg, struct flow *f)
+{
+    struct live_round *lr = arg;
+    struct engine *e = lr->e;
+    struct tcp_session *s = flow_ext(f);
+
+    if (tcp_session_check_stuck(s, f, e->now_ns, &e->cfg.tcp) && e->ops->stuck != NULL) {
+        build_record(e, f, "tcp_stuck", FLOW_END_NONE);
+        e->ops->stuck(e->rep, &e->rec);
+    }
+    if (lr->updates && e->ops->flow_update != NULL) {
+        build_record(e, f, "flow_update", FLOW_END_NONE);
+        e->ops->flow_update(e->rep, &e->rec);
+    }
+}
+
+/* Runs the once-a-second work when the clock crosses a second boundary. */
+static void
+clock_tick(struct engine *e)
+{
+    struct live_round lr;
+
+    if (e->now_ns < e->next_expire_ns)
+        return;
+    flow_table_expire(e->ft, e->now_ns);
+    e->next_expire_ns = (e->now_ns / NS_PER_SEC + 1) * NS_PER_SEC;
+    if (!e->cfg.live)
+        return;
+    lr.e = e;
+    lr.updates = false;
+    if (e->cfg.update_interval_ns > 0 && e->now_ns >= e->next_update_ns) {
+        lr.updates = e->next_update_ns != 0;
+        e->next_update_ns = e->now_ns + e->cfg.update_interval_ns;
+    }
+    flow_table_foreach(e->ft, live_visit, &lr);
+}
+
+static void
+advance_clock(struct engine *e, uint64_t ts_ns)
+{
+    if (ts_ns > e->now_ns)
+        e->now_ns = ts_ns;
+    clock_tick(e);
+}
+
+static void
+track_tcp(struct engine *e, const struct pkt_meta *m)
+{
+    struct flow *f;
+    struct tcp_session *s;
+    bool created;
+    int dir;
+
+    if ((f = flow_table_get(e->ft, m, e->pkt_no, &dir, &created)) == NULL)
+        return; /* table full, nothing evictable: counted as flow.untracked */
+    s = flow_ext(f);
+    if (created) {
+        tcp_session_init(s, &e->cfg.tcp);
+        e->tst.sessions++;
+    }
+    if (tcp_session_step(s, f, dir, m, e->pkt_no, &e->cfg.tcp) == TCP_STEP_REUSE) {
+        /* RFC 9293 3.10.7.4 / RFC 6191: a new incarnation of the tuple. */
+        flow_table_end(e->ft, f, FLOW_END_TCP_REUSE);
+        e->tst.reused++;
+        if ((f = flow_table_get(e->ft, m, e->pkt_no, &dir, &created)) == NULL)
+            return;
+        s = flow_ext(f);
+        tcp_session_init(s, &e->cfg.tcp);
+        e->tst.sessions++;
+        (void)tcp_session_step(s, f, dir, m, e->pkt_no, &e->cfg.tcp);
+    }
+    f->pkts[dir]++;
+    f->bytes[dir] += m->wirelen;
+    f->ip_bytes[dir] += m->ip_bytes;
+    f->tcp_flags[dir] |= m->flags;
+    flow_table_touch(e->ft, f, e->now_ns, tcp_session_tclass(s));
+}
+
+static uint64_t
+wall_clock_ns(void)
+{
+    struct timespec ts;
+
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+        return 0;
+    return (uint64_t)ts.tv_sec * NS_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+int
+engine_run(struct engine *e, struct capture *c, volatile sig_atomic_t *stop, char *err)
+{
+    struct cap_packet p;
+    struct pkt_meta m;
+    uint64_t delivered = 0;
+    int rc, result = 0;
+
+    while (stop == NULL || !*stop) {
+        if (e->cfg.count != 0 && delivered >= e->cfg.count)
+            break;
+        rc = capture_next(c, &p);
+        if (rc == CAP_END)
+            break;
+        if (rc == 0) {
+            /* live and idle: let wall time drive expiry and stuck detection */
+            if (e->cfg.live)
+                advance_clock(e, wall_clock_ns());
+            continue;
+        }
+        if (rc < 0) {
+            log_warn("%s", capture_geterr(c));
+            result = 1;
+            if (capture_is_live(c)) {
+                errbuf_printf(err, "%s", capture_geterr(c));
+                return -1;
+            }
+            continue;
+        }
+        delivered++;
+        e->pkt_no++;
+        e->dst.counter[DC_PKTS]++;
+        e->dst.counter[DC_BYTES] += p.wirelen;
+        advance_clock(e, p.ts_ns);
+        if (decode_packet(p.dlt, p.data, p.caplen, p.wirelen, p.ts_ns, &e->cfg.dec, &m,
+                          &e->dst) == DECODE_TCP)
+            track_tcp(e, &m);
+    }
+    return result;
+}
+
+static void
+tcp_stats_export(const struct tcp_global_stats *t, struct stat_list *out)
+{
+    /* Paths must outlive the reporter call: built once into static storage. */
+    static char vpaths[TV_COUNT][64];
+    static char spaths[5][48];
+    static bool built;
+    size_t i;
+
+    if (!built) {
+        for (i = 0; i < TV_COUNT; i++)
+            snprintf(vpaths[i], sizeof(vpaths[i]), "tcp.violations.%s",
+                     tcp_violation_name((enum tcp_violation)i));
+        for (i = 1; i < 5; i++)
+            snprintf(spaths[i], sizeof(spaths[i]), "tcp.stuck.%s",
+                     tcp_stuck_name((enum tcp_stuck_kind)i));
+        built = true;
+    }
+    stat_list_add(out, "tcp.sessions", t->sessions);
+    stat_list_add(out, "tcp.midstream", t->midstream);
+    stat_list_add(out, "tcp.reused", t->reused);
+    for (i = 1; i < 5; i++)
+        stat_list_add(out, spaths[i], t->stuck[i]);
+    for (i = 0; i < TV_COUNT; i++)
+        if (t->violations[i] != 0)
+            stat_list_add(out, vpaths[i], t->violations[i]);
+}
+
+void
+engine_finish(struct engine *e, struct capture *c)
+{
+    const struct capture_stats *cs;
+    struct stat_list items;
+    struct stats_record st;
+
+    flow_table_drain(e->ft, FLOW_END_SHUTDOWN);
+
+    /* decoder.pkts counts every record read, including those the filter rejected */
+    cs = capture_stats(c);
+    e->dst.counter[DC_FILTERED] = cs->filtered;
+    e->dst.counter[DC_PKTS] += cs->filtered;
+
+    stat_list_init(&items);
+    capture_stats_export(c, &items);
+    decode_stats_export(&e->dst, &items);
+    flow_table_stats_export(e->ft, &items);
+    tcp_stats_export(&e->tst, &items);
+    st.ts_ns = e->now_ns;
+    st.items = &items;
+    e->ops->stats(e->rep, &st);
+    stat_list_fini(&items);
+}
