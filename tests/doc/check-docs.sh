@@ -1,0 +1,24 @@
+#!/bin/bash
+# The man page, --help and the README must describe the same options as the
+# code: every long option in src/cli.c's table appears in all three, and the
+# man page is clean under mandoc -T lint (warnings and above).
+set -euo pipefail
+: "${FLOWSTATE:?}" "${SRCDIR:?}"
+man="$SRCDIR/man/flowstate.8"
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+
+if mandoc -T lint -W warning "$man"; then ok; else bad "mandoc -T lint"; fi
+
+help=$("$FLOWSTATE" --help)
+mapfile -t longs < <(sed -n '/long_opts\[\] = {/,/^};/p' "$SRCDIR/src/cli.c" |
+                     grep -o '{"[a-z-]*"' | tr -d '{"')
+[ "${#longs[@]}" -gt 10 ] && ok || bad "could not read the option table"
+for o in "${longs[@]}"; do
+    if grep -q -- "--$o" <<<"$help"; then ok; else bad "--$o missing from --help"; fi
+    if grep -q -- "Fl -$o" "$man"; then ok; else bad "--$o missing from the man page"; fi
+    if grep -q -- "--$o" "$SRCDIR/README"; then ok; else bad "--$o missing from README"; fi
+done
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

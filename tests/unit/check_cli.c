@@ -1,0 +1,194 @@
+/* Unit tests for the command-line parser (src/cli.c). */
+#include <config.h>
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "util/log.h"
+
+#define NS 1000000000ULL
+
+static enum cli_result
+parse(struct options *o, char *err, int argc, const char **argv)
+{
+    FILE *out = fopen("/dev/null", "w");
+    enum cli_result r;
+
+    ck_assert_ptr_nonnull(out);
+    r = cli_parse(argc, (char **)argv, o, out, err);
+    fclose(out);
+    return r;
+}
+
+START_TEST(test_defaults_are_text_output_and_documented_timeouts)
+{
+    const char *argv[] = {"flowstate", "-r", "x.pcap"};
+    struct options o;
+    char err[ERRBUF_SIZE] = "";
+
+    ck_assert_int_eq(parse(&o, err, 3, argv), CLI_OK);
+    ck_assert_int_eq(o.format, REPORT_TEXT);
+    ck_assert_uint_eq(o.n_read, 1);
+    ck_assert_str_eq(o.read_files[0], "x.pcap");
+    ck_assert_uint_eq(o.timeout_ns[0], 60 * NS);
+    ck_assert_uint_eq(o.timeout_ns[1], 3600 * NS);
+    ck_assert_uint_eq(o.msl_ns, 30 * NS);
+    ck_assert_uint_eq(o.stuck_after_ns, 10 * NS);
+    ck_assert(o.verify_checksums);
+    ck_assert(o.promisc);
+    ck_assert_ptr_null(o.filter);
+    cli_options_fini(&o);
+}
+END_TEST
+
+START_TEST(test_repeated_read_keeps_order_and_trailing_expression_is_filter)
+{
+    const char *argv[] = {"flowstate", "-r", "a.pcap", "-r", "b.pcap", "tcp", "port", "80"};
+    struct options o;
+    char err[ERRBUF_SIZE] = "";
+
+    ck_assert_int_eq(parse(&o, err, 8, argv), CLI_OK);
+    ck_assert_uint_eq(o.n_read, 2);
+    ck_assert_str_eq(o.read_files[1], "b.pcap");
+    ck_assert_str_eq(o.filter, "tcp port 80");
+    cli_options_fini(&o);
+}
+END_TEST
+
+START_TEST(test_json_alias_selects_eve)
+{
+    const char *argv[] = {"flowstate", "--json", "-r", "-"};
+    struct options o;
+    char err[ERRBUF_SIZE] = "";
+
+    ck_assert_int_eq(parse(&o, err, 4, argv), CLI_OK);
+    ck_assert_int_eq(o.format, REPORT_EVE);
+    cli_options_fini(&o);
+}
+END_TEST
+
+START_TEST(test_filter_twice_is_rejected)
+{
+    const char *argv[] = {"flowstate", "-f", "tcp", "-r", "a", "udp"};
+    struct options o;
+    char err[ERRBUF_SIZE] = "";
+
+    ck_assert_int_eq(parse(&o, err, 6, argv), CLI_ERROR);
+    ck_assert_ptr_nonnull(strstr(err, "filter"));
+    cli_options_fini(&o);
+}
+END_TEST
+
+START_TEST(test_bad_values_are_rejected_with_a_message)
+{
+    static const char *const bad[][3] = {
+        {"flowstate", "-T", "xml"},           {"flowstate", "-c", "0"},
+        {"flowstate", "-c", "-5"},            {"flowstate", "--timeout", "new"},
+        {"flowstate", "--timeout", "old=5"},  {"flowstate", "--timeout", "new=abc"},
+        {"flowstate", "--stuck-after", "0"},  {"flowstate", "--msl", "-1"},
+        {"flowstate", "-B", "12Q"},           {"flowstate", "-s", "300000"},
+        {"flowstate", "--max-flows", "0"},    {"flowstate", "--memcap", "0"},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct options o;
+        char err[ERRBUF_SIZE] = "";
+
+        ck_assert_msg(parse(&o, err, 3, (const char **)bad[i]) == CLI_ERROR, "accepted %s %s",
+                      bad[i][1], bad[i][2]);
+        ck_assert_msg(err[0] != '\0', "no message for %s %s", bad[i][1], bad[i][2]);
+        cli_options_fini(&o);
+    }
+}
+END_TEST
+
+START_TEST(test_timeouts_and_seconds_accept_fractions)
+{
+    const char *argv[] = {"flowstate", "--timeout", "closing=1.5", "--stuck-after", "0.25",
+                          "--msl", "0"};
+    struct options o;
+    char err[ERRBUF_SIZE] = "";
+
+    ck_assert_int_eq(parse(&o, err, 7, argv), CLI_OK);
+    ck_assert_uint_eq(o.timeout_ns[2], 1500000000ULL);
+    ck_assert_uint_eq(o.stuck_after_ns, 250000000ULL);
+    ck_assert_uint_eq(o.msl_ns, 0);
+    cli_options_fini(&o);
+}
+END_TEST
+
+START_TEST(test_size_suffixes)
+{
+    uint64_t v;
+
+    ck_assert_int_eq(cli_parse_size("64K", &v), 0);
+    ck_assert_uint_eq(v, 65536);
+    ck_assert_int_eq(cli_parse_size("8m", &v), 0);
+    ck_assert_uint_eq(v, 8ULL << 20);
+    ck_assert_int_eq(cli_parse_size("2G", &v), 0);
+    ck_assert_uint_eq(v, 2ULL << 30);
+    ck_assert_int_eq(cli_parse_size("", &v), -1);
+    ck_assert_int_eq(cli_parse_size("1KB", &v), -1);
+    ck_assert_int_eq(cli_parse_size("99999999999999999999G", &v), -1);
+}
+END_TEST
+
+START_TEST(test_read_and_interface_together_are_rejected)
+{
+    const char *argv[] = {"flowstate", "-r", "a.pcap", "-i", "lo"};
+    struct options o;
+    char err[ERRBUF_SIZE] = "";
+
+    ck_assert_int_eq(parse(&o, err, 5, argv), CLI_ERROR);
+    cli_options_fini(&o);
+}
+END_TEST
+
+START_TEST(test_help_and_version_exit_successfully)
+{
+    const char *h[] = {"flowstate", "--help"};
+    const char *v[] = {"flowstate", "-V"};
+    struct options o;
+    char err[ERRBUF_SIZE] = "";
+
+    ck_assert_int_eq(parse(&o, err, 2, h), CLI_EXIT_SUCCESS);
+    cli_options_fini(&o);
+    ck_assert_int_eq(parse(&o, err, 2, v), CLI_EXIT_SUCCESS);
+    cli_options_fini(&o);
+}
+END_TEST
+
+static Suite *
+cli_suite(void)
+{
+    Suite *s = suite_create("cli");
+    TCase *tc = tcase_create("parse");
+
+    tcase_add_test(tc, test_defaults_are_text_output_and_documented_timeouts);
+    tcase_add_test(tc, test_repeated_read_keeps_order_and_trailing_expression_is_filter);
+    tcase_add_test(tc, test_json_alias_selects_eve);
+    tcase_add_test(tc, test_filter_twice_is_rejected);
+    tcase_add_test(tc, test_bad_values_are_rejected_with_a_message);
+    tcase_add_test(tc, test_timeouts_and_seconds_accept_fractions);
+    tcase_add_test(tc, test_size_suffixes);
+    tcase_add_test(tc, test_read_and_interface_together_are_rejected);
+    tcase_add_test(tc, test_help_and_version_exit_successfully);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    SRunner *sr = srunner_create(cli_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
