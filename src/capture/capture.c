@@ -28,7 +28,9 @@
 
 #include "capture/capture.h"
 
+#include <errno.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +67,8 @@ struct capture {
     struct cap_source *src;
     size_t last;              /* source of the record handed out last */
     bool has_last;
+    int live_fd;              /* pcap_get_selectable_fd(), -1: none (blocking reads) */
+    int timeout_ms;
     volatile sig_atomic_t stop;
     struct capture_stats st;
     char err[CAP_ERR_SIZE];
@@ -103,6 +107,7 @@ cap_new(size_t n)
     struct capture *c = xcalloc(1, sizeof(*c));
     c->n = n;
     c->src = xcalloc(n, sizeof(*c->src));
+    c->live_fd = -1;
     return c;
 }
 
@@ -254,6 +259,17 @@ capture_next(struct capture *c, struct cap_packet *p)
         if (s->done)
             return CAP_END;
         int rc = cap_fill(c, s);
+        if (rc == 0 && c->live_fd >= 0) {
+            /* Nonblocking handle: wait here so that 0 really means "timeout". */
+            struct pollfd pfd = {.fd = c->live_fd, .events = POLLIN, .revents = 0};
+            if (poll(&pfd, 1, c->timeout_ms) < 0 && errno != EINTR) {
+                snprintf(c->err, sizeof(c->err), "%s: poll: %s", s->shown, strerror(errno));
+                return -1;
+            }
+            if (c->stop)
+                return CAP_END;
+            rc = cap_fill(c, s);
+        }
         if (rc != 1)
             return rc;
         cap_emit(c, 0, p);
@@ -447,6 +463,15 @@ capture_open_live(const struct capture_live_opts *o, const char *filter, char *e
         errbuf_printf(err, "%s: cannot set filter: %s", s->shown, pcap_geterr(s->p));
         goto fail;
     }
+    /*
+     * With TPACKET_V3 the kernel's block timer only runs once a packet is in
+     * the block, so a blocking read with nothing to capture would never time
+     * out (pcap_set_timeout.3pcap). Read nonblocking and poll() ourselves.
+     */
+    c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : CAP_DEFAULT_TIMEOUT;
+    c->live_fd = pcap_get_selectable_fd(s->p);
+    if (c->live_fd >= 0 && pcap_setnonblock(s->p, 1, perr) != 0)
+        c->live_fd = -1;
     if (warn[0] != '\0')
         errbuf_printf(err, "%s", warn);
     return c;
