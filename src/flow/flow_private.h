@@ -1,0 +1,65 @@
+#ifndef FLOWSTATE_FLOW_PRIVATE_H
+#define FLOWSTATE_FLOW_PRIVATE_H
+
+/*
+ * Fields shared between the flow module's own files (and its unit tests),
+ * never included outside src/flow/ and tests/unit/check_flow.c.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flow.h"
+
+/*
+ * SipHash-1-3 (one compression round per 8-byte word, three finalisation
+ * rounds) over n bytes with the 128-bit key (k0, k1). Little-endian word
+ * loads built with shifts, so values are the same on every host; the table
+ * hash and the deterministic flow ids both rely on that.
+ */
+uint64_t flow_siphash13(const uint8_t *p, size_t n, uint64_t k0, uint64_t k1);
+
+/* Derives the second SipHash key word from a 64-bit seed (splitmix64 finaliser). */
+uint64_t flow_seed_mix(uint64_t seed);
+
+/* Host-independent serialisation of a key (ports big-endian), the input of every key hash. */
+void flow_key_bytes(const struct flow_key *k, uint8_t out[40]);
+
+/*
+ * Slot layout: a private creation-order link, then the public struct flow,
+ * then cfg.ext_size bytes of extension (flow_ext() == f + 1). The creation
+ * list makes drain/foreach O(n) and seed-independent without sorting.
+ */
+struct flow_slot {
+    struct flow_slot *cprev, *cnext;
+    struct flow f;
+};
+
+#define FLOW_CHUNK_SLOTS 4096u
+#define FLOW_MAX_FLOWS_LIMIT ((size_t)1 << 31) /* bucket index comes from a 32-bit hash */
+#define FLOW_MAX_EXT_SIZE ((size_t)1 << 20)
+#define FLOW_DEFAULT_MAX_FLOWS 1000000u
+
+struct flow_table {
+    struct flow_table_cfg cfg;
+    size_t max_flows;           /* effective cap */
+    size_t slot_bytes;          /* stride of one slot, rounded to 16 */
+    uint64_t seed;              /* effective hash seed (never 0) */
+
+    struct flow **buckets;
+    size_t nbuckets;            /* power of two, >= max_flows */
+    uint32_t mask;
+
+    uint8_t **chunks;           /* lazily carved slot memory */
+    size_t nchunks, chunks_cap;
+    size_t carved;              /* slots handed out from chunks so far */
+    struct flow *free_head;     /* recycled slots, linked through hnext */
+
+    struct flow *lhead[FLOW_TC_COUNT], *ltail[FLOW_TC_COUNT];
+    struct flow_slot *chead, *ctail; /* creation order */
+
+    uint64_t next_seq;
+    struct flow_table_stats st;
+};
+
+#endif

@@ -1,0 +1,524 @@
+/*
+ * flow_table: owns every struct flow. Open hashing with chains over a
+ * power-of-two bucket array sized so the load factor never exceeds 1 at
+ * max_flows; a SipHash-1-3 key seeded per run (getrandom() unless the config
+ * fixes it) keeps an attacker from choosing colliding tuples.
+ *
+ * Memory: slots (struct flow_slot + ext) are carved from chunks of
+ * FLOW_CHUNK_SLOTS, allocated lazily and never beyond max_flows, and recycled
+ * through a free list: a packet never allocates. Running out is not fatal
+ * (STYLE.md section 5): a full table evicts, and if nothing can be evicted the
+ * packet is counted untracked.
+ *
+ * Invariants:
+ *  - every live flow is in exactly one hash chain, exactly one timeout-class
+ *    list (ordered by touch time, oldest at the head) and the creation list
+ *    (ordered by seq_no);
+ *  - st.active == number of live flows <= max_flows;
+ *  - nothing is ever emitted in bucket order: drain and foreach walk the
+ *    creation list, expiry and eviction walk the class lists, none of which
+ *    depend on the seed.
+ *
+ * Callers: the engine (get/touch/expire/drain), the TCP layer (touch with
+ * the class of the new state, end on port reuse), reporters (foreach).
+ * Single-threaded.
+ */
+#include <config.h>
+
+#include "flow.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "flow_private.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+_Static_assert(sizeof(struct flow) <= 192, "struct flow must fit in 192 bytes");
+
+#define NS_PER_SEC 1000000000ull
+
+static struct flow_slot *
+slot_of(struct flow *f)
+{
+    return (struct flow_slot *)(void *)((char *)f - offsetof(struct flow_slot, f));
+}
+
+void
+flow_table_cfg_default(struct flow_table_cfg *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->max_flows = FLOW_DEFAULT_MAX_FLOWS;
+    cfg->timeout_ns[FLOW_TC_NEW] = 60 * NS_PER_SEC;
+    cfg->timeout_ns[FLOW_TC_ESTABLISHED] = 3600 * NS_PER_SEC;
+    cfg->timeout_ns[FLOW_TC_CLOSING] = 3600 * NS_PER_SEC;
+    cfg->timeout_ns[FLOW_TC_CLOSED] = 60 * NS_PER_SEC;
+}
+
+static size_t
+round_pow2(size_t n)
+{
+    size_t p = 1;
+    while (p < n)
+        p <<= 1;
+    return p;
+}
+
+/*
+ * Most flows that fit in memcap bytes of slots plus buckets, with
+ * buckets = next power of two >= flows. For each candidate bucket count B the
+ * slots get what the buckets leave, capped at B (load factor <= 1).
+ */
+static size_t
+flows_for_memcap(size_t memcap, size_t slot_bytes)
+{
+    size_t best = 0;
+    for (size_t b = 1; b <= FLOW_MAX_FLOWS_LIMIT; b <<= 1) {
+        size_t bucket_bytes = b * sizeof(struct flow *);
+        if (bucket_bytes >= memcap)
+            break;
+        size_t n = (memcap - bucket_bytes) / slot_bytes;
+        if (n > b)
+            n = b;
+        if (n > best)
+            best = n;
+    }
+    return best;
+}
+
+/* A seed nobody can predict; falls back to clock and pid if getrandom() fails. */
+static uint64_t
+random_seed(void)
+{
+    uint64_t s = 0;
+    ssize_t r;
+    do {
+        r = getrandom(&s, sizeof(s), 0);
+    } while (r < 0 && errno == EINTR);
+    if (r != (ssize_t)sizeof(s)) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        s = flow_seed_mix((uint64_t)ts.tv_nsec ^ (uint64_t)ts.tv_sec << 30 ^
+                          (uint64_t)getpid() << 48 ^ (uint64_t)(uintptr_t)&s);
+        log_debug("flow: getrandom() failed, hash seed from clock");
+    }
+    return s;
+}
+
+struct flow_table *
+flow_table_new(const struct flow_table_cfg *cfg, char *err)
+{
+    struct flow_table *t = NULL;
+
+    if (cfg->ext_size > FLOW_MAX_EXT_SIZE) {
+        errbuf_printf(err, "flow extension of %zu bytes is too large (max %zu)", cfg->ext_size,
+                      FLOW_MAX_EXT_SIZE);
+        goto fail;
+    }
+    size_t slot_bytes = (sizeof(struct flow_slot) + cfg->ext_size + 15) & ~(size_t)15;
+
+    size_t max_flows = cfg->max_flows;
+    if (cfg->memcap > 0) {
+        size_t fit = flows_for_memcap(cfg->memcap, slot_bytes);
+        if (fit == 0) {
+            errbuf_printf(err, "memcap of %zu bytes holds no flow (%zu bytes per flow)",
+                          cfg->memcap, slot_bytes + sizeof(struct flow *));
+            goto fail;
+        }
+        if (max_flows == 0 || fit < max_flows)
+            max_flows = fit;
+    } else if (max_flows == 0) {
+        max_flows = FLOW_DEFAULT_MAX_FLOWS;
+    }
+    if (max_flows > FLOW_MAX_FLOWS_LIMIT) {
+        errbuf_printf(err, "max flows %zu exceeds the limit of %zu", max_flows,
+                      FLOW_MAX_FLOWS_LIMIT);
+        goto fail;
+    }
+
+    t = xcalloc(1, sizeof(*t));
+    t->cfg = *cfg;
+    t->max_flows = max_flows;
+    t->slot_bytes = slot_bytes;
+    t->seed = cfg->seed != 0 ? cfg->seed : random_seed();
+    t->nbuckets = round_pow2(max_flows);
+    t->mask = (uint32_t)(t->nbuckets - 1);
+
+    /* Budgeted memory: fail softly rather than through xcalloc's abort. */
+    t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
+    if (t->buckets == NULL) {
+        errbuf_printf(err, "cannot allocate %zu flow hash buckets", t->nbuckets);
+        goto fail;
+    }
+    t->chunks_cap = (max_flows + FLOW_CHUNK_SLOTS - 1) / FLOW_CHUNK_SLOTS;
+    t->chunks = calloc(t->chunks_cap, sizeof(*t->chunks));
+    if (t->chunks == NULL) {
+        errbuf_printf(err, "cannot allocate the flow chunk index");
+        goto fail;
+    }
+    t->st.slot_bytes = slot_bytes;
+    return t;
+
+fail:
+    flow_table_free(t);
+    return NULL;
+}
+
+void
+flow_table_free(struct flow_table *t)
+{
+    if (t == NULL)
+        return;
+    if (t->chunks != NULL) {
+        for (size_t i = 0; i < t->nchunks; i++)
+            free(t->chunks[i]);
+        free(t->chunks);
+    }
+    free(t->buckets);
+    free(t);
+}
+
+/* --- list helpers --------------------------------------------------------- */
+
+static void
+class_append(struct flow_table *t, struct flow *f)
+{
+    unsigned c = f->tclass;
+    f->lnext = NULL;
+    f->lprev = t->ltail[c];
+    if (t->ltail[c] != NULL)
+        t->ltail[c]->lnext = f;
+    else
+        t->lhead[c] = f;
+    t->ltail[c] = f;
+}
+
+static void
+class_unlink(struct flow_table *t, struct flow *f)
+{
+    unsigned c = f->tclass;
+    if (f->lprev != NULL)
+        f->lprev->lnext = f->lnext;
+    else
+        t->lhead[c] = f->lnext;
+    if (f->lnext != NULL)
+        f->lnext->lprev = f->lprev;
+    else
+        t->ltail[c] = f->lprev;
+    f->lprev = f->lnext = NULL;
+}
+
+static void
+creation_append(struct flow_table *t, struct flow_slot *s)
+{
+    s->cnext = NULL;
+    s->cprev = t->ctail;
+    if (t->ctail != NULL)
+        t->ctail->cnext = s;
+    else
+        t->chead = s;
+    t->ctail = s;
+}
+
+static void
+creation_unlink(struct flow_table *t, struct flow_slot *s)
+{
+    if (s->cprev != NULL)
+        s->cprev->cnext = s->cnext;
+    else
+        t->chead = s->cnext;
+    if (s->cnext != NULL)
+        s->cnext->cprev = s->cprev;
+    else
+        t->ctail = s->cprev;
+    s->cprev = s->cnext = NULL;
+}
+
+static void
+hash_unlink(struct flow_table *t, struct flow *f)
+{
+    struct flow **pp = &t->buckets[f->hash & t->mask];
+    while (*pp != f) {
+        assert(*pp != NULL);
+        pp = &(*pp)->hnext;
+    }
+    *pp = f->hnext;
+    f->hnext = NULL;
+}
+
+/* --- slots ---------------------------------------------------------------- */
+
+/* A free slot, or NULL when max_flows are carved and none is free, or a chunk allocation failed. */
+static struct flow *
+slot_alloc(struct flow_table *t)
+{
+    struct flow *f = t->free_head;
+    if (f != NULL) {
+        t->free_head = f->hnext;
+        return f;
+    }
+    if (t->carved >= t->max_flows)
+        return NULL;
+    size_t ci = t->carved / FLOW_CHUNK_SLOTS;
+    size_t off = t->carved % FLOW_CHUNK_SLOTS;
+    if (off == 0) {
+        size_t n = t->max_flows - t->carved;
+        if (n > FLOW_CHUNK_SLOTS)
+            n = FLOW_CHUNK_SLOTS;
+        uint8_t *chunk = malloc(n * t->slot_bytes);
+        if (chunk == NULL)
+            return NULL;
+        assert(ci == t->nchunks && ci < t->chunks_cap);
+        t->chunks[t->nchunks++] = chunk;
+    }
+    t->carved++;
+    struct flow_slot *s = (struct flow_slot *)(void *)(t->chunks[ci] + off * t->slot_bytes);
+    return &s->f;
+}
+
+/* on_end, then unlink from every list and recycle. */
+static void
+end_flow(struct flow_table *t, struct flow *f, enum flow_end_reason why)
+{
+    assert(!f->ended);
+    assert((unsigned)why < FLOW_END_COUNT);
+    f->ended = 1;
+    t->st.ended[why]++;
+    if (t->cfg.on_end != NULL)
+        t->cfg.on_end(t->cfg.on_end_arg, f, why);
+    hash_unlink(t, f);
+    class_unlink(t, f);
+    creation_unlink(t, slot_of(f));
+    t->st.active--;
+    f->hnext = t->free_head;
+    t->free_head = f;
+}
+
+/*
+ * Makes room by ending one flow: the oldest embryonic flow first (cheapest to
+ * lose, and what a SYN flood creates), then closed ones (already finished),
+ * then closing, and established last. Flows whose end callback is running
+ * (a re-entrant call) are skipped. Returns false if nothing was evictable.
+ */
+static bool
+evict_one(struct flow_table *t)
+{
+    static const enum flow_tclass order[] = {FLOW_TC_NEW, FLOW_TC_CLOSED, FLOW_TC_CLOSING,
+                                             FLOW_TC_ESTABLISHED};
+    for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+        for (struct flow *f = t->lhead[order[i]]; f != NULL; f = f->lnext) {
+            if (f->ended)
+                continue;
+            t->st.evicted_by_class[order[i]]++;
+            end_flow(t, f, FLOW_END_FORCED);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* --- public --------------------------------------------------------------- */
+
+struct flow *
+flow_table_get(struct flow_table *t, const struct pkt_meta *m, uint64_t pkt_no, int *dir,
+               bool *created)
+{
+    struct flow_key k;
+    flow_key_from_meta(m, &k, dir);
+    uint32_t h = flow_key_hash(&k, t->seed);
+    *created = false;
+
+    uint64_t depth = 0;
+    for (struct flow *f = t->buckets[h & t->mask]; f != NULL; f = f->hnext) {
+        depth++;
+        if (f->hash == h && flow_key_equal(&f->key, &k)) {
+            if (depth > t->st.chain_max)
+                t->st.chain_max = depth;
+            return f;
+        }
+    }
+    if (depth > t->st.chain_max)
+        t->st.chain_max = depth;
+
+    if (t->st.active >= t->max_flows)
+        (void)evict_one(t);
+    struct flow *f = slot_alloc(t);
+    if (f == NULL && t->st.active > 0 && evict_one(t))
+        f = slot_alloc(t); /* a chunk allocation failed below the cap: recycle instead */
+    if (f == NULL) {
+        t->st.untracked++;
+        return NULL;
+    }
+
+    memset(f, 0, sizeof(*f) + t->cfg.ext_size);
+    f->key = k;
+    f->hash = h;
+    f->tclass = FLOW_TC_NEW;
+    f->seq_no = t->next_seq++;
+    f->first_pkt_no = pkt_no;
+    f->first_ts_ns = f->last_ts_ns = m->ts_ns;
+    f->vlan_count = m->vlan_count <= DECODE_MAX_VLAN ? m->vlan_count : DECODE_MAX_VLAN;
+    memcpy(f->vlan, m->vlan, sizeof(f->vlan));
+    f->tunnel_depth = m->tunnel_depth;
+
+    struct flow **bucket = &t->buckets[h & t->mask]; /* re-read: eviction may have changed it */
+    f->hnext = *bucket;
+    *bucket = f;
+    class_append(t, f);
+    creation_append(t, slot_of(f));
+
+    t->st.created++;
+    t->st.active++;
+    if (t->st.active > t->st.peak)
+        t->st.peak = t->st.active;
+    *created = true;
+    return f;
+}
+
+void
+flow_table_touch(struct flow_table *t, struct flow *f, uint64_t now_ns, enum flow_tclass tc)
+{
+    assert(!f->ended);
+    assert((unsigned)tc < FLOW_TC_COUNT);
+    class_unlink(t, f);
+    f->tclass = (uint8_t)tc;
+    f->last_ts_ns = now_ns;
+    class_append(t, f);
+}
+
+/* Deadline of f (saturating), for ordering expiries across classes. */
+static uint64_t
+deadline(const struct flow_table *t, const struct flow *f)
+{
+    uint64_t to = t->cfg.timeout_ns[f->tclass];
+    return f->last_ts_ns > UINT64_MAX - to ? UINT64_MAX : f->last_ts_ns + to;
+}
+
+/*
+ * Each class list is ordered by touch time, so only heads can be due. Among
+ * the due heads the earliest deadline (then the oldest seq_no) goes first, so
+ * flows end in the order their timeouts fell, whatever the class. If touch
+ * times ever went backwards, a younger head only delays the flows behind it;
+ * nothing ends early.
+ */
+size_t
+flow_table_expire(struct flow_table *t, uint64_t now_ns)
+{
+    size_t n = 0;
+    for (;;) {
+        struct flow *best = NULL;
+        uint64_t best_dl = 0;
+        for (unsigned c = 0; c < FLOW_TC_COUNT; c++) {
+            struct flow *f = t->lhead[c];
+            if (f == NULL || f->ended)
+                continue;
+            uint64_t to = t->cfg.timeout_ns[c];
+            if (now_ns < f->last_ts_ns || now_ns - f->last_ts_ns < to)
+                continue;
+            uint64_t dl = deadline(t, f);
+            if (best == NULL || dl < best_dl || (dl == best_dl && f->seq_no < best->seq_no)) {
+                best = f;
+                best_dl = dl;
+            }
+        }
+        if (best == NULL)
+            break;
+        end_flow(t, best, FLOW_END_TIMEOUT);
+        n++;
+    }
+    return n;
+}
+
+void
+flow_table_end(struct flow_table *t, struct flow *f, enum flow_end_reason why)
+{
+    end_flow(t, f, why);
+}
+
+void
+flow_table_drain(struct flow_table *t, enum flow_end_reason why)
+{
+    /* Always take the head: robust even if a callback ends other flows. */
+    while (t->chead != NULL && !t->chead->f.ended)
+        end_flow(t, &t->chead->f, why);
+}
+
+void
+flow_table_foreach(struct flow_table *t, void (*fn)(void *arg, struct flow *f), void *arg)
+{
+    struct flow_slot *next;
+    for (struct flow_slot *s = t->chead; s != NULL; s = next) {
+        next = s->cnext;
+        fn(arg, &s->f);
+    }
+}
+
+const struct flow_table_stats *
+flow_table_stats(const struct flow_table *t)
+{
+    return &t->st;
+}
+
+void
+flow_table_stats_export(const struct flow_table *t, struct stat_list *out)
+{
+    const struct flow_table_stats *s = &t->st;
+    stat_list_add(out, "flow.tcp", s->created);
+    stat_list_add(out, "flow.active", s->active);
+    stat_list_add(out, "flow.peak", s->peak);
+    stat_list_add(out, "flow.end.timeout", s->ended[FLOW_END_TIMEOUT]);
+    stat_list_add(out, "flow.end.forced", s->ended[FLOW_END_FORCED]);
+    stat_list_add(out, "flow.end.shutdown", s->ended[FLOW_END_SHUTDOWN]);
+    stat_list_add(out, "flow.end.tcp_reuse", s->ended[FLOW_END_TCP_REUSE]);
+    stat_list_add(out, "flow.evicted.new", s->evicted_by_class[FLOW_TC_NEW]);
+    stat_list_add(out, "flow.evicted.established", s->evicted_by_class[FLOW_TC_ESTABLISHED]);
+    stat_list_add(out, "flow.evicted.closing", s->evicted_by_class[FLOW_TC_CLOSING]);
+    stat_list_add(out, "flow.evicted.closed", s->evicted_by_class[FLOW_TC_CLOSED]);
+    stat_list_add(out, "flow.untracked", s->untracked);
+    stat_list_add(out, "flow.memcap", t->cfg.memcap);
+    stat_list_add(out, "flow.max_flows", t->max_flows);
+    stat_list_add(out, "flow.slot_bytes", s->slot_bytes);
+}
+
+const char *
+flow_end_reason_name(enum flow_end_reason r)
+{
+    switch (r) {
+    case FLOW_END_NONE:
+        return "none";
+    case FLOW_END_TIMEOUT:
+        return "timeout";
+    case FLOW_END_FORCED:
+        return "forced";
+    case FLOW_END_SHUTDOWN:
+        return "shutdown";
+    case FLOW_END_TCP_REUSE:
+        return "tcp_reuse";
+    case FLOW_END_COUNT:
+        break;
+    }
+    return "unknown";
+}
+
+const char *
+flow_tclass_name(enum flow_tclass c)
+{
+    switch (c) {
+    case FLOW_TC_NEW:
+        return "new";
+    case FLOW_TC_ESTABLISHED:
+        return "established";
+    case FLOW_TC_CLOSING:
+        return "closing";
+    case FLOW_TC_CLOSED:
+        return "closed";
+    case FLOW_TC_COUNT:
+        break;
+    }
+    return "unknown";
+}
