@@ -1,0 +1,137 @@
+#!/bin/bash
+# run-public.sh - flowstate against the public third-party corpus
+# ($SRCDIR/../shared/corpus/public, see its README.md and MANIFEST.tsv).
+#
+# For every capture in MANIFEST.tsv, `flowstate -T eve -r FILE` must:
+#   - exit 0 (1 is accepted only when capinfos also says the file is cut short);
+#   - leave no sanitizer report on stderr;
+#   - write one stats record with stats.decoder.pkts == `capinfos -c -M` count and
+#     pkts == filtered + sum(stats.decoder.outcome.*);
+#   - write as many "flow" records as tshark has tcp.stream values (data rows of
+#     FILE.tshark-analysis.tsv), unless tests/corpus/public-exceptions.tsv lists
+#     the file with our exact count and the reason the two differ.
+# Prints one table row per file and the totals; ends with "N passed, M failed".
+# Env: FLOWSTATE, SRCDIR (set by `make check`). A missing corpus is a failure.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+SRCDIR=${SRCDIR:-$(cd "$here/../.." && pwd)}
+FLOWSTATE=${FLOWSTATE:-$SRCDIR/flowstate}
+TZ=UTC
+export TZ
+corpus=$SRCDIR/../shared/corpus/public
+exceptions=$SRCDIR/tests/corpus/public-exceptions.tsv
+
+if [ ! -f "$corpus/MANIFEST.tsv" ]; then
+    echo "FAIL: public corpus not found at $corpus (clone ../shared beside the repo)" >&2
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+if [ ! -x "$FLOWSTATE" ]; then
+    echo "FAIL: flowstate binary not found at $FLOWSTATE" >&2
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+for tool in capinfos jq; do
+    if ! command -v "$tool" >/dev/null; then
+        echo "FAIL: $tool is required (apt-get install wireshark-common jq)" >&2
+        echo "0 passed, 1 failed"
+        exit 1
+    fi
+done
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# exception_count FILE -> our expected flow count, or nothing
+exception_count() {
+    [ -f "$exceptions" ] || return 0
+    awk -F '\t' -v f="$1" '$1 == f { print $2; exit }' "$exceptions"
+}
+
+passed=0
+failed=0
+tot_pkts=0
+tot_flows=0
+tot_streams=0
+n_exc=0
+fmt='%-58s %7s %7s %6s %6s  %s\n'
+# shellcheck disable=SC2059 # the format is a constant
+printf "$fmt" file capinfos pkts tshark flows result
+while IFS=$'\t' read -r file _; do
+    [ "$file" = file ] && continue
+    f=$corpus/$file
+    problems=()
+
+    caprc=0
+    capinfos -c -M "$f" >"$tmp/cap" 2>"$tmp/caperr" || caprc=$?
+    cap_pkts=$(sed -n 's/^Number of packets: *//p' "$tmp/cap" | tr -d ' ')
+    cut_short=0
+    if [ "$caprc" -ne 0 ] || grep -qi 'cut short' "$tmp/caperr"; then
+        cut_short=1
+    fi
+
+    streams=$(grep -v '^#' "$f.tshark-analysis.tsv" | tail -n +2 | grep -c . || true)
+
+    rc=0
+    "$FLOWSTATE" -T eve -r "$f" >"$tmp/out" 2>"$tmp/err" </dev/null || rc=$?
+    if [ "$rc" -ne 0 ] && ! { [ "$rc" -eq 1 ] && [ "$cut_short" -eq 1 ]; }; then
+        problems+=("exit $rc")
+    fi
+    if grep -Eq 'runtime error|AddressSanitizer|LeakSanitizer' "$tmp/err"; then
+        problems+=("sanitizer report")
+    fi
+
+    pkts=-
+    flows=$(jq -c 'select(.event_type == "flow")' "$tmp/out" 2>/dev/null | grep -c . || true)
+    if ! jq -e -c 'select(.event_type == "stats")' "$tmp/out" >"$tmp/stats" 2>/dev/null ||
+        [ "$(grep -c . "$tmp/stats")" -ne 1 ]; then
+        problems+=("no single stats record")
+    else
+        read -r pkts acct <<<"$(jq -r '.stats.decoder as $d |
+            "\($d.pkts) \($d.filtered + ([$d.outcome[]] | add))"' "$tmp/stats")"
+        [ "$pkts" = "$acct" ] || problems+=("pkts $pkts != filtered+outcomes $acct")
+        [ "$pkts" = "$cap_pkts" ] || problems+=("pkts $pkts != capinfos $cap_pkts")
+    fi
+
+    want=$(exception_count "$file")
+    note=
+    if [ -n "$want" ]; then
+        n_exc=$((n_exc + 1))
+        note=" (exception: expect $want)"
+        [ "$flows" = "$want" ] || problems+=("flows $flows != listed exception $want")
+    else
+        [ "$flows" = "$streams" ] || problems+=("flows $flows != tshark streams $streams")
+    fi
+
+    if [ ${#problems[@]} -eq 0 ]; then
+        result="ok$note"
+        passed=$((passed + 1))
+    else
+        result="FAIL: $(printf '%s; ' "${problems[@]}")"
+        failed=$((failed + 1))
+        [ -s "$tmp/err" ] && result="$result stderr: $(head -c 200 "$tmp/err" | tr '\n' ' ')"
+    fi
+    # shellcheck disable=SC2059
+    printf "$fmt" "$file" "${cap_pkts:--}" "$pkts" "$streams" "$flows" "$result"
+    [[ $pkts =~ ^[0-9]+$ ]] && tot_pkts=$((tot_pkts + pkts))
+    tot_flows=$((tot_flows + flows))
+    tot_streams=$((tot_streams + streams))
+done <"$corpus/MANIFEST.tsv"
+
+# Every exception must name a file that is in the manifest.
+if [ -f "$exceptions" ]; then
+    while IFS=$'\t' read -r file _; do
+        case $file in '' | '#'*) continue ;; esac
+        if ! cut -f1 "$corpus/MANIFEST.tsv" | grep -qxF "$file"; then
+            echo "FAIL: exception for unknown file $file"
+            failed=$((failed + 1))
+        fi
+    done <"$exceptions"
+fi
+
+echo
+echo "totals: $((passed + failed)) files, $tot_pkts packets decoded," \
+    "$tot_flows flow records vs $tot_streams tshark streams, $n_exc listed exceptions"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
