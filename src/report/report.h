@@ -77,5 +77,7 @@ extern const struct reporter_ops report_zeek_ops;
 const char *report_iso8601(uint64_t ts_ns, char *buf, size_t len);
 /* TCP flags as Suricata's hex string ("1b"). buf >= 8. */
 const char *report_tcp_flags_hex(uint16_t flags, char *buf, size_t len);
+/* Address as text (inet_ntop; IPv6 compressed, no brackets). buf >= 46. */
+const char *report_addr_str(const struct ip_addr *a, uint8_t version, char *buf, size_t len);
 
 #endif

@@ -1,0 +1,379 @@
+/*
+ * report_text: the default human-readable report (-T text). Nothing is
+ * written until close(): ended connections are copied into rows (records
+ * are borrowed) and the stats record's counters are copied too, then one
+ * ss(8)-like table and a summary are printed.
+ *
+ * Order is deterministic: stuck connections first (stuck kind set, this
+ * includes half-open ones), oldest "stuck since" first, ties in delivery
+ * order; then every other connection in delivery order. Columns are sized
+ * to their widest cell; no line has trailing blanks. Live records
+ * (flow_update, tcp_stuck) are not shown: every live flow is delivered again
+ * by flow_end when the input ends.
+ */
+#include <config.h>
+
+#include "report.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+
+enum { COL_CST, COL_SST, COL_CLIENT, COL_SERVER, COL_PKTS, COL_BYTES, COL_RETR, COL_DUR, COL_INFO,
+       COL_COUNT };
+
+static const char *const col_title[COL_COUNT] = {
+    "State-client", "State-server", "Client", "Server", "Pkts", "Bytes", "Retr", "Dur",
+    "Flags/Stuck",
+};
+static const bool col_right[COL_COUNT] = {false, false, false, false, true, true, true, true, false};
+
+struct text_row {
+    uint64_t order;       /* delivery ordinal */
+    bool stuck;
+    uint64_t stuck_since; /* ns */
+    char cell[COL_COUNT][160];
+};
+
+struct text_stat {
+    char *path; /* owned copy */
+    uint64_t value;
+};
+
+struct text {
+    FILE *out;
+    struct text_row *rows;
+    size_t n, cap;
+    struct text_stat *stats;
+    size_t n_stats;
+    bool have_stats;
+    uint64_t stats_ts;
+    bool failed;
+};
+
+static void
+endpoint_str(const struct ip_addr *a, uint8_t version, uint16_t port, char *buf, size_t len)
+{
+    char addr[64];
+
+    report_addr_str(a, version, addr, sizeof(addr));
+    if (version == 6)
+        snprintf(buf, len, "[%s]:%u", addr, (unsigned)port);
+    else
+        snprintf(buf, len, "%s:%u", addr, (unsigned)port);
+}
+
+/* Seconds with millisecond resolution (truncated) from nanoseconds. */
+static void
+secs_str(uint64_t ns, char *buf, size_t len)
+{
+    uint64_t ms = ns / 1000000u;
+
+    snprintf(buf, len, "%" PRIu64 ".%03" PRIu64, ms / 1000u, ms % 1000u);
+}
+
+/* Appends " word" (or "word" at the start) to buf, truncating safely. */
+static void
+add_word(char *buf, size_t len, const char *word)
+{
+    size_t used = strlen(buf);
+
+    if (word == NULL || used + 1 >= len)
+        return;
+    snprintf(buf + used, len - used, "%s%s", used ? " " : "", word);
+}
+
+static void
+info_cell(const struct flow_record *r, char *buf, size_t len)
+{
+    const struct session_summary *s = &r->s;
+    char w[96], t[32];
+    uint64_t nviol = 0;
+    int k;
+
+    buf[0] = '\0';
+    if (s->stuck != TCP_STUCK_NONE) {
+        secs_str(r->now_ns > s->stuck_since_ns ? r->now_ns - s->stuck_since_ns : 0, t, sizeof(t));
+        snprintf(w, sizeof(w), "STUCK:%s(%ss)",
+                 tcp_stuck_name((enum tcp_stuck_kind)s->stuck), t);
+        add_word(buf, len, w);
+    }
+    snprintf(w, sizeof(w), "hs=%s", tcp_handshake_name((enum tcp_handshake)s->handshake));
+    add_word(buf, len, w);
+    snprintf(w, sizeof(w), "close=%s", tcp_close_name((enum tcp_close)s->close));
+    add_word(buf, len, w);
+    for (k = 0; k < TV_COUNT; k++)
+        nviol += (uint64_t)s->client.violations[k] + s->server.violations[k];
+    if (nviol != 0) {
+        snprintf(w, sizeof(w), "viol=%" PRIu64, nviol);
+        add_word(buf, len, w);
+    }
+    if (s->midstream)
+        add_word(buf, len, "midstream");
+    if (r->roles_guessed || s->roles_guessed)
+        add_word(buf, len, "roles-guessed");
+}
+
+static void
+text_flow_end(void *priv, const struct flow_record *r)
+{
+    struct text *t = priv;
+    struct text_row *row;
+    const struct session_summary *s = &r->s;
+
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 64;
+        t->rows = xreallocarray(t->rows, t->cap, sizeof(*t->rows));
+    }
+    row = &t->rows[t->n];
+    memset(row, 0, sizeof(*row));
+    row->order = t->n++;
+    row->stuck = s->stuck != TCP_STUCK_NONE;
+    row->stuck_since = s->stuck_since_ns;
+    snprintf(row->cell[COL_CST], sizeof(row->cell[0]), "%s",
+             tcp_state_name((enum tcp_state_id)s->client.state));
+    snprintf(row->cell[COL_SST], sizeof(row->cell[0]), "%s",
+             tcp_state_name((enum tcp_state_id)s->server.state));
+    endpoint_str(&r->src_ip, r->ip_version, r->src_port, row->cell[COL_CLIENT],
+                 sizeof(row->cell[0]));
+    endpoint_str(&r->dest_ip, r->ip_version, r->dest_port, row->cell[COL_SERVER],
+                 sizeof(row->cell[0]));
+    snprintf(row->cell[COL_PKTS], sizeof(row->cell[0]), "%" PRIu64,
+             r->pkts_toserver + r->pkts_toclient);
+    snprintf(row->cell[COL_BYTES], sizeof(row->cell[0]), "%" PRIu64,
+             r->bytes_toserver + r->bytes_toclient);
+    snprintf(row->cell[COL_RETR], sizeof(row->cell[0]), "%" PRIu64,
+             (uint64_t)s->client.retransmits + s->server.retransmits);
+    secs_str(r->end_ns > r->start_ns ? r->end_ns - r->start_ns : 0, row->cell[COL_DUR],
+             sizeof(row->cell[0]));
+    info_cell(r, row->cell[COL_INFO], sizeof(row->cell[0]));
+}
+
+static void
+free_stats(struct text *t)
+{
+    size_t i;
+
+    for (i = 0; i < t->n_stats; i++)
+        free(t->stats[i].path);
+    free(t->stats);
+    t->stats = NULL;
+    t->n_stats = 0;
+}
+
+/* Keeps a copy of the latest stats record (paths are borrowed for the call). */
+static void
+text_stats(void *priv, const struct stats_record *st)
+{
+    struct text *t = priv;
+    size_t i, n = st->items != NULL ? st->items->n : 0;
+
+    free_stats(t);
+    t->have_stats = true;
+    t->stats_ts = st->ts_ns;
+    if (n == 0)
+        return;
+    t->stats = xcalloc(n, sizeof(*t->stats));
+    for (i = 0; i < n; i++) {
+        t->stats[i].path = xstrdup(st->items->items[i].path);
+        t->stats[i].value = st->items->items[i].value;
+    }
+    t->n_stats = n;
+}
+
+static int
+row_cmp(const void *pa, const void *pb)
+{
+    const struct text_row *a = pa, *b = pb;
+
+    if (a->stuck != b->stuck)
+        return a->stuck ? -1 : 1;
+    if (a->stuck && a->stuck_since != b->stuck_since)
+        return a->stuck_since < b->stuck_since ? -1 : 1;
+    return a->order < b->order ? -1 : a->order > b->order;
+}
+
+static void
+out_str(struct text *t, const char *s)
+{
+    if (fputs(s, t->out) == EOF)
+        t->failed = true;
+}
+
+static void
+print_line(struct text *t, const char *const cells[COL_COUNT], const size_t width[COL_COUNT])
+{
+    char line[COL_COUNT * 170];
+    size_t used = 0, c;
+    int n;
+
+    for (c = 0; c < COL_COUNT && used < sizeof(line); c++) {
+        int w = (int)width[c];
+        n = snprintf(line + used, sizeof(line) - used, col_right[c] ? "%s%*s" : "%s%-*s",
+                     c ? "  " : "", w, cells[c]);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+    if (used >= sizeof(line))
+        used = sizeof(line) - 1;
+    while (used > 0 && line[used - 1] == ' ')
+        used--;
+    line[used] = '\0';
+    out_str(t, line);
+    out_str(t, "\n");
+}
+
+static void
+print_table(struct text *t)
+{
+    size_t width[COL_COUNT], i, c;
+    const char *cells[COL_COUNT];
+
+    if (t->n == 0) {
+        out_str(t, "no TCP connections\n");
+        return;
+    }
+    qsort(t->rows, t->n, sizeof(*t->rows), row_cmp);
+    for (c = 0; c < COL_COUNT; c++)
+        width[c] = strlen(col_title[c]);
+    for (i = 0; i < t->n; i++)
+        for (c = 0; c < COL_COUNT; c++)
+            if (strlen(t->rows[i].cell[c]) > width[c])
+                width[c] = strlen(t->rows[i].cell[c]);
+    width[COL_COUNT - 1] = 0; /* last column is never padded */
+    print_line(t, col_title, width);
+    for (i = 0; i < t->n; i++) {
+        for (c = 0; c < COL_COUNT; c++)
+            cells[c] = t->rows[i].cell[c];
+        print_line(t, cells, width);
+    }
+}
+
+static uint64_t
+stat_get(const struct text *t, const char *path)
+{
+    size_t i;
+
+    for (i = 0; i < t->n_stats; i++)
+        if (strcmp(t->stats[i].path, path) == 0)
+            return t->stats[i].value;
+    return 0;
+}
+
+static uint64_t
+stat_sum_prefix(const struct text *t, const char *prefix)
+{
+    size_t i, n = strlen(prefix);
+    uint64_t sum = 0;
+
+    for (i = 0; i < t->n_stats; i++)
+        if (strncmp(t->stats[i].path, prefix, n) == 0)
+            sum += t->stats[i].value;
+    return sum;
+}
+
+/* A counter inside a map (depth >= 3, e.g. decoder.truncated.tcp_header). */
+static bool
+in_map(const char *path)
+{
+    const char *dot = strchr(path, '.');
+
+    return dot != NULL && strchr(dot + 1, '.') != NULL;
+}
+
+static void
+print_summary(struct text *t)
+{
+    char buf[512], ts[40];
+    uint64_t read = stat_get(t, "decoder.pkts"), tcp = stat_get(t, "decoder.tcp");
+    uint64_t trunc = stat_sum_prefix(t, "decoder.truncated.");
+    uint64_t malf = stat_sum_prefix(t, "decoder.malformed.");
+    uint64_t filt = stat_get(t, "decoder.filtered");
+    uint64_t accounted = tcp + trunc + malf + filt;
+    uint64_t other = read > accounted ? read - accounted : 0;
+    size_t i, j;
+
+    snprintf(buf, sizeof(buf), "\nsummary at %s\n", report_iso8601(t->stats_ts, ts, sizeof(ts)));
+    out_str(t, buf);
+    snprintf(buf, sizeof(buf),
+             "packets: %" PRIu64 " read, %" PRIu64 " tcp, %" PRIu64 " other, %" PRIu64
+             " truncated, %" PRIu64 " malformed, %" PRIu64 " filtered\n",
+             read, tcp, other, trunc, malf, filt);
+    out_str(t, buf);
+
+    /* groups by first path component, in first-seen order */
+    for (i = 0; i < t->n_stats; i++) {
+        const char *p = t->stats[i].path, *dot = strchr(p, '.');
+        size_t plen = dot != NULL ? (size_t)(dot - p) : strlen(p), width = 0;
+        bool seen_before = false;
+
+        for (j = 0; j < i && !seen_before; j++)
+            seen_before = strncmp(t->stats[j].path, p, plen) == 0 &&
+                          (t->stats[j].path[plen] == '.' || t->stats[j].path[plen] == '\0');
+        if (seen_before)
+            continue;
+        for (j = i; j < t->n_stats; j++) {
+            const char *q = t->stats[j].path;
+            if (strncmp(q, p, plen) == 0 && (q[plen] == '.' || q[plen] == '\0') &&
+                strlen(q) > width)
+                width = strlen(q);
+        }
+        snprintf(buf, sizeof(buf), "%.*s:\n", (int)plen, p);
+        out_str(t, buf);
+        for (j = i; j < t->n_stats; j++) {
+            const char *q = t->stats[j].path;
+            if (strncmp(q, p, plen) != 0 || (q[plen] != '.' && q[plen] != '\0'))
+                continue;
+            if (t->stats[j].value == 0 && in_map(q))
+                continue;
+            snprintf(buf, sizeof(buf), "  %-*s %" PRIu64 "\n", (int)width, q,
+                     t->stats[j].value);
+            out_str(t, buf);
+        }
+    }
+}
+
+static int
+text_open(void **priv, FILE *out, const struct report_opts *o, char *err)
+{
+    struct text *t = xcalloc(1, sizeof(*t));
+
+    (void)o;
+    (void)err;
+    t->out = out;
+    *priv = t;
+    return 0;
+}
+
+static int
+text_close(void *priv)
+{
+    struct text *t = priv;
+    int rc = 0;
+
+    if (t == NULL)
+        return 0;
+    print_table(t);
+    if (t->have_stats)
+        print_summary(t);
+    if (fflush(t->out) != 0 || ferror(t->out) || t->failed)
+        rc = -1;
+    free_stats(t);
+    free(t->rows);
+    free(t);
+    return rc;
+}
+
+const struct reporter_ops report_text_ops = {
+    .name = "text",
+    .open = text_open,
+    .flow_end = text_flow_end,
+    .flow_update = NULL,
+    .stuck = NULL,
+    .stats = text_stats,
+    .close = text_close,
+};
