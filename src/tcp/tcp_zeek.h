@@ -2,6 +2,7 @@
 #define FLOWSTATE_TCP_ZEEK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "decode/decode.h"
@@ -13,14 +14,60 @@
  * (shared/ref/tcp-semantics.md section 2), so -T zeek output matches Zeek's
  * conn.log. Zeek's originator/responder roles are kept here independently of
  * the RFC observer's client/server. Owner: tcp_zeek.c.
+ *
+ * Endpoints are indexed by the SENDER's key direction (FLOW_DIR_AB/BA), as in
+ * the other observers; orig_dir says which of them is Zeek's originator, so a
+ * role flip is one bit plus a '^' in the history.
  */
+
+/* Zeek endpoint states; the values are Zeek's TCP_* script constants. */
+enum tcp_zeek_state {
+    TZ_INACTIVE = 0,
+    TZ_SYN_SENT = 1,
+    TZ_SYN_ACK_SENT = 2,
+    TZ_PARTIAL = 3,
+    TZ_ESTABLISHED = 4,
+    TZ_CLOSED = 5,
+    TZ_RESET = 6,
+};
+
+/* Longest history kept (the summary's history[48] minus the NUL). */
+#define TCP_ZEEK_HIST_MAX 47
+
+struct tcp_zeek_endpoint {
+    uint32_t start_seq, last_seq, ack_seq; /* absolute, as Zeek's TCP_Endpoint */
+    uint32_t hist_last_syn, hist_last_fin, hist_last_rst; /* relative seq, mod 2^32 */
+    uint32_t rxmt_cnt;                     /* 'T' counter (log-scaled letter) */
+    uint16_t chk_cnt, win0_cnt;            /* 'C' and 'W' counters (saturating) */
+    uint8_t seq_wraps, ack_wraps;          /* 2^32 wraps of last_seq / ack_seq */
+    uint8_t state, prev_state;             /* enum tcp_zeek_state */
+    uint8_t flags;                         /* TZE_* (tcp_zeek.c) */
+};
+
 struct tcp_zeek {
-    uint8_t placeholder; /* replaced by the real layout */
+    struct tcp_zeek_endpoint ep[2]; /* by sender key direction */
+    uint64_t last_ts_ns;            /* Zeek's last_time */
+    uint32_t hist_seen;             /* once-per-direction letter masks (resp << 16) */
+    uint8_t orig_dir;               /* key direction of Zeek's originator */
+    uint8_t flags;                  /* TZ_* (tcp_zeek.c) */
+    uint8_t hist_len;               /* letters in hist[] */
+    uint8_t hist[30];               /* history letters, 5 bits each (tcp_zeek.c) */
 };
 
 void tcp_zeek_init(struct tcp_zeek *z);
 void tcp_zeek_step(struct tcp_zeek *z, int dir, const struct pkt_meta *m);
 /* Fills conn_state, history, zeek_* fields and zeek_orig_is_client. */
 void tcp_zeek_summarize(const struct tcp_zeek *z, const struct flow *f, struct session_summary *out);
+
+/*
+ * Pure helpers, exposed for the unit tests and the Zeek reporter.
+ * tcp_zeek_likely_server_port: the built-in stand-in for Zeek's
+ * likely_server_ports (which depends on the scripts Zeek loaded).
+ * tcp_zeek_history: writes the history (NUL-terminated) into buf[len].
+ * tcp_zeek_conn_state: the conn_state string (static) for the current states.
+ */
+bool tcp_zeek_likely_server_port(uint16_t port);
+void tcp_zeek_history(const struct tcp_zeek *z, char *buf, size_t len);
+const char *tcp_zeek_conn_state(const struct tcp_zeek *z);
 
 #endif
