@@ -186,24 +186,53 @@ cursor_limit(struct cursor *c, size_t n)
 
 /*
  * One's-complement sum of the next n bytes without consuming them (RFC 1071),
- * for checksum verification. Returns false (and sums nothing) if fewer than n
- * bytes remain.
+ * for checksum verification. *sum is added to and returned folded to 16 bits
+ * (not complemented). Returns false (and sums nothing) if fewer than n bytes
+ * remain. Sums 32-bit big-endian words into 64 bits: RFC 1071 2(B) says the
+ * sum is independent of word size once folded, and this halves the additions.
  */
 static inline bool
 cursor_peek_sum(const struct cursor *c, size_t n, uint32_t *sum)
 {
-    size_t i;
+    size_t i = 0;
     uint64_t s = *sum; /* 64 bits: no carry is lost for any caplen */
 
     if (c->overrun || c->left < n)
         return false;
-    for (i = 0; i + 1 < n; i += 2)
+    for (; i + 3 < n; i += 4)
+        s += (uint32_t)c->p[i] << 24 | (uint32_t)c->p[i + 1] << 16 | (uint32_t)c->p[i + 2] << 8 |
+             c->p[i + 3];
+    for (; i + 1 < n; i += 2)
         s += (uint32_t)c->p[i] << 8 | c->p[i + 1];
     if (n & 1)
         s += (uint32_t)c->p[n - 1] << 8;
     while (s >> 16)
         s = (s & 0xffff) + (s >> 16);
     *sum = (uint32_t)s;
+    return true;
+}
+
+/*
+ * Reads the byte `off` bytes ahead without consuming anything (an IP version
+ * nibble, a tunnel's first byte). Returns false if it is not there; never
+ * sets overrun.
+ */
+static inline bool
+cursor_peek_u8(const struct cursor *c, size_t off, uint8_t *v)
+{
+    if (c->overrun || off >= c->left)
+        return false;
+    *v = c->p[off];
+    return true;
+}
+
+/* Reads a big-endian 16-bit value `off` bytes ahead without consuming anything. */
+static inline bool
+cursor_peek_be16(const struct cursor *c, size_t off, uint16_t *v)
+{
+    if (c->overrun || c->left < 2 || off > c->left - 2)
+        return false;
+    *v = (uint16_t)((unsigned)c->p[off] << 8 | c->p[off + 1]);
     return true;
 }
 

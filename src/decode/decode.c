@@ -1,0 +1,278 @@
+/*
+ * decode: the entry point (decode_packet), the transport dispatch shared by
+ * IPv4 and IPv6, stable names, and the stats export.
+ *
+ * Counting rules (all per call, no state kept between packets):
+ *  - link[]: the DLT's link counter, once.
+ *  - outcome[]: exactly once, the final outcome; truncated[]/malformed[] once
+ *    with the reason when the outcome is truncated/malformed.
+ *  - protocol counters (DC_ETHERNET ... DC_IPV6_FRAG): once per layer
+ *    encountered, so a tunnelled packet counts each IP layer it carries
+ *    (IPv4-in-GRE-in-IPv4 adds 2 to ipv4), like Suricata's decoder counters.
+ *  - DC_TCP_CSUM_*: once per packet whose outcome is DECODE_TCP.
+ *  - DC_PKTS, DC_BYTES, DC_FILTERED belong to the engine, which counts every
+ *    record before filtering; hence the exported invariant
+ *        decoder.pkts == decoder.filtered + sum(decoder.outcome.*).
+ */
+#include <config.h>
+
+#include "decode/decode.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "decode/cursor.h"
+#include "decode/decode_private.h"
+
+#define IPPROTO_V_ICMP   1
+#define IPPROTO_V_IPIP   4
+#define IPPROTO_V_TCP    6
+#define IPPROTO_V_UDP    17
+#define IPPROTO_V_IPV6   41
+#define IPPROTO_V_GRE    47
+#define IPPROTO_V_ICMPV6 58
+#define IPPROTO_V_SCTP   132
+
+enum decode_outcome
+dec_transport(struct dec_ctx *d, const struct l3_info *l3, struct cursor *c)
+{
+    switch (l3->proto) {
+    case IPPROTO_V_TCP:
+        return dec_tcp(d, l3, c);
+    case IPPROTO_V_UDP:
+        return dec_udp(d, l3, c);
+    case IPPROTO_V_GRE:
+        return dec_gre(d, l3, c);
+    case IPPROTO_V_IPIP:
+    case IPPROTO_V_IPV6:
+        return dec_ip_in_ip(d, l3, c);
+    case IPPROTO_V_ICMP:
+        dec_count(d, DC_ICMPV4);
+        return DECODE_OTHER_L4;
+    case IPPROTO_V_ICMPV6:
+        dec_count(d, DC_ICMPV6);
+        return DECODE_OTHER_L4;
+    case IPPROTO_V_SCTP:
+        dec_count(d, DC_SCTP);
+        return DECODE_OTHER_L4;
+    default:
+        dec_count(d, DC_OTHER_IP);
+        return DECODE_OTHER_L4;
+    }
+}
+
+enum decode_outcome
+decode_packet(int dlt, const uint8_t *pkt, uint32_t caplen, uint32_t wirelen, uint64_t ts_ns,
+              const struct decode_opts *opts, struct pkt_meta *m, struct decode_stats *st)
+{
+    static const struct decode_opts defaults = {.verify_checksums = true};
+    struct dec_ctx d;
+    struct cursor c;
+    enum decode_outcome o;
+
+    memset(m, 0, sizeof(*m));
+    m->ts_ns = ts_ns;
+    m->caplen = caplen;
+    m->wirelen = wirelen;
+    if (wirelen < caplen)
+        m->anomalies |= ANOM_IP_CAPLEN_GT_LEN; /* libpcap does not check; bound by caplen */
+    d.opts = opts != NULL ? opts : &defaults;
+    d.m = m;
+    d.st = st;
+    st->link[dec_link_index(dlt)]++;
+    c = cursor_make(pkt, pkt != NULL ? caplen : 0);
+    if (!dec_link_supported(dlt))
+        o = DECODE_UNSUPPORTED;
+    else if (cursor_left(&c) == 0)
+        o = dec_truncated(&d, DR_EMPTY);
+    else
+        o = dec_link(&d, dlt, &c);
+
+    st->outcome[o]++;
+    if (o == DECODE_TRUNCATED)
+        st->truncated[m->reason]++;
+    else if (o == DECODE_MALFORMED)
+        st->malformed[m->reason]++;
+    else
+        m->reason = DR_NONE;
+    if (o == DECODE_TCP) {
+        static const enum decode_counter csum_ctr[] = {
+            [CSUM_UNCHECKED] = DC_TCP_CSUM_UNCHECKED,
+            [CSUM_OK] = DC_TCP_CSUM_OK,
+            [CSUM_BAD] = DC_TCP_CSUM_BAD,
+            [CSUM_OFFLOADED] = DC_TCP_CSUM_OFFLOADED,
+        };
+        st->counter[csum_ctr[m->csum & 3]]++;
+    }
+    return o;
+}
+
+bool
+decode_dlt_supported(int dlt)
+{
+    return dec_link_supported(dlt);
+}
+
+/* ---- names and stats ------------------------------------------------------ */
+
+static const char *const outcome_names[DECODE_OUTCOME_COUNT] = {
+    [DECODE_TCP] = "tcp",
+    [DECODE_OTHER_L4] = "other_l4",
+    [DECODE_NON_IP] = "non_ip",
+    [DECODE_FRAGMENT] = "fragment",
+    [DECODE_TRUNCATED] = "truncated",
+    [DECODE_MALFORMED] = "malformed",
+    [DECODE_UNSUPPORTED] = "unsupported",
+};
+
+static const char *const outcome_paths[DECODE_OUTCOME_COUNT] = {
+    [DECODE_TCP] = "decoder.outcome.tcp",
+    [DECODE_OTHER_L4] = "decoder.outcome.other_l4",
+    [DECODE_NON_IP] = "decoder.outcome.non_ip",
+    [DECODE_FRAGMENT] = "decoder.outcome.fragment",
+    [DECODE_TRUNCATED] = "decoder.outcome.truncated",
+    [DECODE_MALFORMED] = "decoder.outcome.malformed",
+    [DECODE_UNSUPPORTED] = "decoder.outcome.unsupported",
+};
+
+struct reason_name {
+    const char *name, *trunc_path, *malf_path;
+};
+
+static const struct reason_name reason_names[DR_COUNT] = {
+#define R(e, n) [e] = {n, "decoder.truncated." n, "decoder.malformed." n}
+    R(DR_NONE, "none"),
+    R(DR_LINK_HEADER, "link_header"),
+    R(DR_VLAN_HEADER, "vlan_header"),
+    R(DR_VLAN_TOO_MANY, "vlan_too_many"),
+    R(DR_MPLS_HEADER, "mpls_header"),
+    R(DR_IPV4_HEADER, "ipv4_header"),
+    R(DR_IPV4_VERSION, "ipv4_version"),
+    R(DR_IPV4_HLEN, "ipv4_hlen"),
+    R(DR_IPV4_TOTAL_LEN, "ipv4_total_len"),
+    R(DR_IPV4_OPTIONS, "ipv4_options"),
+    R(DR_IPV6_HEADER, "ipv6_header"),
+    R(DR_IPV6_VERSION, "ipv6_version"),
+    R(DR_IPV6_EXT_HEADER, "ipv6_ext_header"),
+    R(DR_IPV6_EXT_CHAIN, "ipv6_ext_chain"),
+    R(DR_IP_VERSION, "ip_version"),
+    R(DR_TCP_HEADER, "tcp_header"),
+    R(DR_TCP_HLEN, "tcp_hlen"),
+    R(DR_TCP_HLEN_BEYOND_IP, "tcp_hlen_beyond_ip"),
+    R(DR_TCP_OPTIONS, "tcp_options"),
+    R(DR_TUNNEL_HEADER, "tunnel_header"),
+    R(DR_TUNNEL_TOO_DEEP, "tunnel_too_deep"),
+    R(DR_EMPTY, "empty"),
+#undef R
+};
+
+struct counter_name {
+    const char *name, *path;
+};
+
+/* Suricata's decoder.* names where one exists; checksum counters under decoder.checksum. */
+static const struct counter_name counter_names[DC_COUNT] = {
+#define C(e, n) [e] = {n, "decoder." n}
+    C(DC_PKTS, "pkts"),
+    C(DC_BYTES, "bytes"),
+    C(DC_FILTERED, "filtered"),
+    C(DC_ETHERNET, "ethernet"),
+    C(DC_SLL, "sll"),
+    C(DC_SLL2, "sll2"),
+    C(DC_NULL, "null"),
+    C(DC_RAW, "raw"),
+    C(DC_VLAN, "vlan"),
+    C(DC_VLAN_QINQ, "vlan_qinq"),
+    C(DC_MPLS, "mpls"),
+    C(DC_IPV4, "ipv4"),
+    C(DC_IPV6, "ipv6"),
+    C(DC_TCP, "tcp"),
+    C(DC_UDP, "udp"),
+    C(DC_ICMPV4, "icmpv4"),
+    C(DC_ICMPV6, "icmpv6"),
+    C(DC_SCTP, "sctp"),
+    C(DC_OTHER_IP, "other_ip"),
+    C(DC_ARP, "arp"),
+    C(DC_OTHER_LINK, "other_link"),
+    C(DC_GRE, "gre"),
+    C(DC_VXLAN, "vxlan"),
+    C(DC_GENEVE, "geneve"),
+    C(DC_TEREDO, "teredo"),
+    C(DC_IPV4_IN_IP, "ipv4_in_ip"),
+    C(DC_IPV6_IN_IP, "ipv6_in_ip"),
+    C(DC_IPV4_FRAG, "ipv4_frag"),
+    C(DC_IPV6_FRAG, "ipv6_frag"),
+    C(DC_TCP_CSUM_OK, "checksum.tcp_ok"),
+    C(DC_TCP_CSUM_BAD, "checksum.tcp_bad"),
+    C(DC_TCP_CSUM_UNCHECKED, "checksum.tcp_unchecked"),
+    C(DC_TCP_CSUM_OFFLOADED, "checksum.tcp_offloaded"),
+#undef C
+};
+
+static const struct counter_name link_names[DL_COUNT] = {
+#define L(e, n) [e] = {n, "decoder.linktype." n}
+    L(DL_EN10MB, "EN10MB"), L(DL_LINUX_SLL, "LINUX_SLL"), L(DL_LINUX_SLL2, "LINUX_SLL2"),
+    L(DL_RAW, "RAW"),       L(DL_IPV4, "IPV4"),           L(DL_IPV6, "IPV6"),
+    L(DL_NULL, "NULL"),     L(DL_LOOP, "LOOP"),           L(DL_OTHER, "OTHER"),
+#undef L
+};
+
+const char *
+decode_outcome_name(enum decode_outcome o)
+{
+    return (unsigned)o < DECODE_OUTCOME_COUNT ? outcome_names[o] : "unknown";
+}
+
+const char *
+decode_reason_name(enum decode_reason r)
+{
+    return (unsigned)r < DR_COUNT ? reason_names[r].name : "unknown";
+}
+
+const char *
+decode_counter_name(enum decode_counter k)
+{
+    return (unsigned)k < DC_COUNT ? counter_names[k].name : "unknown";
+}
+
+const char *
+decode_link_name(enum decode_link l)
+{
+    return (unsigned)l < DL_COUNT ? link_names[l].name : "unknown";
+}
+
+void
+decode_stats_export(const struct decode_stats *st, struct stat_list *out)
+{
+    size_t i;
+
+    /* decoder.pkts == decoder.filtered + sum(decoder.outcome.*) */
+    for (i = 0; i < DC_COUNT; i++)
+        if (i != DC_FILTERED && i < DC_TCP_CSUM_OK)
+            stat_list_add(out, counter_names[i].path, st->counter[i]);
+    stat_list_add(out, counter_names[DC_FILTERED].path, st->counter[DC_FILTERED]);
+    for (i = 0; i < DECODE_OUTCOME_COUNT; i++)
+        stat_list_add(out, outcome_paths[i], st->outcome[i]);
+    for (i = DR_NONE + 1; i < DR_COUNT; i++)
+        if (st->truncated[i] != 0)
+            stat_list_add(out, reason_names[i].trunc_path, st->truncated[i]);
+    for (i = DR_NONE + 1; i < DR_COUNT; i++)
+        if (st->malformed[i] != 0)
+            stat_list_add(out, reason_names[i].malf_path, st->malformed[i]);
+    for (i = 0; i < DL_COUNT; i++)
+        if (st->link[i] != 0)
+            stat_list_add(out, link_names[i].path, st->link[i]);
+    for (i = DC_TCP_CSUM_OK; i < DC_COUNT; i++)
+        stat_list_add(out, counter_names[i].path, st->counter[i]);
+}
+
+const char *
+ip_addr_str(const struct ip_addr *a, uint8_t version, char *buf, size_t len)
+{
+    if (len == 0)
+        return buf;
+    if (inet_ntop(version == 6 ? AF_INET6 : AF_INET, a->b, buf, (socklen_t)len) == NULL)
+        buf[0] = '\0';
+    return buf;
+}

@@ -1,0 +1,101 @@
+/*
+ * ipv4: the IPv4 header (RFC 791 3.1) -> addresses, TTL, protocol and the
+ * transport length, then hands off to dec_transport() through struct
+ * l3_info, the path shared with IPv6.
+ *
+ * Lengths: the transport sees min(total length, captured bytes). Bytes
+ * captured beyond the total length are link padding (ANOM_IP_PADDED). A
+ * total length of 0 is what segmentation offload leaves in captures taken on
+ * the sending host; the captured length is used instead (ANOM_IP_TSO_ZERO_LEN).
+ *
+ * Fragments are not reassembled: a non-first fragment (offset != 0) ends as
+ * DECODE_FRAGMENT; a first fragment goes on to the transport, which decodes
+ * what this fragment carries and marks it ANOM_IP_FIRST_FRAGMENT.
+ */
+#include <config.h>
+
+#include "decode/decode.h"
+
+#include "decode/cursor.h"
+#include "decode/decode_private.h"
+
+#define IPV4_MF      0x2000u
+#define IPV4_OFFMASK 0x1fffu
+
+/* One's-complement sum of the first n address bytes (pseudo-header part). */
+uint32_t
+dec_addr_sum(const struct ip_addr *a, size_t n)
+{
+    struct cursor c = cursor_make(a->b, n);
+    uint32_t s = 0;
+
+    (void)cursor_peek_sum(&c, n, &s);
+    return s;
+}
+
+enum decode_outcome
+dec_ipv4(struct dec_ctx *d, struct cursor *c)
+{
+    struct pkt_meta *m = d->m;
+    const struct cursor start = *c;
+    size_t avail = cursor_left(c);
+    struct l3_info l3;
+    uint8_t vhl, proto;
+    uint16_t total, frag;
+    size_t hlen;
+
+    dec_count(d, DC_IPV4);
+    vhl = cursor_u8(c);
+    cursor_skip(c, 1); /* DSCP/ECN */
+    total = cursor_be16(c);
+    cursor_skip(c, 2); /* identification */
+    frag = cursor_be16(c);
+    m->ttl = cursor_u8(c);
+    proto = cursor_u8(c);
+    cursor_skip(c, 2); /* header checksum: verified over the whole header below */
+    cursor_copy(c, m->src.b, 4);
+    cursor_copy(c, m->dst.b, 4);
+    if (c->overrun)
+        return dec_truncated(d, DR_IPV4_HEADER);
+    if (vhl >> 4 != 4)
+        return dec_malformed(d, DR_IPV4_VERSION);
+    hlen = (size_t)(vhl & 0x0f) * 4;
+    if (hlen < 20) /* RFC 791 3.1: IHL minimum is 5 */
+        return dec_malformed(d, DR_IPV4_HLEN);
+    m->ip_version = 4;
+    m->l4_proto = proto;
+    if (total == 0) {
+        /* TSO/GSO on the capturing host leaves 0 here; trust what was captured */
+        m->anomalies |= ANOM_IP_TSO_ZERO_LEN;
+        total = (uint16_t)(avail > 0xffff ? 0xffff : avail);
+    }
+    if (total < hlen) /* RFC 791 3.1: total length includes the header */
+        return dec_malformed(d, DR_IPV4_TOTAL_LEN);
+    cursor_skip(c, hlen - 20); /* options: not interpreted */
+    if (c->overrun)
+        return dec_truncated(d, DR_IPV4_OPTIONS);
+    m->ip_bytes = total;
+    if (avail > total) {
+        m->anomalies |= ANOM_IP_PADDED;
+        cursor_limit(c, total - hlen);
+    }
+    if (d->opts->verify_checksums) {
+        uint32_t s = 0;
+
+        /* RFC 1071: the header including its checksum sums to 0xffff */
+        if (cursor_peek_sum(&start, hlen, &s) && s != 0xffff)
+            m->anomalies |= ANOM_IP_BAD_CHECKSUM;
+    }
+    if (frag & (IPV4_MF | IPV4_OFFMASK)) {
+        dec_count(d, DC_IPV4_FRAG);
+        if (frag & IPV4_OFFMASK)
+            return DECODE_FRAGMENT;
+    }
+    l3.version = 4;
+    l3.proto = proto;
+    l3.first_frag = (frag & IPV4_MF) != 0;
+    l3.csum_ok = true;
+    l3.l4_len = (uint32_t)(total - hlen);
+    l3.pseudo = dec_addr_sum(&m->src, 4) + dec_addr_sum(&m->dst, 4);
+    return dec_transport(d, &l3, c);
+}
