@@ -99,8 +99,9 @@ build_record(struct engine *e, const struct flow *f, const char *event, enum flo
     r->reason = (uint8_t)why;
     r->flow_state = flow_state_name(f);
     r->roles_guessed = (f->flags & FLOW_F_ROLES_GUESSED) != 0;
-    flow_ids_fill(f, &r->flow_id, r->uid, sizeof(r->uid), r->community_id,
-                  sizeof(r->community_id));
+    r->flow_id = flow_id(&f->key, f->first_ts_ns);
+    flow_uid(&f->key, f->first_ts_ns, r->uid);
+    flow_community_id_key(&f->key, r->community_id);
     tcp_session_summarize(s, f, e->now_ns, &r->s);
 }
 
