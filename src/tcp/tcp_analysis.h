@@ -14,12 +14,66 @@
  * out-of-order, lost segment, duplicate ACK, zero window, zero-window probe,
  * window full, keep-alive), unique and retransmitted payload bytes, and RTT
  * (handshake and per-ACK, Karn's rule). Owner: tcp_analysis.c.
+ *
+ * The layout is public only so that struct tcp_session can embed it; nobody
+ * but tcp_analysis.c reads or writes the fields. Fixed size, no pointers, no
+ * allocation: the flow table's slot holds it (sizeof is checked in the unit
+ * test). Arrays are indexed by the SENDER's key direction (FLOW_DIR_*).
  */
-struct tcp_an {
-    uint8_t placeholder; /* replaced by the real layout */
+
+#define TCP_AN_RANGES 4   /* disjoint received ranges kept per direction (unique bytes) */
+#define TCP_AN_RTT_RING 4 /* outstanding timed segments per direction (Karn) */
+
+/* [lo, hi) in absolute sequence numbers, compared with tcp_seq.h only. */
+struct tcp_an_range {
+    uint32_t lo, hi;
 };
 
+struct tcp_an_dir {
+    /* Wireshark 4.0 tcp_analyze_sequence_number state; relative to base. */
+    uint32_t base;            /* ISN (SYN seen) or first seq - 1 */
+    uint32_t nextseq;         /* highest seq + len (+1 SYN/FIN); 0 = none yet */
+    uint32_t lastack;         /* last ack sent, relative to the peer's base (raw if no ACK bit) */
+    uint32_t maxseqtobeacked; /* highest contiguous nextseq; 0 = none yet */
+    uint32_t window;          /* raw window field of the last segment; UINT32_MAX = none */
+    uint64_t nextseq_ts;      /* capture time nextseq last advanced */
+    uint64_t lastack_ts;      /* capture time of the last segment sent (any) */
+    int16_t dupacknum;        /* -1: an ACK beyond unseen data was observed */
+    uint8_t lastflags;        /* TCP_AN_F_KEEP_ALIVE | TCP_AN_F_ZWP of the last segment */
+    int8_t win_scale;         /* -1 unknown, -2 not negotiated, else shift (<= 14) */
+    uint8_t bits;             /* TCP_AN_B_* */
+    uint8_t n_ranges;
+    uint8_t n_rtt;
+    uint8_t pad;
+    /* payload bytes */
+    struct tcp_an_range ranges[TCP_AN_RANGES]; /* sorted, disjoint, non-adjacent */
+    uint64_t unique_bytes, retrans_bytes;       /* payload = unique + retrans */
+    /* counters (packets carrying the flag, as tshark counts them) */
+    uint32_t packets;
+    uint32_t retransmits, fast_retransmits, spurious_retransmits, out_of_order;
+    uint32_t lost_segments, dup_acks, zero_windows, zero_window_probes, window_full;
+    uint32_t keepalives;
+    /* per-ACK RTT of data this endpoint sent */
+    uint32_t rtt_end[TCP_AN_RTT_RING];  /* end seq (absolute), ascending */
+    uint32_t rtt_sent[TCP_AN_RTT_RING]; /* send time, us since tcp_an.t0_ns (mod 2^32) */
+    uint32_t rtt_samples, rtt_min_us, rtt_max_us;
+    uint64_t rtt_sum_us;
+};
+
+struct tcp_an {
+    struct tcp_an_dir d[2]; /* by sender's key direction */
+    uint64_t t0_ns;         /* first segment's capture time */
+    uint64_t syn_ts_ns;     /* most recent pure SYN (0 = none) */
+    uint64_t irtt_ns;       /* SYN -> first ACK without SYN (0 = unknown) */
+};
+
+/* Zeroes *an and sets the "nothing seen yet" markers. */
 void tcp_an_init(struct tcp_an *an);
+/*
+ * Feeds one segment sent in key direction dir (FLOW_DIR_AB/BA), after
+ * tcp_state accepted it as part of this connection. f and pkt_no are not
+ * used today (kept for the session interface). Never fails, never allocates.
+ */
 void tcp_an_step(struct tcp_an *an, const struct flow *f, int dir, const struct pkt_meta *m,
                  uint64_t pkt_no);
 /* Fills packets/bytes/analysis counters/rtt/window of out->client and out->server. */
