@@ -253,6 +253,17 @@ print_table(struct text *t)
     }
 }
 
+static bool
+stat_find(const struct text *t, const char *path)
+{
+    size_t i;
+
+    for (i = 0; i < t->n_stats; i++)
+        if (strcmp(t->stats[i].path, path) == 0)
+            return true;
+    return false;
+}
+
 static uint64_t
 stat_get(const struct text *t, const char *path)
 {
@@ -289,13 +300,23 @@ static void
 print_summary(struct text *t)
 {
     char buf[512], ts[40];
-    uint64_t read = stat_get(t, "decoder.pkts"), tcp = stat_get(t, "decoder.tcp");
-    uint64_t trunc = stat_sum_prefix(t, "decoder.truncated.");
-    uint64_t malf = stat_sum_prefix(t, "decoder.malformed.");
-    uint64_t filt = stat_get(t, "decoder.filtered");
-    uint64_t accounted = tcp + trunc + malf + filt;
-    uint64_t other = read > accounted ? read - accounted : 0;
+    uint64_t read = stat_get(t, "decoder.pkts"), filt = stat_get(t, "decoder.filtered");
+    uint64_t tcp, trunc, malf, other, accounted;
     size_t i, j;
+
+    if (stat_find(t, "decoder.outcome.tcp")) {
+        /* the decoder's outcomes partition every unfiltered packet */
+        tcp = stat_get(t, "decoder.outcome.tcp");
+        trunc = stat_get(t, "decoder.outcome.truncated");
+        malf = stat_get(t, "decoder.outcome.malformed");
+        other = stat_sum_prefix(t, "decoder.outcome.") - tcp - trunc - malf;
+    } else {
+        tcp = stat_get(t, "decoder.tcp");
+        trunc = stat_sum_prefix(t, "decoder.truncated.");
+        malf = stat_sum_prefix(t, "decoder.malformed.");
+        accounted = tcp + trunc + malf + filt;
+        other = read > accounted ? read - accounted : 0;
+    }
 
     snprintf(buf, sizeof(buf), "\nsummary at %s\n", report_iso8601(t->stats_ts, ts, sizeof(ts)));
     out_str(t, buf);

@@ -535,6 +535,28 @@ START_TEST(test_text_summary_has_packet_line_and_groups)
 }
 END_TEST
 
+START_TEST(test_text_packet_line_prefers_decoder_outcomes)
+{
+    struct stat_item items[] = {
+        {"decoder.pkts", 20},
+        {"decoder.filtered", 3},
+        {"decoder.tcp", 13},
+        {"decoder.outcome.tcp", 10},
+        {"decoder.outcome.other_l4", 2},
+        {"decoder.outcome.non_ip", 1},
+        {"decoder.outcome.truncated", 3},
+        {"decoder.outcome.malformed", 1},
+    };
+    struct stat_list l = {items, sizeof(items) / sizeof(items[0]), 0};
+    struct stats_record st = {0, &l};
+    struct run out = run_writer(&report_text_ops, NULL, NULL, 0, &st);
+
+    ck_assert_ptr_nonnull(strstr(out.buf, "\npackets: 20 read, 10 tcp, 3 other, 3 truncated, "
+                                          "1 malformed, 3 filtered\n"));
+    free(out.buf);
+}
+END_TEST
+
 static Suite *
 report_suite(void)
 {
@@ -568,6 +590,7 @@ report_suite(void)
     tcase_add_test(tc, test_text_puts_stuck_first_oldest_first);
     tcase_add_test(tc, test_text_row_is_exact_and_aligned);
     tcase_add_test(tc, test_text_summary_has_packet_line_and_groups);
+    tcase_add_test(tc, test_text_packet_line_prefers_decoder_outcomes);
     suite_add_tcase(s, tc);
     return s;
 }
