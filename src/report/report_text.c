@@ -22,17 +22,28 @@
 
 #include "util/xalloc.h"
 
-enum { COL_CST, COL_SST, COL_CLIENT, COL_SERVER, COL_PKTS, COL_BYTES, COL_RETR, COL_DUR, COL_INFO,
-       COL_COUNT };
+enum {
+    COL_CST,
+    COL_SST,
+    COL_CLIENT,
+    COL_SERVER,
+    COL_PKTS,
+    COL_BYTES,
+    COL_RETR,
+    COL_DUR,
+    COL_INFO,
+    COL_COUNT
+};
 
 static const char *const col_title[COL_COUNT] = {
-    "State-client", "State-server", "Client", "Server", "Pkts", "Bytes", "Retr", "Dur",
-    "Flags/Stuck",
+    "State-client", "State-server", "Client", "Server",      "Pkts",
+    "Bytes",        "Retr",         "Dur",    "Flags/Stuck",
 };
-static const bool col_right[COL_COUNT] = {false, false, false, false, true, true, true, true, false};
+static const bool col_right[COL_COUNT] = {false, false, false, false, true,
+                                          true,  true,  true,  false};
 
 struct text_row {
-    uint64_t order;       /* delivery ordinal */
+    uint64_t order; /* delivery ordinal */
     bool stuck;
     uint64_t stuck_since; /* ns */
     char cell[COL_COUNT][160];
@@ -97,8 +108,7 @@ info_cell(const struct flow_record *r, char *buf, size_t len)
     buf[0] = '\0';
     if (s->stuck != TCP_STUCK_NONE) {
         secs_str(r->now_ns > s->stuck_since_ns ? r->now_ns - s->stuck_since_ns : 0, t, sizeof(t));
-        snprintf(w, sizeof(w), "STUCK:%s(%ss)",
-                 tcp_stuck_name((enum tcp_stuck_kind)s->stuck), t);
+        snprintf(w, sizeof(w), "STUCK:%s(%ss)", tcp_stuck_name((enum tcp_stuck_kind)s->stuck), t);
         add_word(buf, len, w);
     }
     snprintf(w, sizeof(w), "hs=%s", tcp_handshake_name((enum tcp_handshake)s->handshake));
@@ -351,8 +361,7 @@ print_summary(struct text *t)
                 continue;
             if (t->stats[j].value == 0 && in_map(q))
                 continue;
-            snprintf(buf, sizeof(buf), "  %-*s %" PRIu64 "\n", (int)width, q,
-                     t->stats[j].value);
+            snprintf(buf, sizeof(buf), "  %-*s %" PRIu64 "\n", (int)width, q, t->stats[j].value);
             out_str(t, buf);
         }
     }

@@ -61,13 +61,13 @@ header(struct zeek *z, uint64_t open_ns)
                  "#unset_field\t-\n"
                  "#path\tconn\n"
                  "#open\t%s\n"
-                 "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice"
-                 "\tduration\torig_bytes\tresp_bytes\tconn_state\tlocal_orig\tlocal_resp"
-                 "\tmissed_bytes\thistory\torig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes"
-                 "\ttunnel_parents\n"
-                 "#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount"
-                 "\tcount\tstring\tbool\tbool\tcount\tstring\tcount\tcount\tcount\tcount"
-                 "\tset[string]\n",
+                 "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p"
+                 "\tproto\tservice\tduration\torig_bytes\tresp_bytes\tconn_state"
+                 "\tlocal_orig\tlocal_resp\tmissed_bytes\thistory\torig_pkts"
+                 "\torig_ip_bytes\tresp_pkts\tresp_ip_bytes\ttunnel_parents\n"
+                 "#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring"
+                 "\tinterval\tcount\tcount\tstring\tbool\tbool\tcount\tstring"
+                 "\tcount\tcount\tcount\tcount\tset[string]\n",
                  t);
     put_line(z, buf, n < (int)sizeof(buf) ? n : -1);
     z->header_done = true;
@@ -133,14 +133,15 @@ zeek_flow_end(void *priv, const struct flow_record *r)
     report_addr_str(oh, r->ip_version, oa, sizeof(oa));
     report_addr_str(rh, r->ip_version, ra, sizeof(ra));
 
-    /* every field is bounded (addresses 45, history 47, numbers 20): one line fits */
-    n = snprintf(line, sizeof(line),
-                 "%" PRIu64 ".%06" PRIu64 "\t%s\t%s\t%u\t%s\t%u\t%s\t-\t%s\t%s\t%s\t%s\t-\t-\t%" PRIu64
-                 "\t%s\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t-\n",
-                 start_us / 1000000u, start_us % 1000000u, r->uid[0] ? r->uid : "-", oa,
-                 (unsigned)op, ra, (unsigned)rp, proto_name(r->proto), dur, ob, rb,
-                 s->conn_state[0] ? s->conn_state : "-", s->zeek_missed_bytes,
-                 s->history[0] ? s->history : "-", opk, oib, rpk, rib);
+    /* every field is bounded (addresses 45, history 47, numbers 20): one line
+     * fits */
+    n = snprintf(
+        line, sizeof(line),
+        "%" PRIu64 ".%06" PRIu64 "\t%s\t%s\t%u\t%s\t%u\t%s\t-\t%s\t%s\t%s\t%s\t-\t-\t%" PRIu64
+        "\t%s\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t-\n",
+        start_us / 1000000u, start_us % 1000000u, r->uid[0] ? r->uid : "-", oa, (unsigned)op, ra,
+        (unsigned)rp, proto_name(r->proto), dur, ob, rb, s->conn_state[0] ? s->conn_state : "-",
+        s->zeek_missed_bytes, s->history[0] ? s->history : "-", opk, oib, rpk, rib);
     put_line(z, line, n < (int)sizeof(line) ? n : -1);
     if (z->line_buffered && fflush(z->out) != 0)
         z->failed = true;
