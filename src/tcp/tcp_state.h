@@ -14,18 +14,72 @@
  * handshake and close classification, client/server roles, and stuck
  * connections. Owner: tcp_state.c. (Layout is private to tcp_state.c's
  * author; others use the functions below.)
+ *
+ * Size: 152 bytes of state plus 8 x 24 bytes of kept examples = 344 bytes
+ * on LP64 (checked by a static assertion in tcp_state.c).
  */
-struct tcp_state {
-    uint8_t placeholder; /* replaced by the real layout */
+
+/* One endpoint, indexed by the key direction of the segments it SENDS. 24 bytes. */
+struct tcp_state_ep {
+    uint32_t isn;     /* sequence number of its SYN (TSE_SYN) */
+    uint32_t snd_nxt; /* highest seq + len it sent, SYN and FIN counting 1 (TSE_SEQ) */
+    uint32_t max_ack; /* highest acceptable ack it sent (TSE_ACK) */
+    uint32_t fin_seq; /* sequence number its FIN occupies (TSE_FIN) */
+    uint16_t win;     /* last raw window field */
+    uint16_t mss;     /* from its SYN; 0 = none */
+    uint16_t flags;   /* TSE_* bits, private to tcp_state.c */
+    uint8_t state;    /* enum tcp_state_id */
+    int8_t wscale;    /* from its SYN, clamped to 14; -1 = none */
 };
 
+/* A kept violation example, packed to 24 bytes (pkt_no keeps 48 bits). */
+struct tcp_state_example {
+    uint64_t ts_ns;
+    uint32_t expected, seen;
+    uint32_t pkt_lo;
+    uint16_t pkt_hi;
+    uint8_t kind; /* enum tcp_violation */
+    uint8_t dir;  /* sender's key direction; mapped to from_client at summary time */
+};
+
+struct tcp_state {
+    struct tcp_state_ep ep[2];    /* by sender key direction */
+    uint64_t since_ns[2];         /* when ep[i] entered its state */
+    uint64_t syn_ts_ns, synack_ts_ns, ack_ts_ns;
+    uint64_t progress_ns;         /* last progress (state change, ack advance, window reopen) */
+    uint16_t viol[2][TV_COUNT];   /* per sender, saturating at 65535 */
+    uint32_t msl_ms;              /* cfg->msl_ns from the last step (summarize has no cfg) */
+    uint8_t handshake;            /* enum tcp_handshake */
+    uint8_t stuck;                /* enum tcp_stuck_kind; stuck since progress_ns */
+    uint8_t n_examples;
+    uint8_t flags;                /* TSF_* bits, private to tcp_state.c */
+    struct tcp_state_example ex[TCP_VIOLATION_KEEP];
+};
+
+/* Zeroes st: no endpoint seen. */
 void tcp_state_init(struct tcp_state *st);
+
+/*
+ * Feeds one segment sent in key direction dir. Sets f->client_dir and the
+ * FLOW_F_ROLES_* bits of f->flags when roles are decided. Returns
+ * TCP_STEP_REUSE, with st untouched, when a bare SYN starts a new connection
+ * on this finished tuple (the caller ends f and steps a fresh flow).
+ */
 enum tcp_step_result tcp_state_step(struct tcp_state *st, struct flow *f, int dir,
                                     const struct pkt_meta *m, uint64_t pkt_no,
                                     const struct tcp_cfg *cfg);
+
+/* Timeout class for the flow now (NEW, ESTABLISHED, CLOSING, CLOSED). */
 enum flow_tclass tcp_state_tclass(const struct tcp_state *st);
+
+/*
+ * Judges st stuck at capture time now_ns (no progress for cfg->stuck_after_ns).
+ * Returns true only at the call where the session becomes stuck; further calls
+ * return false until progress clears the judgement (see tcp_state.c).
+ */
 bool tcp_state_check_stuck(struct tcp_state *st, const struct flow *f, uint64_t now_ns,
                            const struct tcp_cfg *cfg);
+
 /* Fills states, ISN/options, violations, handshake/close/stuck, roles, suricata_state. */
 void tcp_state_summarize(const struct tcp_state *st, const struct flow *f, uint64_t now_ns,
                          struct session_summary *out);
