@@ -12,11 +12,10 @@
  * new ack; ACKed-unseen bookkeeping; then, for segments with data or SYN/FIN
  * that are not keep-alives: spurious retransmission, fast retransmission
  * (before out-of-order, the default tcp.fastrt_supersedes_ooo), out-of-order,
- * retransmission. Sequence and ack numbers are made relative to the sender's
- * base (ISN, or first seq - 1 when the SYN was missed) exactly as Wireshark
- * does, because its "nothing seen yet" tests are comparisons with relative 0.
- * Every ordering comparison goes through tcp_seq.h. Windows are the raw
- * 16-bit field, as Wireshark compares them; only window-full scales.
+ * retransmission. Like Wireshark's first pass, it works on the raw (absolute)
+ * sequence and ack numbers, including its "0 means nothing seen yet" tests;
+ * every ordering comparison is modulo 2^32 through tcp_seq.h. Windows are the
+ * raw 16-bit field, as Wireshark compares them; only window-full scales.
  *
  * Counters count packets carrying a flag. `retransmits` equals tshark's count
  * of tcp.analysis.retransmission packets: generic, fast and spurious
@@ -70,7 +69,6 @@
 #define LF_ZWP        0x02u
 
 /* tcp_an_dir.bits */
-#define B_BASE_SET   0x01u /* base is valid */
 #define B_WIN_OF_SYN 0x02u /* the stored window came from a SYN (never scaled) */
 
 #define FAST_RETRANS_NS 20000000u /* 20 ms after the peer's last segment */
@@ -324,17 +322,15 @@ tcp_an_step(struct tcp_an *an, const struct flow *f, int dir, const struct pkt_m
     if (flags & TCP_SYN)
         note_syn_wscale(fwd, rev, m);
 
-    /* Relative numbers (Wireshark: base = ISN, or seq - 1 without a SYN). */
-    if (!(fwd->bits & B_BASE_SET)) {
-        fwd->base = (flags & TCP_SYN) ? m->seq : m->seq - 1;
-        fwd->bits |= B_BASE_SET;
-    }
-    if (!(rev->bits & B_BASE_SET) && (flags & TCP_ACK)) {
-        rev->base = m->ack - 1;
-        rev->bits |= B_BASE_SET;
-    }
-    const uint32_t seq = m->seq - fwd->base;
-    const uint32_t ack = (flags & TCP_ACK) ? m->ack - rev->base : m->ack;
+    /*
+     * Wireshark analyses the raw (absolute) numbers, relative display is applied
+     * afterwards; its "nothing seen yet" tests are therefore comparisons of the
+     * absolute nextseq/lastack/maxseqtobeacked with 0, reproduced here as is.
+     * (Measured: an ACK whose raw ack is 0 after a SYN carrying ack 0 is a
+     * duplicate ACK in tshark 4.0.)
+     */
+    const uint32_t seq = m->seq;
+    const uint32_t ack = m->ack;
     const uint32_t old_nextseq = fwd->nextseq;
 
     /* Zero-window probe: one byte at nextseq into a closed window (RFC 9293 3.8.6.1). */

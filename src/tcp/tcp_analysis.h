@@ -30,10 +30,9 @@ struct tcp_an_range {
 };
 
 struct tcp_an_dir {
-    /* Wireshark 4.0 tcp_analyze_sequence_number state; relative to base. */
-    uint32_t base;            /* ISN (SYN seen) or first seq - 1 */
+    /* Wireshark 4.0 tcp_analyze_sequence_number state, absolute numbers. */
     uint32_t nextseq;         /* highest seq + len (+1 SYN/FIN); 0 = none yet */
-    uint32_t lastack;         /* last ack sent, relative to the peer's base (raw if no ACK bit) */
+    uint32_t lastack;         /* ack field of the last segment sent */
     uint32_t maxseqtobeacked; /* highest contiguous nextseq; 0 = none yet */
     uint32_t window;          /* raw window field of the last segment; UINT32_MAX = none */
     uint64_t nextseq_ts;      /* capture time nextseq last advanced */
