@@ -23,7 +23,6 @@ enum long_only {
     OPT_JSON = 256,
     OPT_IMMEDIATE,
     OPT_TUI,
-    OPT_SPEED,
     OPT_MAX_FLOWS,
     OPT_MEMCAP,
     OPT_TIMEOUT,
@@ -31,6 +30,7 @@ enum long_only {
     OPT_STUCK_AFTER,
     OPT_UPDATE_INTERVAL,
     OPT_NO_CHECKSUMS,
+    OPT_SPEED,
 };
 
 static const struct option long_opts[] = {
@@ -54,6 +54,8 @@ static const struct option long_opts[] = {
     {"stuck-after", required_argument, NULL, OPT_STUCK_AFTER},
     {"update-interval", required_argument, NULL, OPT_UPDATE_INTERVAL},
     {"no-checksums", no_argument, NULL, OPT_NO_CHECKSUMS},
+    {"tui", no_argument, NULL, OPT_TUI},
+    {"speed", required_argument, NULL, OPT_SPEED},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -88,6 +90,10 @@ cli_usage(FILE *out)
           "      --json               same as -T eve\n"
           "  -o, --output FILE        write to FILE instead of standard output\n"
           "  -l, --line-buffered      flush output after every record\n"
+          "      --tui                interactive state view (the default when capturing\n"
+          "                           live with standard output on a terminal)\n"
+          "      --speed X            --tui with -r: replay at X times capture speed\n"
+          "                           (default 0: as fast as possible)\n"
           "\n"
           "Tracking:\n"
           "      --max-flows N        most connections tracked at once (default 1000000)\n"
@@ -358,6 +364,21 @@ cli_parse(int argc, char **argv, struct options *o, FILE *out, char *err)
         case OPT_NO_CHECKSUMS:
             o->verify_checksums = false;
             break;
+        case OPT_TUI:
+            o->tui = true;
+            break;
+        case OPT_SPEED: {
+            char *end;
+
+            errno = 0;
+            o->replay_speed = strtod(optarg, &end);
+            if (errno != 0 || end == optarg || *end != '\0' || !isfinite(o->replay_speed) ||
+                o->replay_speed < 0 || o->replay_speed > 1e6) {
+                errbuf_printf(err, "invalid --speed '%s'", optarg);
+                return CLI_ERROR;
+            }
+            break;
+        }
         case 'v':
             o->verbose++;
             break;

@@ -29,6 +29,8 @@
 
 #define NS_PER_SEC 1000000000ULL
 
+static void tcp_stats_export(const struct tcp_global_stats *t, struct stat_list *out);
+
 struct engine {
     struct engine_cfg cfg;
     const struct reporter_ops *ops;
@@ -41,6 +43,10 @@ struct engine {
     uint64_t next_expire_ns;  /* next whole second at which idle flows are expired */
     uint64_t next_update_ns;  /* live: next flow_update round */
     struct flow_record rec;   /* scratch for the record being written */
+    struct capture *cap;      /* borrowed during engine_run/engine_finish */
+    struct flow_record *snap; /* tick snapshot (reused) */
+    size_t snap_n, snap_cap;
+    uint64_t pace_wall0, pace_ts0; /* replay pacing origin (wall, capture) */
 };
 
 /* Suricata flow.state from our timeout class. */
@@ -151,6 +157,7 @@ engine_free(struct engine *e)
     if (e == NULL)
         return;
     flow_table_free(e->ft);
+    free(e->snap);
     free(e);
 }
 
@@ -177,6 +184,57 @@ live_visit(void *arg, struct flow *f)
     }
 }
 
+static void
+build_stats(struct engine *e, struct stat_list *items)
+{
+    struct decode_stats dst = e->dst;
+
+    if (e->cap != NULL) {
+        const struct capture_stats *cs = capture_stats(e->cap);
+
+        /* decoder.pkts counts every record read, including those the filter rejected */
+        dst.counter[DC_FILTERED] = cs->filtered;
+        dst.counter[DC_PKTS] += cs->filtered;
+        capture_stats_export(e->cap, items);
+    }
+    decode_stats_export(&dst, items);
+    flow_table_stats_export(e->ft, items);
+    tcp_stats_export(&e->tst, items);
+}
+
+static void
+snap_visit(void *arg, struct flow *f)
+{
+    struct engine *e = arg;
+
+    if (e->snap_n == e->snap_cap) {
+        e->snap_cap = e->snap_cap ? e->snap_cap * 2 : 256;
+        e->snap = xreallocarray(e->snap, e->snap_cap, sizeof(*e->snap));
+    }
+    build_record(e, f, "flow_update", FLOW_END_NONE);
+    e->snap[e->snap_n++] = e->rec;
+}
+
+/* Hands the tick reporter (the TUI) a snapshot of the open flows and the counters. */
+static void
+emit_tick(struct engine *e, bool final)
+{
+    struct stat_list items;
+    struct stats_record st;
+
+    if (e->ops->tick == NULL)
+        return;
+    e->snap_n = 0;
+    if (!final)
+        flow_table_foreach(e->ft, snap_visit, e);
+    stat_list_init(&items);
+    build_stats(e, &items);
+    st.ts_ns = e->now_ns;
+    st.items = &items;
+    e->ops->tick(e->rep, e->snap, e->snap_n, &st, final);
+    stat_list_fini(&items);
+}
+
 /* Runs the once-a-second work when the clock crosses a second boundary. */
 static void
 clock_tick(struct engine *e)
@@ -187,6 +245,7 @@ clock_tick(struct engine *e)
         return;
     flow_table_expire(e->ft, e->now_ns);
     e->next_expire_ns = (e->now_ns / NS_PER_SEC + 1) * NS_PER_SEC;
+    emit_tick(e, false);
     if (!e->cfg.live)
         return;
     lr.e = e;
@@ -249,6 +308,49 @@ wall_clock_ns(void)
     return (uint64_t)ts.tv_sec * NS_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
+static uint64_t
+monotonic_ns(void)
+{
+    struct timespec ts;
+
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+        return 0;
+    return (uint64_t)ts.tv_sec * NS_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * File replay at --speed: waits until the packet's capture time, scaled,
+ * has passed on the monotonic clock, ticking the reporter every 100 ms so
+ * the TUI stays responsive. Only the wait depends on the wall clock; what is
+ * processed, and so every screen's content, depends on capture time alone.
+ */
+static void
+pace(struct engine *e, uint64_t ts_ns, volatile sig_atomic_t *stop)
+{
+    uint64_t due, now;
+    struct timespec d;
+
+    if (e->pace_wall0 == 0) {
+        e->pace_wall0 = monotonic_ns();
+        e->pace_ts0 = ts_ns;
+        return;
+    }
+    if (ts_ns <= e->pace_ts0)
+        return;
+    due = e->pace_wall0 + (uint64_t)((double)(ts_ns - e->pace_ts0) / e->cfg.replay_speed);
+    while ((now = monotonic_ns()) < due && (stop == NULL || !*stop)) {
+        uint64_t wait = due - now;
+
+        if (wait > 100000000ULL)
+            wait = 100000000ULL;
+        d.tv_sec = (time_t)(wait / NS_PER_SEC);
+        d.tv_nsec = (long)(wait % NS_PER_SEC);
+        nanosleep(&d, NULL);
+        if (due - now > 100000000ULL)
+            emit_tick(e, false);
+    }
+}
+
 int
 engine_run(struct engine *e, struct capture *c, volatile sig_atomic_t *stop, char *err)
 {
@@ -257,6 +359,7 @@ engine_run(struct engine *e, struct capture *c, volatile sig_atomic_t *stop, cha
     uint64_t delivered = 0;
     int rc, result = 0;
 
+    e->cap = c;
     while (stop == NULL || !*stop) {
         if (e->cfg.count != 0 && delivered >= e->cfg.count)
             break;
@@ -265,8 +368,10 @@ engine_run(struct engine *e, struct capture *c, volatile sig_atomic_t *stop, cha
             break;
         if (rc == 0) {
             /* live and idle: let wall time drive expiry and stuck detection */
-            if (e->cfg.live)
+            if (e->cfg.live) {
                 advance_clock(e, wall_clock_ns());
+                emit_tick(e, false);
+            }
             continue;
         }
         if (rc < 0) {
@@ -278,6 +383,8 @@ engine_run(struct engine *e, struct capture *c, volatile sig_atomic_t *stop, cha
             }
             continue;
         }
+        if (e->cfg.replay_speed > 0 && !e->cfg.live)
+            pace(e, p.ts_ns, stop);
         delivered++;
         e->pkt_no++;
         e->dst.counter[DC_PKTS]++;
@@ -321,24 +428,16 @@ tcp_stats_export(const struct tcp_global_stats *t, struct stat_list *out)
 void
 engine_finish(struct engine *e, struct capture *c)
 {
-    const struct capture_stats *cs;
     struct stat_list items;
     struct stats_record st;
 
+    e->cap = c;
     flow_table_drain(e->ft, FLOW_END_SHUTDOWN);
-
-    /* decoder.pkts counts every record read, including those the filter rejected */
-    cs = capture_stats(c);
-    e->dst.counter[DC_FILTERED] = cs->filtered;
-    e->dst.counter[DC_PKTS] += cs->filtered;
-
     stat_list_init(&items);
-    capture_stats_export(c, &items);
-    decode_stats_export(&e->dst, &items);
-    flow_table_stats_export(e->ft, &items);
-    tcp_stats_export(&e->tst, &items);
+    build_stats(e, &items);
     st.ts_ns = e->now_ns;
     st.items = &items;
     e->ops->stats(e->rep, &st);
     stat_list_fini(&items);
+    emit_tick(e, true);
 }

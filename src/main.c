@@ -106,7 +106,7 @@ main(int argc, char **argv)
     struct options o;
     struct report_opts ro;
     struct engine_cfg ecfg;
-    const struct reporter_ops *ops;
+    const struct reporter_ops *ops = NULL;
     struct capture *cap = NULL;
     struct engine *eng = NULL;
     FILE *out = stdout;
@@ -173,7 +173,7 @@ main(int argc, char **argv)
 out:
     active_capture = NULL;
     engine_free(eng);
-    if (rep != NULL && ops->close(rep) != 0) {
+    if (rep != NULL && ops != NULL && ops->close(rep) != 0) {
         log_warn("error writing output: %s", strerror(errno));
         rc = 2;
     }

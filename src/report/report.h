@@ -1,7 +1,9 @@
 #ifndef FLOWSTATE_REPORT_H
 #define FLOWSTATE_REPORT_H
 
+#include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -52,6 +54,8 @@ struct report_opts {
     enum report_format format;
     bool line_buffered;          /* -l */
     const char *output_path;     /* -o, NULL = stdout */
+    bool live;                   /* input is a live interface */
+    volatile sig_atomic_t *stop; /* set to 1 to end the run (the TUI's quit key) */
 };
 
 struct reporter;
@@ -64,6 +68,16 @@ struct reporter_ops {
     void (*flow_update)(void *priv, const struct flow_record *r);  /* may be NULL */
     void (*stuck)(void *priv, const struct flow_record *r);        /* may be NULL */
     void (*stats)(void *priv, const struct stats_record *st);
+    /*
+     * May be NULL. Called at least once per second of capture time (and, live,
+     * whenever the capture is idle ~100 ms) with a snapshot of every open flow
+     * in creation order and the counters so far. `live` is borrowed for the
+     * call only; the callee copies what it keeps. `final` is true once, after
+     * the input ended and every flow was ended through flow_end: the TUI then
+     * shows the final table until the user quits.
+     */
+    void (*tick)(void *priv, const struct flow_record *live, size_t n,
+                 const struct stats_record *st, bool final);
     /* Flushes and frees priv; returns 0 or -1 on a write error. */
     int (*close)(void *priv);
 };
