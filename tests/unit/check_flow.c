@@ -707,40 +707,64 @@ START_TEST(test_measure_lookup_rate_and_slash16_attack)
         return;
     enum { NFLOWS = 100000, NPKTS = 1000000 };
     struct flow_table *t = table(NFLOWS, 0, NULL);
-    struct pkt_meta *ms = malloc(NFLOWS * sizeof(*ms));
+    /* Packets are rebuilt from a compact tuple array, as a decoder would fill a hot pkt_meta:
+     * the measured misses are the table's (bucket + flow), not the test's. */
+    struct tuple {
+        uint8_t src[4], dst[4];
+        uint16_t sport, dport;
+    } *tu = malloc(NFLOWS * sizeof(*tu));
     uint32_t *idx = malloc(NPKTS * sizeof(*idx));
     uint64_t rs = 42;
+    struct pkt_meta m = meta_n(0, 0);
     for (uint32_t i = 0; i < NFLOWS; i++) {
-        ms[i] = meta_random(&rs, i);
-        if (i % 2) { /* half the packets come from the server side */
-            struct pkt_meta r = ms[i];
-            r.src = ms[i].dst;
-            r.dst = ms[i].src;
-            r.sport = ms[i].dport;
-            r.dport = ms[i].sport;
-            ms[i] = r;
-        }
-        ck_assert_ptr_nonnull(get(t, &ms[i], i + 1));
+        struct pkt_meta r = meta_random(&rs, i);
+        int rev = i % 2; /* half the packets come from the server side */
+        memcpy(tu[i].src, rev ? r.dst.b : r.src.b, 4);
+        memcpy(tu[i].dst, rev ? r.src.b : r.dst.b, 4);
+        tu[i].sport = rev ? r.dport : r.sport;
+        tu[i].dport = rev ? r.sport : r.dport;
+        memcpy(m.src.b, tu[i].src, 4);
+        memcpy(m.dst.b, tu[i].dst, 4);
+        m.sport = tu[i].sport;
+        m.dport = tu[i].dport;
+        ck_assert_ptr_nonnull(get(t, &m, i + 1));
     }
     for (uint32_t i = 0; i < NPKTS; i++)
         idx[i] = (uint32_t)(xorshift(&rs) % NFLOWS);
     struct timespec a, b;
     uint64_t sink = 0;
     clock_gettime(CLOCK_MONOTONIC, &a);
-    for (uint32_t i = 0; i < NPKTS; i++)
-        sink += (uintptr_t)get(t, &ms[idx[i]], i);
+    for (uint32_t i = 0; i < NPKTS; i++) {
+        const struct tuple *p = &tu[idx[i]];
+        memcpy(m.src.b, p->src, 4);
+        memcpy(m.dst.b, p->dst, 4);
+        m.sport = p->sport;
+        m.dport = p->dport;
+        struct flow *f = get(t, &m, i);
+        sink += f->pkts[0]++;
+    }
     clock_gettime(CLOCK_MONOTONIC, &b);
     double secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
     printf("bench: %d lookups over %d flows: %.3f s, %.2f M lookups/s (sink %llu)\n", NPKTS,
            NFLOWS, secs, NPKTS / secs / 1e6, (unsigned long long)(sink & 1));
-    free(ms);
+    ck_assert_uint_eq(flow_table_stats(t)->created, NFLOWS);
+    free(tu);
     free(idx);
     flow_table_free(t);
 
-    struct flow_table *ta = table(262144, 0, NULL), *tr = table(262144, 0, NULL);
-    double sa, sr;
-    fill(ta, 1, &sa);
-    fill(tr, 0, &sr);
+    struct flow_table *ta = NULL, *tr = NULL;
+    double sa = 1e9, sr = 1e9;
+    for (int rep = 0; rep < 3; rep++) { /* best of three: first-touch page faults are noise */
+        double x;
+        flow_table_free(ta);
+        flow_table_free(tr);
+        ta = table(262144, 0, NULL);
+        tr = table(262144, 0, NULL);
+        fill(ta, 1, &x);
+        sa = x < sa ? x : sa;
+        fill(tr, 0, &x);
+        sr = x < sr ? x : sr;
+    }
     size_t max_a, max_r;
     double pa = mean_probes(ta, &max_a), pr = mean_probes(tr, &max_r);
     printf("bench: %u inserts /16: %.3f s, mean probes %.3f, max chain %zu\n", ATTACK_FLOWS,
