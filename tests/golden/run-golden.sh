@@ -2,7 +2,7 @@
 # run-golden.sh - capture -> expected output tests (tcpdump tests/TESTLIST style).
 #
 # Each TESTLIST line is:   name  capture  expected  options...
-# The test runs  "$FLOWSTATE" -r "$SRCDIR/captures/<capture>" <options>  with TZ=UTC
+# The test runs, in $SRCDIR/captures,  "$FLOWSTATE" -r <capture> <options>  with TZ=UTC
 # and compares standard output byte for byte with tests/golden/expected/<expected>.
 # The exit status must be 0 or 1 (1: the capture ends with a read error) and
 # standard error must carry no sanitizer report.
@@ -69,7 +69,9 @@ while read -r name capture expected rest; do
         continue
     fi
     rc=0
-    "$FLOWSTATE" -r "$cap" "${opts[@]}" >"$tmp/out" 2>"$tmp/err" </dev/null || rc=$?
+    # From captures/, so file names in the options (a second -r) are relative to it.
+    (cd "$SRCDIR/captures" && "$FLOWSTATE" -r "$capture" "${opts[@]}") \
+        >"$tmp/out" 2>"$tmp/err" </dev/null || rc=$?
     if [ "$rc" -gt 1 ]; then
         echo "FAIL $name: exit status $rc"
         sed 's/^/    /' "$tmp/err"
