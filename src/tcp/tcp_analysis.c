@@ -38,6 +38,10 @@
  * sequence space (retransmission, out-of-order) clears the ring, so no sample
  * is taken from an ACK that may answer a retransmission. Times are kept in
  * microseconds to keep the struct small.
+ *
+ * Size: sizeof(struct tcp_an) is 392 bytes (184 per direction + 24 shared):
+ * Wireshark state with exact ns timers 40, ranges 32, byte totals 16,
+ * packet and flag counters 44, RTT ring 32 and statistics 20.
  */
 #include <config.h>
 
@@ -256,9 +260,8 @@ count_flags(struct tcp_an_dir *d, unsigned fl)
  * default preferences). seq is relative; returns the flag to add (or 0).
  */
 static unsigned
-classify_resend(const struct tcp_an *an, const struct tcp_an_dir *fwd,
-                const struct tcp_an_dir *rev, uint32_t seq, uint32_t seglen, uint16_t flags,
-                uint64_t ts)
+classify_resend(const struct tcp_an *an, const struct tcp_an_dir *fwd, const struct tcp_an_dir *rev,
+                uint32_t seq, uint32_t seglen, uint16_t flags, uint64_t ts)
 {
     bool not_advanced = fwd->nextseq != 0 && seq_lt(seq, fwd->nextseq);
     uint32_t synfin = (flags & (TCP_SYN | TCP_FIN)) ? 1u : 0u;
@@ -291,6 +294,60 @@ same_seq_ack(const struct tcp_an_dir *fwd, uint32_t seq, uint32_t ack)
     return seq == fwd->nextseq && ack == fwd->lastack;
 }
 
+/*
+ * Steps 1-3 of the evaluation order: probe, window and ACK flags. The first
+ * match among probe, keep-alive ACK and probe ACK ends the checks (Wireshark's
+ * "goto finished_fwd"). Updates fwd->dupacknum on a duplicate ACK.
+ */
+static unsigned
+window_and_ack_flags(struct tcp_an_dir *fwd, const struct tcp_an_dir *rev, const struct pkt_meta *m)
+{
+    const uint16_t flags = m->flags;
+    const uint32_t seglen = m->payload_len;
+    const uint32_t win = m->window;
+    const uint32_t seq = m->seq;
+    const uint32_t ack = m->ack;
+    const bool sfr = (flags & (TCP_SYN | TCP_FIN | TCP_RST)) != 0;
+    unsigned fl = 0;
+
+    /* Zero-window probe: one byte at nextseq into a closed window (RFC 9293 3.8.6.1). */
+    if (seglen == 1 && seq == fwd->nextseq && rev->window == 0) {
+        fl |= AF_ZWP;
+        return fl;
+    }
+    if (win == 0 && !sfr)
+        fl |= AF_ZERO_WINDOW;
+    /* Starts beyond everything seen: a segment before it was not captured. */
+    if (fwd->nextseq != 0 && seq_gt(seq, fwd->nextseq) && !(flags & TCP_RST))
+        fl |= AF_LOST_PACKET;
+    /* 0 or 1 byte at nextseq - 1 (RFC 9293 3.8.4 keep-alive). */
+    if (seglen <= 1 && seq == fwd->nextseq - 1 && !sfr)
+        fl |= AF_KEEP_ALIVE;
+    if (seglen == 0 && win != 0 && win != fwd->window && same_seq_ack(fwd, seq, ack) && !sfr)
+        fl |= AF_WINDOW_UPDATE;
+    if (seglen > 0 && rev->win_scale != -1 && !sfr) {
+        unsigned sh =
+            (rev->bits & B_WIN_OF_SYN) || rev->win_scale == -2 ? 0u : (unsigned)rev->win_scale;
+        if (seq + seglen == rev->lastack + (rev->window << sh))
+            fl |= AF_WINDOW_FULL;
+    }
+    if (seglen == 0 && win != 0 && win == fwd->window && same_seq_ack(fwd, seq, ack) &&
+        (rev->lastflags & LF_KEEP_ALIVE) && !sfr) {
+        fl |= AF_KEEP_ALIVE_ACK;
+        return fl;
+    }
+    if (seglen == 0 && win == 0 && win == fwd->window && same_seq_ack(fwd, seq, ack) &&
+        (rev->lastflags & LF_ZWP) && !sfr) {
+        fl |= AF_ZWP_ACK;
+        return fl;
+    }
+    if (seglen == 0 && win != 0 && win == fwd->window && same_seq_ack(fwd, seq, ack) && !sfr) {
+        fwd->dupacknum = fwd->dupacknum == -1 ? 1 : (int16_t)(fwd->dupacknum + 1);
+        fl |= AF_DUP_ACK;
+    }
+    return fl;
+}
+
 void
 tcp_an_step(struct tcp_an *an, const struct flow *f, int dir, const struct pkt_meta *m,
             uint64_t pkt_no)
@@ -305,8 +362,6 @@ tcp_an_step(struct tcp_an *an, const struct flow *f, int dir, const struct pkt_m
     const uint32_t seglen = m->payload_len;
     const uint32_t win = m->window;
     const uint64_t ts = m->ts_ns;
-    const bool sfr = (flags & (TCP_SYN | TCP_FIN | TCP_RST)) != 0;
-    unsigned fl = 0;
 
     if (fwd->packets == 0 && rev->packets == 0)
         an->t0_ns = ts;
@@ -315,8 +370,7 @@ tcp_an_step(struct tcp_an *an, const struct flow *f, int dir, const struct pkt_m
     /* Handshake RTT as Wireshark's iRTT: most recent SYN -> first ACK without SYN. */
     if ((flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
         an->syn_ts_ns = ts;
-    else if ((flags & (TCP_SYN | TCP_ACK)) == TCP_ACK && an->irtt_ns == 0 &&
-             an->syn_ts_ns != 0)
+    else if ((flags & (TCP_SYN | TCP_ACK)) == TCP_ACK && an->irtt_ns == 0 && an->syn_ts_ns != 0)
         an->irtt_ns = ts - an->syn_ts_ns;
 
     if (flags & TCP_SYN)
@@ -333,48 +387,16 @@ tcp_an_step(struct tcp_an *an, const struct flow *f, int dir, const struct pkt_m
     const uint32_t ack = m->ack;
     const uint32_t old_nextseq = fwd->nextseq;
 
-    /* Zero-window probe: one byte at nextseq into a closed window (RFC 9293 3.8.6.1). */
-    if (seglen == 1 && seq == fwd->nextseq && rev->window == 0) {
-        fl |= AF_ZWP;
-        goto finished_fwd;
-    }
-    if (win == 0 && !sfr)
-        fl |= AF_ZERO_WINDOW;
-    /* Starts beyond everything seen: a segment before it was not captured. */
-    if (fwd->nextseq != 0 && seq_gt(seq, fwd->nextseq) && !(flags & TCP_RST))
-        fl |= AF_LOST_PACKET;
-    /* 0 or 1 byte at nextseq - 1 (RFC 9293 3.8.4 keep-alive). */
-    if (seglen <= 1 && seq == fwd->nextseq - 1 && !sfr)
-        fl |= AF_KEEP_ALIVE;
-    if (seglen == 0 && win != 0 && win != fwd->window && same_seq_ack(fwd, seq, ack) && !sfr)
-        fl |= AF_WINDOW_UPDATE;
-    if (seglen > 0 && rev->win_scale != -1 && !sfr) {
-        unsigned sh = (rev->bits & B_WIN_OF_SYN) || rev->win_scale == -2
-                          ? 0u
-                          : (unsigned)rev->win_scale;
-        if (seq + seglen == rev->lastack + (rev->window << sh))
-            fl |= AF_WINDOW_FULL;
-    }
-    if (seglen == 0 && win != 0 && win == fwd->window && same_seq_ack(fwd, seq, ack) &&
-        (rev->lastflags & LF_KEEP_ALIVE) && !sfr) {
-        fl |= AF_KEEP_ALIVE_ACK;
-        goto finished_fwd;
-    }
-    if (seglen == 0 && win == 0 && win == fwd->window && same_seq_ack(fwd, seq, ack) &&
-        (rev->lastflags & LF_ZWP) && !sfr) {
-        fl |= AF_ZWP_ACK;
-        goto finished_fwd;
-    }
-    if (seglen == 0 && win != 0 && win == fwd->window && same_seq_ack(fwd, seq, ack) && !sfr) {
-        fwd->dupacknum = fwd->dupacknum == -1 ? 1 : (int16_t)(fwd->dupacknum + 1);
-        fl |= AF_DUP_ACK;
-    }
+    unsigned fl = window_and_ack_flags(fwd, rev, m);
 
-finished_fwd:
     if (ack != fwd->lastack)
         fwd->dupacknum = 0;
 
-    /* ACK beyond the peer's contiguous data: the peer sent something we missed. */
+    /*
+     * ACK beyond the peer's contiguous data (tcp.analysis.ack_lost_segment, not
+     * reported): kept for its side effect on the peer's dupacknum, which gates
+     * fast retransmission. Branch as in the reference's 4.0.17 description.
+     */
     if (rev->maxseqtobeacked != 0 && seq_gt(ack, rev->maxseqtobeacked) && (flags & TCP_ACK)) {
         if (seq_lt(rev->maxseqtobeacked, rev->nextseq)) {
             rev->maxseqtobeacked = rev->nextseq;
@@ -405,8 +427,8 @@ finished_fwd:
         fwd->bits &= (uint8_t)~B_WIN_OF_SYN;
     fwd->lastack = ack;
     fwd->lastack_ts = ts;
-    fwd->lastflags = (uint8_t)(((fl & AF_KEEP_ALIVE) ? LF_KEEP_ALIVE : 0u) |
-                               ((fl & AF_ZWP) ? LF_ZWP : 0u));
+    fwd->lastflags =
+        (uint8_t)(((fl & AF_KEEP_ALIVE) ? LF_KEEP_ALIVE : 0u) | ((fl & AF_ZWP) ? LF_ZWP : 0u));
     count_flags(fwd, fl);
 
     /* Payload accounting: data starts after the SYN's sequence number. */

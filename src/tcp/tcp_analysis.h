@@ -21,7 +21,7 @@
  * test). Arrays are indexed by the SENDER's key direction (FLOW_DIR_*).
  */
 
-#define TCP_AN_RANGES 4   /* disjoint received ranges kept per direction (unique bytes) */
+#define TCP_AN_RANGES   4 /* disjoint received ranges kept per direction (unique bytes) */
 #define TCP_AN_RTT_RING 4 /* outstanding timed segments per direction (Karn) */
 
 /* [lo, hi) in absolute sequence numbers, compared with tcp_seq.h only. */
@@ -46,7 +46,7 @@ struct tcp_an_dir {
     uint8_t pad;
     /* payload bytes */
     struct tcp_an_range ranges[TCP_AN_RANGES]; /* sorted, disjoint, non-adjacent */
-    uint64_t unique_bytes, retrans_bytes;       /* payload = unique + retrans */
+    uint64_t unique_bytes, retrans_bytes;      /* payload = unique + retrans */
     /* counters (packets carrying the flag, as tshark counts them) */
     uint32_t packets;
     uint32_t retransmits, fast_retransmits, spurious_retransmits, out_of_order;

@@ -26,9 +26,9 @@ struct stream {
     struct ip_addr a, b;
     uint16_t pa, pb;
     uint8_t ipv;
-    int dead;          /* superseded by a reuse */
+    int dead; /* superseded by a reuse */
     int isn_set[2];
-    uint32_t isn[2];   /* tshark base_seq: first seq, or seq - 1 without SYN */
+    uint32_t isn[2]; /* tshark base_seq: first seq, or seq - 1 without SYN */
     uint64_t frames;
     struct tcp_an an;
 };
@@ -94,8 +94,9 @@ sum_flags(const struct tcp_an *an, uint32_t v[10])
 }
 
 static const char *const names[10] = {
-    "retransmission", "fast_retransmission", "spurious_retransmission", "out_of_order",
-    "lost_segment", "duplicate_ack", "zero_window", "zero_window_probe", "window_full",
+    "retransmission", "fast_retransmission", "spurious_retransmission",
+    "out_of_order",   "lost_segment",        "duplicate_ack",
+    "zero_window",    "zero_window_probe",   "window_full",
     "keep_alive",
 };
 
@@ -136,8 +137,8 @@ main(int argc, char **argv)
             }
         }
         /* tshark 4.0: a bare SYN with another ISN than the stream's starts a new one. */
-        if (s != NULL && (m.flags & (TCP_SYN | TCP_ACK)) == TCP_SYN &&
-            s->isn_set[dir] && s->isn[dir] != m.seq) {
+        if (s != NULL && (m.flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && s->isn_set[dir] &&
+            s->isn[dir] != m.seq) {
             s->dead = 1;
             s = NULL;
         }
@@ -162,7 +163,7 @@ main(int argc, char **argv)
             printf("\n");
         }
     }
-    printf("stream\taddr_a\tport_a\taddr_b\tport_b\tframes");
+    printf("stream\taddr_a\tport_a\taddr_b\tport_b\tframes\tpayload\tunique");
     for (int k = 0; k < 10; k++)
         printf("\t%s", names[k]);
     printf("\n");
@@ -171,9 +172,12 @@ main(int argc, char **argv)
         const struct stream *s = &streams[i];
         uint32_t v[10];
         sum_flags(&s->an, v);
-        printf("%zu\t%s\t%u\t%s\t%u\t%llu", i, ip_addr_str(&s->a, s->ipv, ba, sizeof(ba)),
-               s->pa, ip_addr_str(&s->b, s->ipv, bb, sizeof(bb)), s->pb,
-               (unsigned long long)s->frames);
+        uint64_t uniq = s->an.d[0].unique_bytes + s->an.d[1].unique_bytes;
+        uint64_t pay = uniq + s->an.d[0].retrans_bytes + s->an.d[1].retrans_bytes;
+        printf("%zu\t%s\t%u\t%s\t%u\t%llu\t%llu\t%llu", i,
+               ip_addr_str(&s->a, s->ipv, ba, sizeof(ba)), s->pa,
+               ip_addr_str(&s->b, s->ipv, bb, sizeof(bb)), s->pb, (unsigned long long)s->frames,
+               (unsigned long long)pay, (unsigned long long)uniq);
         for (int k = 0; k < 10; k++)
             printf("\t%u", v[k]);
         printf("\n");

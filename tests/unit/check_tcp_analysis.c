@@ -57,8 +57,7 @@ seg_ws(int dir, uint16_t flags, uint32_t seq, uint32_t ack, uint16_t win, uint32
 }
 
 static void
-seg(int dir, uint16_t flags, uint32_t seq, uint32_t ack, uint16_t win, uint32_t len,
-    uint64_t t_ms)
+seg(int dir, uint16_t flags, uint32_t seq, uint32_t ack, uint16_t win, uint32_t len, uint64_t t_ms)
 {
     seg_ws(dir, flags, seq, ack, win, len, t_ms, -1);
 }
@@ -257,12 +256,12 @@ START_TEST(test_zero_window_probe_and_its_ack)
 {
     handshake(65535, 65535, -1, -1);
     seg(CL, TCP_ACK, CISN + 1, SISN + 1, 65535, 100, 100);
-    seg(SV, TCP_ACK, SISN + 1, CISN + 101, 0, 0, 110); /* window closes */
+    seg(SV, TCP_ACK, SISN + 1, CISN + 101, 0, 0, 110);     /* window closes */
     seg(CL, TCP_ACK, CISN + 101, SISN + 1, 65535, 1, 400); /* 1 byte at nextseq */
     ck_assert_uint_eq(dir_of(CL)->zero_window_probes, 1);
     ck_assert_uint_eq(dir_of(CL)->retransmits, 0);
     ck_assert_uint_eq(dir_of(CL)->nextseq, CISN + 101); /* a probe does not advance */
-    seg(SV, TCP_ACK, SISN + 1, CISN + 101, 0, 0, 410); /* probe ACK: still closed */
+    seg(SV, TCP_ACK, SISN + 1, CISN + 101, 0, 0, 410);  /* probe ACK: still closed */
     ck_assert_uint_eq(dir_of(SV)->dup_acks, 0);
     ck_assert_uint_eq(dir_of(SV)->zero_windows, 2); /* the probe ACK also has window 0 */
     /* The same byte again is another probe, not a retransmission. */
@@ -391,7 +390,7 @@ START_TEST(test_range_overflow_merges_closest_holes)
     seg(CL, TCP_ACK, s + 71, SISN, 65535, 10, 4);
     ck_assert_uint_eq(dir_of(CL)->n_ranges, TCP_AN_RANGES);
     ck_assert_uint_eq(dir_of(CL)->unique_bytes, 50);
-    seg(CL, TCP_ACK, s + 50, SISN, 65535, 1, 5); /* byte in the merged hole */
+    seg(CL, TCP_ACK, s + 50, SISN, 65535, 1, 5);     /* byte in the merged hole */
     ck_assert_uint_eq(dir_of(CL)->unique_bytes, 50); /* bounded approximation */
     ck_assert_uint_eq(dir_of(CL)->retrans_bytes, 1);
     /* Filling the remaining holes is exact. */
@@ -410,7 +409,7 @@ START_TEST(test_sequence_wrap_at_2_pow_32)
     seg(SV, TCP_SYN | TCP_ACK, SISN, isn + 1, 65535, 0, 10);
     seg(CL, TCP_ACK, isn + 1, SISN + 1, 65535, 0, 20);
     seg(CL, TCP_ACK, isn + 1, SISN + 1, 65535, 0x100, 100); /* ends at 1 */
-    seg(CL, TCP_ACK, 1, SISN + 1, 65535, 100, 101);          /* continues past 0 */
+    seg(CL, TCP_ACK, 1, SISN + 1, 65535, 100, 101);         /* continues past 0 */
     ck_assert_uint_eq(dir_of(CL)->lost_segments, 0);
     ck_assert_uint_eq(dir_of(CL)->retransmits, 0);
     ck_assert_uint_eq(dir_of(CL)->nextseq, 101);
