@@ -28,8 +28,9 @@
  * their sum. When a new range would exceed the limit, the two neighbours with
  * the smallest hole between them merge: bytes later seen in that hole count
  * as retransmitted (a bounded approximation; exact while at most
- * TCP_AN_RANGES holes are open at once). The lowest range is trimmed to 1 GiB
- * below its top so serial-number comparisons stay valid on long transfers.
+ * TCP_AN_RANGES - 1 holes are open at once). Ranges are trimmed to the last
+ * 1 GiB below the highest byte so serial-number comparisons stay valid on
+ * long transfers (a resend older than that would count as unique).
  *
  * RTT. Each direction remembers up to TCP_AN_RTT_RING outstanding segments
  * that carried new data (end sequence, send time). An ACK from the peer at or
@@ -165,10 +166,18 @@ ranges_insert(struct tcp_an_dir *d, uint32_t lo, uint32_t hi)
             out[k] = out[k + 1];
         n--;
     }
-    /* Keep serial comparisons meaningful: forget bytes far below the top. */
-    if (range_len(out[0].lo, out[0].hi) > RANGE_KEEP)
-        out[0].lo = out[0].hi - RANGE_KEEP;
-    memcpy(d->ranges, out, n * sizeof(out[0]));
+    /*
+     * Keep serial comparisons meaningful (RFC 1982: within 2^31): forget bytes
+     * more than RANGE_KEEP below the highest byte seen.
+     */
+    uint32_t floor = out[n - 1].hi - RANGE_KEEP;
+    unsigned first = 0;
+    while (first + 1 < n && seq_leq(out[first].hi, floor))
+        first++;
+    if (seq_lt(out[first].lo, floor))
+        out[first].lo = floor;
+    n -= first;
+    memcpy(d->ranges, &out[first], n * sizeof(out[0]));
     d->n_ranges = (uint8_t)n;
 }
 

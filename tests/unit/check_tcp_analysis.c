@@ -423,6 +423,25 @@ START_TEST(test_sequence_wrap_at_2_pow_32)
 }
 END_TEST
 
+START_TEST(test_unique_bytes_past_4gib_with_an_open_hole)
+{
+    /* A hole early on, then 5 GiB: old ranges are forgotten, counts stay exact. */
+    uint32_t seq = CISN;
+    seg(CL, TCP_ACK, seq, SISN, 65535, 100, 0);
+    seq += 200; /* never filled */
+    uint64_t t = 1;
+    for (uint32_t i = 0; i < 81920; i++) {
+        seg(CL, TCP_ACK, seq, SISN, 65535, 65536 - 1, t++);
+        seq += 65535;
+    }
+    seg(CL, TCP_ACK, seq - 1000, SISN, 65535, 1000, t++); /* recent resend */
+    const struct tcp_an_dir *d = dir_of(CL);
+    ck_assert_uint_eq(d->unique_bytes, 100 + (uint64_t)81920 * 65535);
+    ck_assert_uint_eq(d->retrans_bytes, 1000);
+    ck_assert_uint_le(d->n_ranges, TCP_AN_RANGES);
+}
+END_TEST
+
 START_TEST(test_rtt_karn_skips_retransmitted_segment)
 {
     handshake(65535, 65535, -1, -1);
@@ -518,6 +537,7 @@ tcp_analysis_suite(void)
     tcase_add_test(tc, test_retransmitted_bytes_count_partial_overlap_only);
     tcase_add_test(tc, test_range_overflow_merges_closest_holes);
     tcase_add_test(tc, test_sequence_wrap_at_2_pow_32);
+    tcase_add_test(tc, test_unique_bytes_past_4gib_with_an_open_hole);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("rtt_and_summary");
