@@ -1,0 +1,1085 @@
+/*
+ * check_tcp_state: the RFC 9293 observer state machine fed with pkt_meta
+ * sequences (no bytes, no flow table). The client is 10.0.0.1:40000 on key
+ * side a (sends FLOW_DIR_AB), the server port 80 on side b, unless a test
+ * changes the key ports to exercise role guessing.
+ */
+#include <config.h>
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcp/tcp_state.h"
+#include "tcp/tcp_summary.h"
+
+#define CI 1000u /* client ISN */
+#define SI 5000u /* server ISN */
+#define C  1     /* from the client */
+#define S  0     /* from the server */
+#define SEC 1000000000ull
+#define MS  1000000ull
+#define T0 (1700000000ull * SEC)
+
+#define F_SA (TCP_SYN | TCP_ACK)
+#define F_FA (TCP_FIN | TCP_ACK)
+#define F_RA (TCP_RST | TCP_ACK)
+
+static struct tcp_state st;
+static struct flow fl;
+static struct tcp_cfg cfg;
+static uint64_t now_ns, pkt_no;
+static int g_sack;
+static uint32_t g_anom;
+
+static void
+setup(void)
+{
+    tcp_state_init(&st);
+    memset(&fl, 0, sizeof(fl));
+    fl.key.pa = 40000;
+    fl.key.pb = 80;
+    tcp_cfg_default(&cfg);
+    now_ns = T0;
+    pkt_no = 0;
+    g_sack = 0;
+    g_anom = 0;
+}
+
+static void
+teardown(void)
+{
+}
+
+/* One segment in key direction dir, 1 ms after the previous one. */
+static enum tcp_step_result
+seg_dir(int dir, uint16_t flags, uint32_t seq, uint32_t ack, uint32_t len, uint16_t win,
+        int wscale)
+{
+    struct pkt_meta m;
+
+    memset(&m, 0, sizeof(m));
+    now_ns += MS;
+    pkt_no++;
+    m.ts_ns = now_ns;
+    m.flags = flags;
+    m.seq = seq;
+    m.ack = (flags & TCP_ACK) ? ack : 0;
+    m.window = win;
+    m.payload_len = len;
+    m.payload_cap = len;
+    m.anomalies = g_anom;
+    if (flags & TCP_SYN) {
+        m.opt.present |= TCP_OPT_MSS;
+        m.opt.mss = 1460;
+        if (g_sack)
+            m.opt.present |= TCP_OPT_SACKOK;
+    }
+    if (wscale >= 0) {
+        m.opt.present |= TCP_OPT_WSCALE;
+        m.opt.wscale = (uint8_t)wscale;
+    }
+    return tcp_state_step(&st, &fl, dir, &m, pkt_no, &cfg);
+}
+
+static enum tcp_step_result
+segw(int from_client, uint16_t flags, uint32_t seq, uint32_t ack, uint32_t len, uint16_t win,
+     int wscale)
+{
+    return seg_dir(from_client ? FLOW_DIR_AB : FLOW_DIR_BA, flags, seq, ack, len, win, wscale);
+}
+
+static enum tcp_step_result
+seg(int from_client, uint16_t flags, uint32_t seq, uint32_t ack, uint32_t len)
+{
+    return segw(from_client, flags, seq, ack, len, 65535, -1);
+}
+
+static struct session_summary
+sum(void)
+{
+    struct session_summary s;
+
+    memset(&s, 0, sizeof(s));
+    tcp_state_summarize(&st, &fl, now_ns, &s);
+    return s;
+}
+
+#define ASSERT_STATES(cs, ss)                                                     \
+    do {                                                                          \
+        struct session_summary s_ = sum();                                        \
+        ck_assert_str_eq(tcp_state_name(s_.client.state), tcp_state_name(cs));   \
+        ck_assert_str_eq(tcp_state_name(s_.server.state), tcp_state_name(ss));   \
+    } while (0)
+
+static unsigned
+total_violations(void)
+{
+    struct session_summary s = sum();
+    unsigned n = 0;
+
+    for (int k = 0; k < TV_COUNT; k++)
+        n += s.client.violations[k] + s.server.violations[k];
+    return n;
+}
+
+static void
+assert_example(unsigned i, enum tcp_violation k, uint32_t expected, uint32_t seen, int from_client)
+{
+    struct session_summary s = sum();
+
+    ck_assert_uint_gt(s.n_examples, i);
+    ck_assert_str_eq(tcp_violation_name(s.examples[i].kind), tcp_violation_name(k));
+    ck_assert_uint_eq(s.examples[i].expected, expected);
+    ck_assert_uint_eq(s.examples[i].seen, seen);
+    ck_assert_int_eq(s.examples[i].from_client, from_client);
+    ck_assert_uint_eq(from_client ? s.client.violations[k] : s.server.violations[k], 1);
+}
+
+static void
+open3(void)
+{
+    seg(C, TCP_SYN, CI, 0, 0);
+    seg(S, F_SA, SI, CI + 1, 0);
+    seg(C, TCP_ACK, CI + 1, SI + 1, 0);
+}
+
+/* ---- open ------------------------------------------------------------------ */
+
+START_TEST(test_normal_open_walks_syn_sent_syn_received_established)
+{
+    struct session_summary s;
+
+    g_sack = 1;
+    ck_assert_int_eq(segw(C, TCP_SYN, CI, 0, 0, 65535, 7), TCP_STEP_OK);
+    ASSERT_STATES(TCP_ST_SYN_SENT, TCP_ST_NONE);
+    s = sum();
+    ck_assert_str_eq(tcp_handshake_name(s.handshake), "syn_only");
+    ck_assert_str_eq(s.suricata_state, "syn_sent");
+    ck_assert_int_eq(tcp_state_tclass(&st), FLOW_TC_NEW);
+    ck_assert_int_eq(fl.client_dir, FLOW_DIR_AB);
+
+    seg(S, F_SA, SI, CI + 1, 0);
+    ASSERT_STATES(TCP_ST_SYN_SENT, TCP_ST_SYN_RECEIVED);
+    s = sum();
+    ck_assert_str_eq(tcp_handshake_name(s.handshake), "syn_synack");
+    ck_assert_str_eq(s.suricata_state, "syn_recv");
+    ck_assert_int_eq(tcp_state_tclass(&st), FLOW_TC_NEW);
+
+    seg(C, TCP_ACK, CI + 1, SI + 1, 0);
+    ASSERT_STATES(TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
+    s = sum();
+    ck_assert_str_eq(tcp_handshake_name(s.handshake), "complete");
+    ck_assert_str_eq(s.suricata_state, "established");
+    ck_assert_int_eq(tcp_state_tclass(&st), FLOW_TC_ESTABLISHED);
+    ck_assert_uint_eq(s.syn_ts_ns, T0 + 1 * MS);
+    ck_assert_uint_eq(s.synack_ts_ns, T0 + 2 * MS);
+    ck_assert_uint_eq(s.ack_ts_ns, T0 + 3 * MS);
+    ck_assert_uint_eq(s.handshake_rtt_ns, 2 * MS);
+    ck_assert(s.client.isn_known);
+    ck_assert_uint_eq(s.client.isn, CI);
+    ck_assert_uint_eq(s.server.isn, SI);
+    ck_assert_uint_eq(s.client.mss, 1460);
+    ck_assert_int_eq(s.client.wscale, 7);
+    ck_assert_int_eq(s.server.wscale, -1);
+    ck_assert(s.client.sack_ok);
+    ck_assert(!s.midstream);
+    ck_assert(!s.roles_guessed);
+    ck_assert_uint_eq(s.client.state_since_ns, T0 + 3 * MS);
+    ck_assert_uint_eq(total_violations(), 0);
+}
+END_TEST
+
+START_TEST(test_simultaneous_open_reaches_established_through_syn_received)
+{
+    seg(C, TCP_SYN, CI, 0, 0);
+    seg(S, TCP_SYN, SI, 0, 0);
+    ASSERT_STATES(TCP_ST_SYN_SENT, TCP_ST_SYN_SENT);
+    ck_assert_str_eq(tcp_handshake_name(sum().handshake), "simultaneous");
+    seg(C, F_SA, CI, SI + 1, 0);
+    ASSERT_STATES(TCP_ST_SYN_RECEIVED, TCP_ST_SYN_SENT);
+    seg(S, F_SA, SI, CI + 1, 0);
+    ASSERT_STATES(TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
+    ck_assert_str_eq(tcp_handshake_name(sum().handshake), "simultaneous");
+    ck_assert_int_eq(tcp_state_tclass(&st), FLOW_TC_ESTABLISHED);
+    ck_assert_uint_eq(total_violations(), 0);
+}
+END_TEST
+
+START_TEST(test_syn_retransmission_is_not_a_violation)
+{
+    seg(C, TCP_SYN, CI, 0, 0);
+    seg(C, TCP_SYN, CI, 0, 0);
+    seg(C, TCP_SYN, CI, 0, 0);
+    ASSERT_STATES(TCP_ST_SYN_SENT, TCP_ST_NONE);
+    ck_assert_uint_eq(sum().syn_ts_ns, T0 + MS);
+    seg(S, F_SA, SI, CI + 1, 0);
+    seg(C, TCP_ACK, CI + 1, SI + 1, 0);
+    ASSERT_STATES(TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
+    ck_assert_uint_eq(total_violations(), 0);
+}
+END_TEST
+
+START_TEST(test_synack_retransmission_is_not_a_violation)
+{
+    seg(C, TCP_SYN, CI, 0, 0);
+    seg(S, F_SA, SI, CI + 1, 0);
+    seg(S, F_SA, SI, CI + 1, 0);
+    ASSERT_STATES(TCP_ST_SYN_SENT, TCP_ST_SYN_RECEIVED);
+    ck_assert_uint_eq(sum().synack_ts_ns, T0 + 2 * MS);
+    seg(C, TCP_ACK, CI + 1, SI + 1, 0);
+    ASSERT_STATES(TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
+    ck_assert_uint_eq(total_violations(), 0);
+}
+END_TEST
+
+START_TEST(test_tfo_syn_data_consumes_sequence_space_after_the_syn)
+{
+    seg(C, TCP_SYN, CI, 0, 20);
+    seg(S, F_SA, SI, CI + 21, 0);      /* data accepted with the SYN */
+    seg(C, TCP_ACK, CI + 21, SI + 1, 0);
+    ASSERT_STATES(TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
+    seg(S, TCP_ACK, SI + 1, CI + 21, 0);
+    ck_assert_str_eq(tcp_handshake_name(sum().handshake), "complete");
+    ck_assert_uint_eq(total_violations(), 0);
+}
+END_TEST
+
+START_TEST(test_tfo_data_not_acked_by_synack_is_fine_and_resent_in_third_ack)
+{
+    seg(C, TCP_SYN, CI, 0, 20);
+    seg(S, F_SA, SI, CI + 1, 0);        /* cookie refused: only the SYN acked */
+    seg(C, TCP_ACK, CI + 1, SI + 1, 20); /* data in the third ACK is normal */
+    ASSERT_STATES(TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
+    ck_assert_uint_eq(total_violations(), 0);
+}
+END_TEST
+
+START_TEST(test_data_in_third_ack_is_not_data_before_handshake)
+{
+    seg(C, TCP_SYN, CI, 0, 0);
+    seg(S, F_SA, SI, CI + 1, 0);
+    seg(C, TCP_ACK | TCP_PSH, CI + 1, SI + 1, 300);
+    ASSERT_STATES(TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
+    ck_assert_uint_eq(total_violations(), 0);
+}
+END_TEST
+
+/* ---- roles and midstream ---------------------------------------------------- */
+
+START_TEST(test_midstream_roles_guessed_from_ports)
+{
+    struct session_summary s;
+
+    seg(S, TCP_ACK, 7000, 3000, 10); /* the server speaks first */
+    ASSERT_STATES(TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
+    s = sum();
+    ck_assert_int_eq(fl.client_dir, FLOW_DIR_AB); /* port 40000 is the client */
+    ck_assert(fl.flags & FLOW_F_ROLES_GUESSED);
+    ck_assert(s.roles_guessed);
+    ck_assert(s.midstream);
+    ck_assert_str_eq(tcp_handshake_name(s.handshake), "midstream");
+    ck_assert(!s.client.isn_known);
+    /* acks beyond what the capture saw are not flagged without the ISN */
+    seg(C, TCP_ACK, 3000, 7000 + 10000, 0);
+    seg(C, F_FA, 3000, 7000 + 10000, 0);
+    ASSERT_STATES(TCP_ST_FIN_WAIT_1, TCP_ST_CLOSE_WAIT);
+    ck_assert_uint_eq(total_violations(), 0);
+}
+END_TEST
+
+START_TEST(test_midstream_well_known_port_on_key_side_a_is_the_server)
+{
+    fl.key.pa = 443;
+    fl.key.pb = 50000;
+    seg_dir(FLOW_DIR_BA, TCP_ACK, 100, 200, 0, 65535, -1);
+    ck_assert_int_eq(fl.client_dir, FLOW_DIR_BA);
+    ck_assert(sum().roles_guessed);
+}
+END_TEST
+
+START_TEST(test_midstream_both_high_ports_lower_is_server)
+{
+    fl.key.pa = 5000;
+    fl.key.pb = 6000;
+    seg_dir(FLOW_DIR_AB, TCP_ACK, 100, 200, 0, 65535, -1);
+    ck_assert_int_eq(fl.client_dir, FLOW_DIR_BA);
+}
+END_TEST
+
+START_TEST(test_synack_fixes_a_wrong_role_guess)
+{
+    struct session_summary s;
+
+    fl.key.pa = 5000;
+    fl.key.pb = 6000;
+    seg_dir(FLOW_DIR_AB, TCP_ACK, 100, 200, 0, 65535, -1);
+    ck_assert_int_eq(fl.client_dir, FLOW_DIR_BA); /* guessed: b is the client */
+    seg_dir(FLOW_DIR_BA, F_SA, 199, 100, 0, 65535, -1); /* b answers a SYN: b is the server */
+    s = sum();
+    ck_assert_int_eq(fl.client_dir, FLOW_DIR_AB);
+    ck_assert(!(fl.flags & FLOW_F_ROLES_GUESSED));
+    ck_assert(fl.flags & FLOW_F_ROLES_FROM_SYNACK);
+    ck_assert(!s.roles_guessed);
+    ck_assert(s.midstream);
+}
+END_TEST
+
+START_TEST(test_first_packet_synack_makes_its_receiver_the_client)
+{
+    struct session_summary s;
+
+    seg(S, F_SA, SI, CI + 1, 0);
+    ASSERT_STATES(TCP_ST_SYN_SENT, TCP_ST_SYN_RECEIVED);
+    s = sum();
+    ck_assert_int_eq(fl.client_dir, FLOW_DIR_AB);
+    ck_assert(fl.flags & FLOW_F_ROLES_FROM_SYNACK);
+    ck_assert(s.midstream);
+    ck_assert(!s.roles_guessed);
+    ck_assert_str_eq(tcp_handshake_name(s.handshake), "midstream");
+    ck_assert(!s.client.isn_known);
+    ck_assert(s.server.isn_known);
+    seg(C, TCP_ACK, CI + 1, SI + 1, 0);
+    ASSERT_STATES(TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
+    ck_assert_str_eq(tcp_handshake_name(sum().handshake), "midstream");
+    ck_assert_uint_eq(total_violations(), 0);
+}
+END_TEST
+
+/* ---- close -------------------------------------------------------------------- */
+
+START_TEST(test_client_closes_first_four_way_close)
+{
+    struct session_summary s;
+
+    open3();
+    seg(C, TCP_ACK, CI + 1, SI + 1, 100);
+    seg(S, TCP_ACK, SI + 1, CI + 101, 0);
+    seg(C, F_FA, CI + 101, SI + 1, 0);
+    ASSERT_STATES(TCP_ST_FIN_WAIT_1, TCP_ST_CLOSE_WAIT);
+    ck_assert_str_eq(sum().suricata_state, "close_wait");
+    ck_assert_int_eq(tcp_state_tclass(&st), FLOW_TC_CLOSING);
+    ck_assert_str_eq(tcp_close_name(sum().close), "half");
+    seg(S, TCP_ACK, SI + 1, CI + 102, 0);
+    ASSERT_STATES(TCP_ST_FIN_WAIT_2, TCP_ST_CLOSE_WAIT);
+    seg(S, F_FA, SI + 1, CI + 102, 0);
+    ASSERT_STATES(TCP_ST_TIME_WAIT, TCP_ST_LAST_ACK);
+    ck_assert_str_eq(sum().suricata_state, "last_ack");
+    ck_assert_int_eq(tcp_state_tclass(&st), FLOW_TC_CLOSED);
+    seg(C, TCP_ACK, CI + 102, SI + 2, 0);
+    ASSERT_STATES(TCP_ST_TIME_WAIT, TCP_ST_CLOSED);
+    s = sum();
+    ck_assert_str_eq(s.suricata_state, "closed");
+    ck_assert_str_eq(tcp_close_name(s.close), "fin");
+    ck_assert_uint_eq(total_violations(), 0);
+}
+END_TEST
+
+START_TEST(test_server_closes_first_four_way_close)
+{
+    open3();
+    seg(S, F_FA, SI + 1, CI + 1, 0);
+    ASSERT_STATES(TCP_ST_CLOSE_WAIT, TCP_ST_FIN_WAIT_1);
+    ck_assert_str_eq(sum().suricata_state, "fin_wait1");
+    seg(C, TCP_ACK, CI + 1, SI + 2, 0);
+    ASSERT_STATES(TCP_ST_CLOSE_WAIT, TCP_ST_FIN_WAIT_2);
+    ck_assert_str_eq(sum().suricata_state, "fin_wait2");
+    seg(C, F_FA, CI + 1, SI + 2, 0);
+    ASSERT_STATES(TCP_ST_LAST_ACK, TCP_ST_TIME_WAIT);
+    ck_assert_str_eq(sum().suricata_state, "time_wait");
+    seg(S, TCP_ACK, SI + 2, CI + 2, 0);
+    ASSERT_STATES(TCP_ST_CLOSED, TCP_ST_TIME_WAIT);
+    ck_assert_str_eq(tcp_close_name(sum().close), "fin");
+    ck_assert_uint_eq(total_violations(), 0);
+}
+END_TEST
+
+START_TEST(test_fin_that_acks_the_peer_fin_goes_straight_to_time_wait)
+{
+    open3();
+    seg(C, F_FA, CI + 1, SI + 1, 0);
+    seg(S, F_FA, SI + 1, CI + 2, 0); /* ACK and FIN together */
+    ASSERT_STATES(TCP_ST_TIME_WAIT, TCP_ST_LAST_ACK);
+    seg(C, TCP_ACK, CI + 2, SI + 2, 0);
+    ASSERT_STATES(TCP_ST_TIME_WAIT, TCP_ST_CLOSED);
+}
+END_TEST
+
+START_TEST(test_simultaneous_close_goes_through_closing)
+{
+    open3();
+    seg(C, F_FA, CI + 1, SI + 1, 0);
+    seg(S, F_FA, SI + 1, CI + 1, 0); /* crossed: does not ack the client's FIN */
+    ASSERT_STATES(TCP_ST_CLOSING, TCP_ST_CLOSING);
+    ck_assert_str_eq(sum().suricata_state, "closing");
+    seg(C, TCP_ACK, CI + 2, SI + 2, 0);
+    ASSERT_STATES(TCP_ST_CLOSING, TCP_ST_TIME_WAIT);
+    seg(S, TCP_ACK, SI + 2, CI + 2, 0);
+    ASSERT_STATES(TCP_ST_TIME_WAIT, TCP_ST_TIME_WAIT);
+    ck_assert_str_eq(tcp_close_name(sum().close), "fin");
+    ck_assert_uint_eq(total_violations(), 0);
+}
+END_TEST
+
+START_TEST(test_fin_with_data_is_fine)
+{
+    open3();
+    seg(C, F_FA | TCP_PSH, CI + 1, SI + 1, 50);
+    ASSERT_STATES(TCP_ST_FIN_WAIT_1, TCP_ST_CLOSE_WAIT);
+    seg(S, TCP_ACK, SI + 1, CI + 52, 0);
+    ASSERT_STATES(TCP_ST_FIN_WAIT_2, TCP_ST_CLOSE_WAIT);
+    seg(C, F_FA, CI + 51, SI + 1, 50 - 50); /* FIN retransmitted alone at the same place */
+    ck_assert_uint_eq(total_violations(), 0);
+}
+END_TEST
+
+START_TEST(test_data_from_close_wait_side_after_half_close_is_allowed)
+{
+    open3();
+    seg(C, F_FA, CI + 1, SI + 1, 0);
+    seg(S, TCP_ACK, SI + 1, CI + 2, 0);
+    seg(S, TCP_ACK, SI + 1, CI + 2, 1000);
+    seg(C, TCP_ACK, CI + 2, SI + 1001, 0);
+    seg(S, TCP_ACK, SI + 1001, CI + 2, 1000);
+    ASSERT_STATES(TCP_ST_FIN_WAIT_2, TCP_ST_CLOSE_WAIT);
+    ck_assert_uint_eq(total_violations(), 0);
+}
+END_TEST
+
+START_TEST(test_data_after_own_fin_is_flagged)
+{
+    open3();
+    seg(C, F_FA, CI + 1, SI + 1, 0);
+    seg(C, TCP_ACK, CI + 2, SI + 1, 10);
+    assert_example(0, TV_DATA_AFTER_FIN, CI + 1, CI + 12, 1);
+}
+END_TEST
+
+/* ---- RST ------------------------------------------------------------------------ */
+
+START_TEST(test_exact_rst_from_client_is_accepted)
+{
+    struct session_summary s;
+
+    open3();
+    seg(C, TCP_RST, CI + 1, 0, 0);
+    ASSERT_STATES(TCP_ST_CLOSED, TCP_ST_CLOSED);
+    s = sum();
+    ck_assert_str_eq(tcp_close_name(s.close), "reset");
+    ck_assert_str_eq(s.suricata_state, "closed");
+    ck_assert_int_eq(tcp_state_tclass(&st), FLOW_TC_CLOSED);
+    ck_assert_uint_eq(total_violations(), 0);
+}
+END_TEST
+
+START_TEST(test_exact_rst_from_server_is_accepted)
+{
+    open3();
+    seg(C, TCP_ACK, CI + 1, SI + 1, 100);
+    seg(S, F_RA, SI + 1, CI + 101, 0);
+    ASSERT_STATES(TCP_ST_CLOSED, TCP_ST_CLOSED);
+    ck_assert_str_eq(tcp_close_name(sum().close), "reset");
+}
+END_TEST
+
+START_TEST(test_rst_at_sender_snd_nxt_not_yet_acked_is_accepted)
+{
+    open3();
+    seg(C, TCP_ACK, CI + 1, SI + 1, 100); /* not acked by the server yet */
+    seg(C, TCP_RST, CI + 101, 0, 0);
+    ASSERT_STATES(TCP_ST_CLOSED, TCP_ST_CLOSED);
+}
+END_TEST
+
+START_TEST(test_inexact_rst_in_window_from_client_is_ignored)
+{
+    open3();
+    seg(C, TCP_RST, CI + 101, 0, 0);
+    ASSERT_STATES(TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
+    assert_example(0, TV_RST_INEXACT, CI + 1, CI + 101, 1);
+    ck_assert_str_eq(tcp_close_name(sum().close), "none");
+}
+END_TEST
+
+START_TEST(test_inexact_rst_in_window_from_server_is_ignored)
+{
+    open3();
+    seg(S, TCP_RST, SI + 500, 0, 0);
+    ASSERT_STATES(TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
+    assert_example(0, TV_RST_INEXACT, SI + 1, SI + 500, 0);
+}
+END_TEST
+
+START_TEST(test_out_of_window_rst_from_client_is_ignored)
+{
+    open3();
+    seg(C, TCP_RST, CI + 1 + 100000, 0, 0);
+    ASSERT_STATES(TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
+    assert_example(0, TV_RST_OUT_OF_WINDOW, CI + 1, CI + 100001, 1);
+}
+END_TEST
+
+START_TEST(test_out_of_window_rst_from_server_is_ignored)
+{
+    open3();
+    seg(S, TCP_RST, SI - 10, 0, 0); /* before RCV.NXT */
+    ASSERT_STATES(TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
+    assert_example(0, TV_RST_OUT_OF_WINDOW, SI + 1, SI - 10, 0);
+}
+END_TEST
+
+START_TEST(test_midstream_rst_without_window_info_is_accepted)
+{
+    seg(C, TCP_ACK, 100, 200, 10);
+    seg(C, TCP_RST, 5000, 0, 0);
+    ASSERT_STATES(TCP_ST_CLOSED, TCP_ST_CLOSED);
+    ck_assert_uint_eq(total_violations(), 0);
+}
+END_TEST
+
+START_TEST(test_syn_answered_by_rst_ack_is_rejected)
+{
+    struct session_summary s;
+
+    seg(C, TCP_SYN, CI, 0, 0);
+    seg(S, F_RA, 0, CI + 1, 0);
+    ASSERT_STATES(TCP_ST_CLOSED, TCP_ST_CLOSED);
+    s = sum();
+    ck_assert_str_eq(tcp_handshake_name(s.handshake), "rejected");
+    ck_assert_str_eq(tcp_close_name(s.close), "reset");
+    ck_assert_uint_eq(total_violations(), 0);
+}
+END_TEST
+
+START_TEST(test_rst_with_wrong_ack_in_syn_sent_is_ignored)
+{
+    seg(C, TCP_SYN, CI, 0, 0);
+    seg(S, F_RA, 0, CI + 5, 0);
+    ASSERT_STATES(TCP_ST_SYN_SENT, TCP_ST_NONE);
+    assert_example(0, TV_RST_OUT_OF_WINDOW, CI + 1, CI + 5, 0);
+}
+END_TEST
+
+/* ---- violations -------------------------------------------------------------------- */
+
+START_TEST(test_synack_with_wrong_ack_is_flagged)
+{
+    seg(C, TCP_SYN, CI, 0, 0);
+    seg(S, F_SA, SI, CI + 7, 0);
+    assert_example(0, TV_SYNACK_BAD_ACK, CI + 1, CI + 7, 0);
+    ck_assert_uint_eq(sum().examples[0].pkt_no, 2);
+    ck_assert_uint_eq(sum().examples[0].ts_ns, T0 + 2 * MS);
+}
+END_TEST
+
+START_TEST(test_third_ack_with_wrong_ack_is_flagged)
+{
+    seg(C, TCP_SYN, CI, 0, 0);
+    seg(S, F_SA, SI, CI + 1, 0);
+    seg(C, TCP_ACK, CI + 1, SI + 9, 0);
+    assert_example(0, TV_HANDSHAKE_BAD_ACK, SI + 1, SI + 9, 1);
+    ASSERT_STATES(TCP_ST_SYN_SENT, TCP_ST_SYN_RECEIVED);
+    ck_assert_str_eq(tcp_handshake_name(sum().handshake), "syn_synack");
+}
+END_TEST
+
+START_TEST(test_ack_of_unsent_data_is_flagged)
+{
+    open3();
+    seg(S, TCP_ACK, SI + 1, CI + 1, 100);
+    seg(C, TCP_ACK, CI + 1, SI + 500, 0);
+    assert_example(0, TV_ACK_UNSENT_DATA, SI + 101, SI + 500, 1);
+}
+END_TEST
+
+START_TEST(test_ack_after_a_sequence_hole_is_not_flagged_unsent)
+{
+    open3();
+    seg(S, TCP_ACK, SI + 1, CI + 1, 100);
+    seg(S, TCP_ACK, SI + 201, CI + 1, 100); /* SI+101..200 missed by the capture */
+    seg(C, TCP_ACK, CI + 1, SI + 400, 0);   /* acks more than seen: may be missed too */
+    ck_assert_uint_eq(total_violations(), 0);
+}
+END_TEST
+
+START_TEST(test_ack_moving_backwards_is_flagged)
+{
+    open3();
+    seg(S, TCP_ACK, SI + 1, CI + 1, 100);
+    seg(C, TCP_ACK, CI + 1, SI + 101, 0);
+    seg(C, TCP_ACK, CI + 1, SI + 51, 0);
+    assert_example(0, TV_ACK_BACKWARDS, SI + 101, SI + 51, 1);
+}
+END_TEST
+
+START_TEST(test_segment_beyond_receive_window_is_flagged)
+{
+    open3();
+    segw(S, TCP_ACK, SI + 1, CI + 1, 0, 1000, -1);
+    seg(C, TCP_ACK, CI + 1, SI + 1, 1500);
+    assert_example(0, TV_OUT_OF_WINDOW, CI + 1001, CI + 1501, 1);
+}
+END_TEST
+
+START_TEST(test_zero_window_probe_is_not_out_of_window)
+{
+    open3();
+    segw(S, TCP_ACK, SI + 1, CI + 1, 0, 0, -1);
+    seg(C, TCP_ACK, CI + 1, SI + 1, 1);
+    ck_assert_uint_eq(total_violations(), 0);
+}
+END_TEST
+
+START_TEST(test_syn_with_changed_isn_is_flagged)
+{
+    seg(C, TCP_SYN, CI, 0, 0);
+    seg(C, TCP_SYN, CI + 77, 0, 0);
+    assert_example(0, TV_SYN_ISN_CHANGED, CI, CI + 77, 1);
+    ck_assert_uint_eq(sum().client.isn, CI);
+}
+END_TEST
+
+START_TEST(test_syn_with_changed_isn_on_live_connection_is_not_reuse)
+{
+    open3();
+    ck_assert_int_eq(seg(C, TCP_SYN, CI + 99999, 0, 0), TCP_STEP_OK);
+    assert_example(0, TV_SYN_ISN_CHANGED, CI, CI + 99999, 1);
+    ASSERT_STATES(TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
+}
+END_TEST
+
+START_TEST(test_bad_flag_combination_is_flagged_and_not_obeyed)
+{
+    open3();
+    seg(C, TCP_SYN | TCP_FIN, CI + 1, 0, 0);
+    assert_example(0, TV_BAD_FLAGS, 0, TCP_SYN | TCP_FIN, 1);
+    ASSERT_STATES(TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
+    g_anom = ANOM_TCP_BAD_FLAGS; /* the decoder's verdict counts as well */
+    seg(S, TCP_ACK | TCP_URG, SI + 1, CI + 1, 0);
+    ck_assert_uint_eq(sum().server.violations[TV_BAD_FLAGS], 1);
+}
+END_TEST
+
+START_TEST(test_client_data_before_handshake_is_flagged)
+{
+    seg(C, TCP_SYN, CI, 0, 0);
+    seg(C, TCP_ACK | TCP_PSH, CI + 1, 0, 10);
+    assert_example(0, TV_DATA_BEFORE_HANDSHAKE, 0, 10, 1);
+}
+END_TEST
+
+START_TEST(test_fin_retransmitted_elsewhere_is_flagged)
+{
+    open3();
+    seg(C, F_FA, CI + 1, SI + 1, 0);
+    seg(C, F_FA, CI + 1, SI + 1, 0); /* same place: fine */
+    seg(C, TCP_FIN | TCP_ACK, CI + 5, SI + 1, 0);
+    assert_example(0, TV_FIN_CHANGED, CI + 1, CI + 5, 1);
+}
+END_TEST
+
+START_TEST(test_only_the_first_examples_are_kept_in_packet_order)
+{
+    open3();
+    for (int i = 0; i < 10; i++)
+        seg(C, TCP_SYN | TCP_RST, CI + 1, 0, 0);
+    struct session_summary s = sum();
+    ck_assert_uint_eq(s.n_examples, TCP_VIOLATION_KEEP);
+    ck_assert_uint_eq(s.client.violations[TV_BAD_FLAGS], 10);
+    for (unsigned i = 0; i < TCP_VIOLATION_KEEP; i++)
+        ck_assert_uint_eq(s.examples[i].pkt_no, 4 + i);
+}
+END_TEST
+
+/* ---- wrap and window scaling ---------------------------------------------------------- */
+
+START_TEST(test_sequence_wrap_at_2_32)
+{
+    const uint32_t ci = 0xFFFFFFF0u;
+
+    seg(C, TCP_SYN, ci, 0, 0);
+    seg(S, F_SA, SI, ci + 1, 0);
+    seg(C, TCP_ACK, ci + 1, SI + 1, 0);
+    seg(C, TCP_ACK, ci + 1, SI + 1, 32); /* 0xFFFFFFF1 .. 0x00000010 */
+    seg(S, TCP_ACK, SI + 1, 0x11u, 0);
+    seg(S, TCP_ACK, SI + 1, 0x05u, 0); /* backwards across the wrap */
+    assert_example(0, TV_ACK_BACKWARDS, 0x11u, 0x05u, 0);
+    seg(C, F_FA, 0x11u, SI + 1, 0);
+    seg(S, F_FA, SI + 1, 0x12u, 0);
+    seg(C, TCP_ACK, 0x12u, SI + 2, 0);
+    ASSERT_STATES(TCP_ST_TIME_WAIT, TCP_ST_CLOSED);
+    ck_assert_uint_eq(total_violations(), 1);
+}
+END_TEST
+
+START_TEST(test_window_scaled_when_both_syns_negotiated_it)
+{
+    segw(C, TCP_SYN, CI, 0, 0, 65535, 7);
+    segw(S, F_SA, SI, CI + 1, 0, 65535, 7);
+    seg(C, TCP_ACK, CI + 1, SI + 1, 0);
+    segw(S, TCP_ACK, SI + 1, CI + 1, 0, 100, -1); /* 100 << 7 = 12800 bytes */
+    seg(C, TCP_ACK, CI + 1, SI + 1, 5000);
+    ck_assert_uint_eq(total_violations(), 0);
+    seg(C, TCP_ACK, CI + 5001, SI + 1, 9000);
+    assert_example(0, TV_OUT_OF_WINDOW, CI + 1 + 12800, CI + 14001, 1);
+}
+END_TEST
+
+START_TEST(test_window_not_scaled_when_only_one_syn_offered_it)
+{
+    segw(C, TCP_SYN, CI, 0, 0, 65535, 7);
+    seg(S, F_SA, SI, CI + 1, 0);
+    seg(C, TCP_ACK, CI + 1, SI + 1, 0);
+    segw(S, TCP_ACK, SI + 1, CI + 1, 0, 100, -1);
+    seg(C, TCP_ACK, CI + 1, SI + 1, 5000);
+    assert_example(0, TV_OUT_OF_WINDOW, CI + 101, CI + 5001, 1);
+}
+END_TEST
+
+START_TEST(test_window_check_lenient_when_handshake_missed)
+{
+    segw(S, TCP_ACK, SI + 1, CI + 1, 0, 100, -1); /* midstream: scaling unknown */
+    seg(C, TCP_ACK, CI + 1, SI + 1, 5000);
+    ck_assert_uint_eq(total_violations(), 0);
+}
+END_TEST
+
+/* ---- reuse and TIME_WAIT ------------------------------------------------------------------ */
+
+static void
+close_client_first(void)
+{
+    open3();
+    seg(C, F_FA, CI + 1, SI + 1, 0);
+    seg(S, F_FA, SI + 1, CI + 2, 0);
+    seg(C, TCP_ACK, CI + 2, SI + 2, 0);
+}
+
+START_TEST(test_new_syn_after_fin_close_is_port_reuse)
+{
+    close_client_first();
+    ck_assert_int_eq(seg(C, TCP_SYN, CI + 100000, 0, 0), TCP_STEP_REUSE);
+    ASSERT_STATES(TCP_ST_TIME_WAIT, TCP_ST_CLOSED); /* untouched */
+    ck_assert_uint_eq(total_violations(), 0);
+    /* the old SYN again (a late duplicate) is not a new connection */
+    ck_assert_int_eq(seg(C, TCP_SYN, CI, 0, 0), TCP_STEP_OK);
+}
+END_TEST
+
+START_TEST(test_syn_after_rst_is_port_reuse)
+{
+    open3();
+    seg(C, TCP_RST, CI + 1, 0, 0);
+    ck_assert_int_eq(seg(C, TCP_SYN, CI, 0, 0), TCP_STEP_REUSE);
+}
+END_TEST
+
+START_TEST(test_syn_after_rejection_is_port_reuse)
+{
+    seg(C, TCP_SYN, CI, 0, 0);
+    seg(S, F_RA, 0, CI + 1, 0);
+    ck_assert_int_eq(seg(C, TCP_SYN, CI, 0, 0), TCP_STEP_REUSE);
+}
+END_TEST
+
+START_TEST(test_syn_above_old_sequence_in_time_wait_is_port_reuse)
+{
+    open3();
+    seg(C, F_FA, CI + 1, SI + 1, 0);
+    seg(S, F_FA, SI + 1, CI + 2, 0); /* client TIME_WAIT, server LAST_ACK: not finished */
+    ASSERT_STATES(TCP_ST_TIME_WAIT, TCP_ST_LAST_ACK);
+    ck_assert_int_eq(seg(C, TCP_SYN, CI - 50, 0, 0), TCP_STEP_OK); /* old space */
+    ck_assert_uint_eq(sum().client.violations[TV_SYN_ISN_CHANGED], 1);
+    ck_assert_int_eq(seg(C, TCP_SYN, CI + 64000, 0, 0), TCP_STEP_REUSE);
+}
+END_TEST
+
+START_TEST(test_time_wait_expires_to_closed_after_two_msl)
+{
+    struct session_summary s;
+    uint64_t tw_since;
+
+    close_client_first();
+    s = sum();
+    tw_since = s.client.state_since_ns;
+    now_ns = tw_since + 2 * cfg.msl_ns - 1;
+    ASSERT_STATES(TCP_ST_TIME_WAIT, TCP_ST_CLOSED);
+    now_ns = tw_since + 2 * cfg.msl_ns;
+    ASSERT_STATES(TCP_ST_CLOSED, TCP_ST_CLOSED);
+    ck_assert_uint_eq(sum().client.state_since_ns, tw_since + 2 * cfg.msl_ns);
+    /* a straggler applies the expiry to the stored state too */
+    seg(S, TCP_ACK, SI + 2, CI + 2, 0);
+    ASSERT_STATES(TCP_ST_CLOSED, TCP_ST_CLOSED);
+    ck_assert_uint_eq(st.ep[FLOW_DIR_AB].state, TCP_ST_CLOSED);
+}
+END_TEST
+
+START_TEST(test_time_wait_honours_configured_msl)
+{
+    cfg.msl_ns = 2 * SEC;
+    close_client_first();
+    uint64_t tw_since = sum().client.state_since_ns;
+    now_ns = tw_since + 4 * SEC;
+    ASSERT_STATES(TCP_ST_CLOSED, TCP_ST_CLOSED);
+}
+END_TEST
+
+/* ---- stuck ---------------------------------------------------------------------------------- */
+
+START_TEST(test_not_stuck_before_stuck_after)
+{
+    seg(C, TCP_SYN, CI, 0, 0);
+    ck_assert(!tcp_state_check_stuck(&st, &fl, now_ns + cfg.stuck_after_ns - 1, &cfg));
+    ck_assert_str_eq(tcp_stuck_name(sum().stuck), "none");
+}
+END_TEST
+
+START_TEST(test_unanswered_syn_is_stuck_once)
+{
+    struct session_summary s;
+    uint64_t t_syn;
+
+    seg(C, TCP_SYN, CI, 0, 0);
+    t_syn = now_ns;
+    now_ns += 3 * SEC;
+    seg(C, TCP_SYN, CI, 0, 0); /* retransmission is not progress */
+    ck_assert(tcp_state_check_stuck(&st, &fl, t_syn + cfg.stuck_after_ns, &cfg));
+    ck_assert(!tcp_state_check_stuck(&st, &fl, t_syn + 2 * cfg.stuck_after_ns, &cfg));
+    s = sum();
+    ck_assert_str_eq(tcp_stuck_name(s.stuck), "syn_unanswered");
+    ck_assert_uint_eq(s.stuck_since_ns, t_syn);
+}
+END_TEST
+
+START_TEST(test_close_wait_without_fin_is_stuck)
+{
+    uint64_t t_ack;
+
+    open3();
+    seg(C, F_FA, CI + 1, SI + 1, 0);
+    seg(S, TCP_ACK, SI + 1, CI + 2, 0);
+    t_ack = now_ns;
+    ck_assert(!tcp_state_check_stuck(&st, &fl, t_ack + SEC, &cfg));
+    ck_assert(tcp_state_check_stuck(&st, &fl, t_ack + 30 * SEC, &cfg));
+    ck_assert_str_eq(tcp_stuck_name(sum().stuck), "close_wait");
+    ck_assert_uint_eq(sum().stuck_since_ns, t_ack);
+    ck_assert_int_eq(tcp_state_tclass(&st), FLOW_TC_CLOSING);
+}
+END_TEST
+
+START_TEST(test_retransmitting_without_acks_is_half_open)
+{
+    uint64_t t_prog;
+
+    open3();
+    t_prog = now_ns;
+    seg(C, TCP_ACK, CI + 1, SI + 1, 100);
+    now_ns += SEC;
+    seg(C, TCP_ACK, CI + 1, SI + 1, 100);
+    now_ns += 2 * SEC;
+    seg(C, TCP_ACK, CI + 1, SI + 1, 100);
+    ck_assert(tcp_state_check_stuck(&st, &fl, t_prog + 20 * SEC, &cfg));
+    ck_assert_str_eq(tcp_stuck_name(sum().stuck), "half_open");
+    ck_assert_uint_eq(sum().stuck_since_ns, t_prog);
+}
+END_TEST
+
+START_TEST(test_one_side_silent_while_other_keeps_sending_is_half_open)
+{
+    open3();
+    seg(C, TCP_ACK, CI + 1, SI + 1, 10);
+    seg(S, TCP_ACK, SI + 1, CI + 11, 0); /* last progress */
+    for (int i = 0; i < 3; i++) {
+        now_ns += 2 * SEC;
+        seg(C, TCP_ACK, CI + 10, SI + 1, 0); /* keep-alives, never answered */
+    }
+    ck_assert(tcp_state_check_stuck(&st, &fl, now_ns + 20 * SEC, &cfg));
+    ck_assert_str_eq(tcp_stuck_name(sum().stuck), "half_open");
+}
+END_TEST
+
+START_TEST(test_idle_established_connection_is_not_stuck)
+{
+    open3();
+    seg(C, TCP_ACK, CI + 1, SI + 1, 100);
+    seg(S, TCP_ACK, SI + 1, CI + 101, 0);
+    ck_assert(!tcp_state_check_stuck(&st, &fl, now_ns + 3600 * SEC, &cfg));
+}
+END_TEST
+
+START_TEST(test_zero_window_held_is_stuck_and_reopening_clears_it)
+{
+    open3();
+    seg(C, TCP_ACK, CI + 1, SI + 1, 100);
+    segw(S, TCP_ACK, SI + 1, CI + 101, 0, 0, -1);
+    uint64_t t_zero = now_ns;
+    now_ns += 2 * SEC;
+    seg(C, TCP_ACK, CI + 101, SI + 1, 1); /* probe */
+    segw(S, TCP_ACK, SI + 1, CI + 101, 0, 0, -1);
+    ck_assert(tcp_state_check_stuck(&st, &fl, t_zero + 15 * SEC, &cfg));
+    ck_assert_str_eq(tcp_stuck_name(sum().stuck), "zero_window");
+    ck_assert_uint_eq(sum().stuck_since_ns, t_zero);
+    now_ns = t_zero + 16 * SEC;
+    segw(S, TCP_ACK, SI + 1, CI + 101, 0, 65535, -1); /* window update: progress */
+    ck_assert_str_eq(tcp_stuck_name(sum().stuck), "none");
+    ck_assert(!tcp_state_check_stuck(&st, &fl, now_ns + SEC, &cfg));
+}
+END_TEST
+
+START_TEST(test_closed_connection_is_never_stuck)
+{
+    close_client_first();
+    ck_assert(!tcp_state_check_stuck(&st, &fl, now_ns + 3600 * SEC, &cfg));
+}
+END_TEST
+
+/* ---- tclass and names --------------------------------------------------------------------- */
+
+START_TEST(test_tclass_follows_the_connection)
+{
+    ck_assert_int_eq(tcp_state_tclass(&st), FLOW_TC_NEW);
+    seg(C, TCP_SYN, CI, 0, 0);
+    ck_assert_int_eq(tcp_state_tclass(&st), FLOW_TC_NEW);
+    seg(S, F_SA, SI, CI + 1, 0);
+    ck_assert_int_eq(tcp_state_tclass(&st), FLOW_TC_NEW);
+    seg(C, TCP_ACK, CI + 1, SI + 1, 0);
+    ck_assert_int_eq(tcp_state_tclass(&st), FLOW_TC_ESTABLISHED);
+    seg(S, F_FA, SI + 1, CI + 1, 0);
+    ck_assert_int_eq(tcp_state_tclass(&st), FLOW_TC_CLOSING);
+    seg(C, TCP_ACK, CI + 1, SI + 2, 0);
+    ck_assert_int_eq(tcp_state_tclass(&st), FLOW_TC_CLOSING);
+    seg(C, F_FA, CI + 1, SI + 2, 0);
+    ck_assert_int_eq(tcp_state_tclass(&st), FLOW_TC_CLOSED);
+}
+END_TEST
+
+START_TEST(test_midstream_pickup_is_established_class)
+{
+    seg(C, TCP_ACK, 100, 200, 10);
+    ck_assert_int_eq(tcp_state_tclass(&st), FLOW_TC_ESTABLISHED);
+}
+END_TEST
+
+START_TEST(test_names_are_stable)
+{
+    struct tcp_cfg d;
+
+    ck_assert_str_eq(tcp_state_name(TCP_ST_SYN_SENT), "SYN_SENT");
+    ck_assert_str_eq(tcp_state_name(TCP_ST_FIN_WAIT_2), "FIN_WAIT_2");
+    ck_assert_str_eq(tcp_state_name(TCP_ST_COUNT), "unknown");
+    ck_assert_str_eq(tcp_state_ss_name(TCP_ST_SYN_RECEIVED), "syn-recv");
+    ck_assert_str_eq(tcp_state_ss_name(TCP_ST_TIME_WAIT), "time-wait");
+    ck_assert_str_eq(tcp_violation_name(TV_SYNACK_BAD_ACK), "synack_bad_ack");
+    ck_assert_str_eq(tcp_violation_name(TV_DATA_BEFORE_HANDSHAKE), "data_before_handshake");
+    ck_assert_str_eq(tcp_violation_name(TV_COUNT), "unknown");
+    for (int k = 0; k < TV_COUNT; k++)
+        ck_assert_str_ne(tcp_violation_name((enum tcp_violation)k), "unknown");
+    for (int s = 0; s < TCP_ST_COUNT; s++) {
+        ck_assert_str_ne(tcp_state_name((enum tcp_state_id)s), "unknown");
+        ck_assert_str_ne(tcp_state_ss_name((enum tcp_state_id)s), "unknown");
+    }
+    ck_assert_str_eq(tcp_handshake_name(TCP_HS_SIMULTANEOUS), "simultaneous");
+    ck_assert_str_eq(tcp_close_name(TCP_CLOSE_RESET), "reset");
+    ck_assert_str_eq(tcp_stuck_name(TCP_STUCK_ZERO_WINDOW), "zero_window");
+    tcp_cfg_default(&d);
+    ck_assert_uint_eq(d.msl_ns, 30 * SEC);
+    ck_assert_uint_eq(d.stuck_after_ns, 10 * SEC);
+}
+END_TEST
+
+static Suite *
+tcp_state_suite(void)
+{
+    Suite *s = suite_create("tcp_state");
+    TCase *open = tcase_create("open");
+    TCase *roles = tcase_create("roles");
+    TCase *close = tcase_create("close");
+    TCase *rst = tcase_create("rst");
+    TCase *viol = tcase_create("violations");
+    TCase *seqwin = tcase_create("seq_window");
+    TCase *reuse = tcase_create("reuse_time_wait");
+    TCase *stuck = tcase_create("stuck");
+    TCase *misc = tcase_create("tclass_names");
+    TCase *all[] = {open, roles, close, rst, viol, seqwin, reuse, stuck, misc};
+
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+        tcase_add_checked_fixture(all[i], setup, teardown);
+        suite_add_tcase(s, all[i]);
+    }
+    tcase_add_test(open, test_normal_open_walks_syn_sent_syn_received_established);
+    tcase_add_test(open, test_simultaneous_open_reaches_established_through_syn_received);
+    tcase_add_test(open, test_syn_retransmission_is_not_a_violation);
+    tcase_add_test(open, test_synack_retransmission_is_not_a_violation);
+    tcase_add_test(open, test_tfo_syn_data_consumes_sequence_space_after_the_syn);
+    tcase_add_test(open, test_tfo_data_not_acked_by_synack_is_fine_and_resent_in_third_ack);
+    tcase_add_test(open, test_data_in_third_ack_is_not_data_before_handshake);
+    tcase_add_test(roles, test_midstream_roles_guessed_from_ports);
+    tcase_add_test(roles, test_midstream_well_known_port_on_key_side_a_is_the_server);
+    tcase_add_test(roles, test_midstream_both_high_ports_lower_is_server);
+    tcase_add_test(roles, test_synack_fixes_a_wrong_role_guess);
+    tcase_add_test(roles, test_first_packet_synack_makes_its_receiver_the_client);
+    tcase_add_test(close, test_client_closes_first_four_way_close);
+    tcase_add_test(close, test_server_closes_first_four_way_close);
+    tcase_add_test(close, test_fin_that_acks_the_peer_fin_goes_straight_to_time_wait);
+    tcase_add_test(close, test_simultaneous_close_goes_through_closing);
+    tcase_add_test(close, test_fin_with_data_is_fine);
+    tcase_add_test(close, test_data_from_close_wait_side_after_half_close_is_allowed);
+    tcase_add_test(close, test_data_after_own_fin_is_flagged);
+    tcase_add_test(rst, test_exact_rst_from_client_is_accepted);
+    tcase_add_test(rst, test_exact_rst_from_server_is_accepted);
+    tcase_add_test(rst, test_rst_at_sender_snd_nxt_not_yet_acked_is_accepted);
+    tcase_add_test(rst, test_inexact_rst_in_window_from_client_is_ignored);
+    tcase_add_test(rst, test_inexact_rst_in_window_from_server_is_ignored);
+    tcase_add_test(rst, test_out_of_window_rst_from_client_is_ignored);
+    tcase_add_test(rst, test_out_of_window_rst_from_server_is_ignored);
+    tcase_add_test(rst, test_midstream_rst_without_window_info_is_accepted);
+    tcase_add_test(rst, test_syn_answered_by_rst_ack_is_rejected);
+    tcase_add_test(rst, test_rst_with_wrong_ack_in_syn_sent_is_ignored);
+    tcase_add_test(viol, test_synack_with_wrong_ack_is_flagged);
+    tcase_add_test(viol, test_third_ack_with_wrong_ack_is_flagged);
+    tcase_add_test(viol, test_ack_of_unsent_data_is_flagged);
+    tcase_add_test(viol, test_ack_after_a_sequence_hole_is_not_flagged_unsent);
+    tcase_add_test(viol, test_ack_moving_backwards_is_flagged);
+    tcase_add_test(viol, test_segment_beyond_receive_window_is_flagged);
+    tcase_add_test(viol, test_zero_window_probe_is_not_out_of_window);
+    tcase_add_test(viol, test_syn_with_changed_isn_is_flagged);
+    tcase_add_test(viol, test_syn_with_changed_isn_on_live_connection_is_not_reuse);
+    tcase_add_test(viol, test_bad_flag_combination_is_flagged_and_not_obeyed);
+    tcase_add_test(viol, test_client_data_before_handshake_is_flagged);
+    tcase_add_test(viol, test_fin_retransmitted_elsewhere_is_flagged);
+    tcase_add_test(viol, test_only_the_first_examples_are_kept_in_packet_order);
+    tcase_add_test(seqwin, test_sequence_wrap_at_2_32);
+    tcase_add_test(seqwin, test_window_scaled_when_both_syns_negotiated_it);
+    tcase_add_test(seqwin, test_window_not_scaled_when_only_one_syn_offered_it);
+    tcase_add_test(seqwin, test_window_check_lenient_when_handshake_missed);
+    tcase_add_test(reuse, test_new_syn_after_fin_close_is_port_reuse);
+    tcase_add_test(reuse, test_syn_after_rst_is_port_reuse);
+    tcase_add_test(reuse, test_syn_after_rejection_is_port_reuse);
+    tcase_add_test(reuse, test_syn_above_old_sequence_in_time_wait_is_port_reuse);
+    tcase_add_test(reuse, test_time_wait_expires_to_closed_after_two_msl);
+    tcase_add_test(reuse, test_time_wait_honours_configured_msl);
+    tcase_add_test(stuck, test_not_stuck_before_stuck_after);
+    tcase_add_test(stuck, test_unanswered_syn_is_stuck_once);
+    tcase_add_test(stuck, test_close_wait_without_fin_is_stuck);
+    tcase_add_test(stuck, test_retransmitting_without_acks_is_half_open);
+    tcase_add_test(stuck, test_one_side_silent_while_other_keeps_sending_is_half_open);
+    tcase_add_test(stuck, test_idle_established_connection_is_not_stuck);
+    tcase_add_test(stuck, test_zero_window_held_is_stuck_and_reopening_clears_it);
+    tcase_add_test(stuck, test_closed_connection_is_never_stuck);
+    tcase_add_test(misc, test_tclass_follows_the_connection);
+    tcase_add_test(misc, test_midstream_pickup_is_established_class);
+    tcase_add_test(misc, test_names_are_stable);
+    return s;
+}
+
+int
+main(void)
+{
+    SRunner *sr = srunner_create(tcp_state_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
