@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /*
  * The one bounds-checked reader of packet bytes (STYLE.md section 4). No other
@@ -184,28 +185,52 @@ cursor_limit(struct cursor *c, size_t n)
         c->left = n;
 }
 
+/* True on little-endian hosts; folds to a constant. */
+static inline bool
+cursor_host_is_le(void)
+{
+    const uint16_t one = 1;
+    uint8_t first;
+
+    memcpy(&first, &one, 1);
+    return first == 1;
+}
+
 /*
  * One's-complement sum of the next n bytes without consuming them (RFC 1071),
  * for checksum verification. *sum is added to and returned folded to 16 bits
  * (not complemented). Returns false (and sums nothing) if fewer than n bytes
- * remain. Sums 32-bit big-endian words into 64 bits: RFC 1071 2(B) says the
- * sum is independent of word size once folded, and this halves the additions.
+ * remain.
+ *
+ * Speed: the bulk is summed as native-order 32-bit words (memcpy loads, no
+ * alignment or aliasing assumptions) into 64 bits, which compilers vectorise.
+ * RFC 1071 2(B): the sum is byte-order independent up to a final byte swap,
+ * and word-size independent once folded.
  */
 static inline bool
 cursor_peek_sum(const struct cursor *c, size_t n, uint32_t *sum)
 {
+    const uint8_t *p = c->p;
+    uint64_t s = 0; /* 64 bits: no carry is lost for any caplen */
     size_t i = 0;
-    uint64_t s = *sum; /* 64 bits: no carry is lost for any caplen */
 
     if (c->overrun || c->left < n)
         return false;
-    for (; i + 3 < n; i += 4)
-        s += (uint32_t)c->p[i] << 24 | (uint32_t)c->p[i + 1] << 16 | (uint32_t)c->p[i + 2] << 8 |
-             c->p[i + 3];
+    for (; i + 4 <= n; i += 4) {
+        uint32_t w;
+
+        memcpy(&w, p + i, 4);
+        s += w;
+    }
+    while (s >> 16)
+        s = (s & 0xffff) + (s >> 16);
+    if (cursor_host_is_le())
+        s = (s >> 8 | s << 8) & 0xffff;
+    s += *sum;
     for (; i + 1 < n; i += 2)
-        s += (uint32_t)c->p[i] << 8 | c->p[i + 1];
+        s += (uint32_t)p[i] << 8 | p[i + 1];
     if (n & 1)
-        s += (uint32_t)c->p[n - 1] << 8;
+        s += (uint32_t)p[n - 1] << 8;
     while (s >> 16)
         s = (s & 0xffff) + (s >> 16);
     *sum = (uint32_t)s;

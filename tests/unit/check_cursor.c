@@ -186,27 +186,45 @@ START_TEST(test_peek_sum_of_valid_ipv4_header_is_all_ones)
 }
 END_TEST
 
-/* Odd lengths pad with a zero byte; every prefix length agrees with a 16-bit reference. */
-START_TEST(test_peek_sum_every_length_matches_16bit_reference)
+/*
+ * Odd lengths pad with a zero byte; every length 0..1600 at every start
+ * alignment 0..7 agrees with a plain 16-bit big-endian reference sum.
+ */
+START_TEST(test_peek_sum_every_length_and_alignment_matches_16bit_reference)
 {
-    uint8_t buf[64];
-    size_t n, i;
+    static uint8_t buf[1608];
+    size_t n, i, a;
 
     for (i = 0; i < sizeof(buf); i++)
-        buf[i] = (uint8_t)(i * 37 + 0xf0);
-    for (n = 0; n <= sizeof(buf); n++) {
-        struct cursor c = cursor_make(buf, n);
-        uint32_t s = 0x1234, ref = 0x1234;
+        buf[i] = (uint8_t)(i * 37 + (i >> 3) * 101 + 0xf0);
+    for (a = 0; a < 8; a++) {
+        for (n = 0; n <= 1600; n++) {
+            struct cursor c = cursor_make(buf + a, n);
+            uint32_t s = 0x1234, ref = 0x1234;
 
-        for (i = 0; i + 1 < n; i += 2)
-            ref += (uint32_t)buf[i] << 8 | buf[i + 1];
-        if (n & 1)
-            ref += (uint32_t)buf[n - 1] << 8;
-        while (ref >> 16)
-            ref = (ref & 0xffff) + (ref >> 16);
-        ck_assert(cursor_peek_sum(&c, n, &s));
-        ck_assert_uint_eq(s, ref);
+            for (i = 0; i + 1 < n; i += 2)
+                ref += (uint32_t)buf[a + i] << 8 | buf[a + i + 1];
+            if (n & 1)
+                ref += (uint32_t)buf[a + n - 1] << 8;
+            while (ref >> 16)
+                ref = (ref & 0xffff) + (ref >> 16);
+            ck_assert(cursor_peek_sum(&c, n, &s));
+            ck_assert_msg(s == ref, "align %zu len %zu: %x != %x", a, n, s, ref);
+        }
     }
+}
+END_TEST
+
+/* All 0xff bytes: every carry path is exercised; the sum stays 0xffff. */
+START_TEST(test_peek_sum_all_ones_folds_to_all_ones)
+{
+    static uint8_t buf[65536];
+    struct cursor c = cursor_make(buf, sizeof(buf));
+    uint32_t s = 0xffff;
+
+    memset(buf, 0xff, sizeof(buf));
+    ck_assert(cursor_peek_sum(&c, sizeof(buf), &s));
+    ck_assert_uint_eq(s, 0xffff);
 }
 END_TEST
 
@@ -255,7 +273,8 @@ cursor_suite(void)
     tcase_add_test(tc, test_limit_shrinks_but_never_grows);
     tcase_add_test(tc, test_peek_sum_matches_rfc1071_example);
     tcase_add_test(tc, test_peek_sum_of_valid_ipv4_header_is_all_ones);
-    tcase_add_test(tc, test_peek_sum_every_length_matches_16bit_reference);
+    tcase_add_test(tc, test_peek_sum_every_length_and_alignment_matches_16bit_reference);
+    tcase_add_test(tc, test_peek_sum_all_ones_folds_to_all_ones);
     tcase_add_test(tc, test_peek_sum_refuses_more_than_left);
     tcase_add_test(tc, test_peeks_do_not_consume_or_overrun);
     suite_add_tcase(s, tc);
