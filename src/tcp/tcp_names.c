@@ -126,6 +126,6 @@ tcp_stuck_name(enum tcp_stuck_kind k)
 void
 tcp_cfg_default(struct tcp_cfg *cfg)
 {
-    cfg->msl_ns = 30ull * 1000000000ull;        /* 2 * MSL = 60 s, Linux's TIME_WAIT */
+    cfg->msl_ns = 30ull * 1000000000ull;         /* 2 * MSL = 60 s, Linux's TIME_WAIT */
     cfg->stuck_after_ns = 10ull * 1000000000ull; /* --stuck-after */
 }

@@ -91,19 +91,19 @@ _Static_assert(sizeof(struct tcp_state) - sizeof(((struct tcp_state *)0)->ex) <=
                "tcp_state must stay compact");
 
 /* tcp_state_ep.flags */
-#define TSE_SYN       0x0001u /* sent a SYN: isn valid */
-#define TSE_SYNACK    0x0002u /* sent a SYN-ACK */
-#define TSE_SEQ       0x0004u /* snd_nxt valid */
-#define TSE_ACK       0x0008u /* max_ack valid */
-#define TSE_FIN       0x0010u /* sent a FIN: fin_seq valid */
-#define TSE_SACK      0x0020u /* SACK-permitted on its SYN */
-#define TSE_TS        0x0040u /* timestamps on its SYN */
-#define TSE_WIN       0x0080u /* win valid */
-#define TSE_WIN_SYN   0x0100u /* win came from a SYN: never scaled */
-#define TSE_GAP       0x0200u /* a hole in its sequence space was seen */
-#define TSE_REXMIT    0x0400u /* retransmitted since the last progress */
+#define TSE_SYN        0x0001u /* sent a SYN: isn valid */
+#define TSE_SYNACK     0x0002u /* sent a SYN-ACK */
+#define TSE_SEQ        0x0004u /* snd_nxt valid */
+#define TSE_ACK        0x0008u /* max_ack valid */
+#define TSE_FIN        0x0010u /* sent a FIN: fin_seq valid */
+#define TSE_SACK       0x0020u /* SACK-permitted on its SYN */
+#define TSE_TS         0x0040u /* timestamps on its SYN */
+#define TSE_WIN        0x0080u /* win valid */
+#define TSE_WIN_SYN    0x0100u /* win came from a SYN: never scaled */
+#define TSE_GAP        0x0200u /* a hole in its sequence space was seen */
+#define TSE_REXMIT     0x0400u /* retransmitted since the last progress */
 #define TSE_SENT_SHIFT 11
-#define TSE_SENT_MASK 0x1800u /* segments since the last progress, saturating at 3 */
+#define TSE_SENT_MASK  0x1800u /* segments since the last progress, saturating at 3 */
 
 /* tcp_state.flags */
 #define TSF_ROLES       0x01u /* roles decided */
@@ -209,7 +209,7 @@ progress(struct step_ctx *c)
     st->progress_ns = c->ts;
     st->stuck = TCP_STUCK_NONE;
     for (int i = 0; i < 2; i++)
-        st->ep[i].flags &= (uint16_t)~(TSE_SENT_MASK | TSE_REXMIT);
+        st->ep[i].flags &= (uint16_t) ~(TSE_SENT_MASK | TSE_REXMIT);
     c->progressed = true;
 }
 
@@ -355,8 +355,8 @@ maybe_establish(struct step_ctx *c)
     struct tcp_state *st = c->st;
     struct tcp_state_ep *e = &st->ep[c->d], *peer = &st->ep[c->p];
 
-    if (peer->state != TCP_ST_SYN_RECEIVED || !(peer->flags & TSE_SYN) ||
-        !(e->flags & TSE_ACK) || !seq_geq(e->max_ack, peer->isn + 1u))
+    if (peer->state != TCP_ST_SYN_RECEIVED || !(peer->flags & TSE_SYN) || !(e->flags & TSE_ACK) ||
+        !seq_geq(e->max_ack, peer->isn + 1u))
         return;
     set_state(c, c->p, TCP_ST_ESTABLISHED);
     if (e->state == TCP_ST_SYN_SENT && !(c->m->flags & TCP_SYN)) {
@@ -671,8 +671,7 @@ handle_rst(struct step_ctx *c)
     const struct pkt_meta *m = c->m;
     uint32_t nxt;
 
-    if ((st->flags & TSF_RESET) ||
-        (is_done_state(e->state) && is_done_state(peer->state)))
+    if ((st->flags & TSF_RESET) || (is_done_state(e->state) && is_done_state(peer->state)))
         return; /* stragglers after the end */
 
     if (peer->state == TCP_ST_SYN_SENT && !(e->flags & TSE_SYN) && (peer->flags & TSE_SYN)) {
@@ -790,8 +789,13 @@ tcp_state_step(struct tcp_state *st, struct flow *f, int dir, const struct pkt_m
                uint64_t pkt_no, const struct tcp_cfg *cfg)
 {
     struct step_ctx c = {
-        .st = st, .f = f, .m = m, .pkt_no = pkt_no, .ts = m->ts_ns,
-        .d = dir ? FLOW_DIR_BA : FLOW_DIR_AB, .p = dir ? FLOW_DIR_AB : FLOW_DIR_BA,
+        .st = st,
+        .f = f,
+        .m = m,
+        .pkt_no = pkt_no,
+        .ts = m->ts_ns,
+        .d = dir ? FLOW_DIR_BA : FLOW_DIR_AB,
+        .p = dir ? FLOW_DIR_AB : FLOW_DIR_BA,
     };
     uint64_t msl_ms = (cfg->msl_ns + NS_PER_MS - 1) / NS_PER_MS;
     uint16_t fl = m->flags;
@@ -924,11 +928,16 @@ static const char *
 suricata_state(const struct tcp_state *st, uint8_t client, uint8_t server)
 {
     static const char *const names[TCP_ST_COUNT] = {
-        [TCP_ST_NONE] = "none",           [TCP_ST_SYN_SENT] = "syn_sent",
-        [TCP_ST_SYN_RECEIVED] = "syn_recv", [TCP_ST_ESTABLISHED] = "established",
-        [TCP_ST_FIN_WAIT_1] = "fin_wait1", [TCP_ST_FIN_WAIT_2] = "fin_wait2",
-        [TCP_ST_CLOSE_WAIT] = "close_wait", [TCP_ST_CLOSING] = "closing",
-        [TCP_ST_LAST_ACK] = "last_ack",   [TCP_ST_TIME_WAIT] = "time_wait",
+        [TCP_ST_NONE] = "none",
+        [TCP_ST_SYN_SENT] = "syn_sent",
+        [TCP_ST_SYN_RECEIVED] = "syn_recv",
+        [TCP_ST_ESTABLISHED] = "established",
+        [TCP_ST_FIN_WAIT_1] = "fin_wait1",
+        [TCP_ST_FIN_WAIT_2] = "fin_wait2",
+        [TCP_ST_CLOSE_WAIT] = "close_wait",
+        [TCP_ST_CLOSING] = "closing",
+        [TCP_ST_LAST_ACK] = "last_ack",
+        [TCP_ST_TIME_WAIT] = "time_wait",
         [TCP_ST_CLOSED] = "closed",
     };
 
@@ -979,9 +988,8 @@ tcp_state_summarize(const struct tcp_state *st, const struct flow *f, uint64_t n
     out->syn_ts_ns = st->syn_ts_ns;
     out->synack_ts_ns = st->synack_ts_ns;
     out->ack_ts_ns = st->ack_ts_ns;
-    out->handshake_rtt_ns = (st->syn_ts_ns != 0 && st->ack_ts_ns >= st->syn_ts_ns)
-                                ? st->ack_ts_ns - st->syn_ts_ns
-                                : 0;
+    out->handshake_rtt_ns =
+        (st->syn_ts_ns != 0 && st->ack_ts_ns >= st->syn_ts_ns) ? st->ack_ts_ns - st->syn_ts_ns : 0;
     out->stuck = st->stuck;
     out->stuck_since_ns = st->stuck != TCP_STUCK_NONE ? st->progress_ns : 0;
     out->n_examples = st->n_examples;

@@ -43,16 +43,16 @@ struct tcp_state_example {
 };
 
 struct tcp_state {
-    struct tcp_state_ep ep[2];    /* by sender key direction */
-    uint64_t since_ns[2];         /* when ep[i] entered its state */
+    struct tcp_state_ep ep[2]; /* by sender key direction */
+    uint64_t since_ns[2];      /* when ep[i] entered its state */
     uint64_t syn_ts_ns, synack_ts_ns, ack_ts_ns;
-    uint64_t progress_ns;         /* last progress (state change, ack advance, window reopen) */
-    uint16_t viol[2][TV_COUNT];   /* per sender, saturating at 65535 */
-    uint32_t msl_ms;              /* cfg->msl_ns from the last step (summarize has no cfg) */
-    uint8_t handshake;            /* enum tcp_handshake */
-    uint8_t stuck;                /* enum tcp_stuck_kind; stuck since progress_ns */
+    uint64_t progress_ns;       /* last progress (state change, ack advance, window reopen) */
+    uint16_t viol[2][TV_COUNT]; /* per sender, saturating at 65535 */
+    uint32_t msl_ms;            /* cfg->msl_ns from the last step (summarize has no cfg) */
+    uint8_t handshake;          /* enum tcp_handshake */
+    uint8_t stuck;              /* enum tcp_stuck_kind; stuck since progress_ns */
     uint8_t n_examples;
-    uint8_t flags;                /* TSF_* bits, private to tcp_state.c */
+    uint8_t flags; /* TSF_* bits, private to tcp_state.c */
     struct tcp_state_example ex[TCP_VIOLATION_KEEP];
 };
 

@@ -13,13 +13,13 @@
 #include "tcp/tcp_state.h"
 #include "tcp/tcp_summary.h"
 
-#define CI 1000u /* client ISN */
-#define SI 5000u /* server ISN */
-#define C  1     /* from the client */
-#define S  0     /* from the server */
+#define CI  1000u /* client ISN */
+#define SI  5000u /* server ISN */
+#define C   1     /* from the client */
+#define S   0     /* from the server */
 #define SEC 1000000000ull
 #define MS  1000000ull
-#define T0 (1700000000ull * SEC)
+#define T0  (1700000000ull * SEC)
 
 #define F_SA (TCP_SYN | TCP_ACK)
 #define F_FA (TCP_FIN | TCP_ACK)
@@ -53,8 +53,7 @@ teardown(void)
 
 /* One segment in key direction dir, 1 ms after the previous one. */
 static enum tcp_step_result
-seg_dir(int dir, uint16_t flags, uint32_t seq, uint32_t ack, uint32_t len, uint16_t win,
-        int wscale)
+seg_dir(int dir, uint16_t flags, uint32_t seq, uint32_t ack, uint32_t len, uint16_t win, int wscale)
 {
     struct pkt_meta m;
 
@@ -105,11 +104,11 @@ sum(void)
     return s;
 }
 
-#define ASSERT_STATES(cs, ss)                                                     \
-    do {                                                                          \
-        struct session_summary s_ = sum();                                        \
-        ck_assert_str_eq(tcp_state_name(s_.client.state), tcp_state_name(cs));   \
-        ck_assert_str_eq(tcp_state_name(s_.server.state), tcp_state_name(ss));   \
+#define ASSERT_STATES(cs, ss)                                                                      \
+    do {                                                                                           \
+        struct session_summary s_ = sum();                                                         \
+        ck_assert_str_eq(tcp_state_name(s_.client.state), tcp_state_name(cs));                     \
+        ck_assert_str_eq(tcp_state_name(s_.server.state), tcp_state_name(ss));                     \
     } while (0)
 
 static unsigned
@@ -236,7 +235,7 @@ END_TEST
 START_TEST(test_tfo_syn_data_consumes_sequence_space_after_the_syn)
 {
     seg(C, TCP_SYN, CI, 0, 20);
-    seg(S, F_SA, SI, CI + 21, 0);      /* data accepted with the SYN */
+    seg(S, F_SA, SI, CI + 21, 0); /* data accepted with the SYN */
     seg(C, TCP_ACK, CI + 21, SI + 1, 0);
     ASSERT_STATES(TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
     seg(S, TCP_ACK, SI + 1, CI + 21, 0);
@@ -248,7 +247,7 @@ END_TEST
 START_TEST(test_tfo_data_not_acked_by_synack_is_fine_and_resent_in_third_ack)
 {
     seg(C, TCP_SYN, CI, 0, 20);
-    seg(S, F_SA, SI, CI + 1, 0);        /* cookie refused: only the SYN acked */
+    seg(S, F_SA, SI, CI + 1, 0);         /* cookie refused: only the SYN acked */
     seg(C, TCP_ACK, CI + 1, SI + 1, 20); /* data in the third ACK is normal */
     ASSERT_STATES(TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
     ck_assert_uint_eq(total_violations(), 0);
@@ -314,7 +313,7 @@ START_TEST(test_synack_fixes_a_wrong_role_guess)
     fl.key.pa = 5000;
     fl.key.pb = 6000;
     seg_dir(FLOW_DIR_AB, TCP_ACK, 100, 200, 0, 65535, -1);
-    ck_assert_int_eq(fl.client_dir, FLOW_DIR_BA); /* guessed: b is the client */
+    ck_assert_int_eq(fl.client_dir, FLOW_DIR_BA);       /* guessed: b is the client */
     seg_dir(FLOW_DIR_BA, F_SA, 199, 100, 0, 65535, -1); /* b answers a SYN: b is the server */
     s = sum();
     ck_assert_int_eq(fl.client_dir, FLOW_DIR_AB);
