@@ -68,6 +68,8 @@ dec_ipv4(struct dec_ctx *d, struct cursor *c)
         /* TSO/GSO on the capturing host leaves 0 here; trust what was captured */
         m->anomalies |= ANOM_IP_TSO_ZERO_LEN;
         total = (uint16_t)(avail > 0xffff ? 0xffff : avail);
+        if (total < hlen) /* the length came from the capture: a cut, not a contradiction */
+            return dec_truncated(d, DR_IPV4_OPTIONS);
     }
     if (total < hlen) /* RFC 791 3.1: total length includes the header */
         return dec_malformed(d, DR_IPV4_TOTAL_LEN);
