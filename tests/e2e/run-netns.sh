@@ -12,11 +12,15 @@ out=$(mktemp -d "${TMPDIR:-/tmp}/fs-e2e.XXXXXX")
 cleanup() { ip netns del "$ns" 2>/dev/null || true; rm -rf "$out"; }
 trap cleanup EXIT
 
-for tool in ip nft tcpdump ss; do
+for tool in ip nft tcpdump ss ethtool; do
     command -v "$tool" >/dev/null || { echo "run-netns: $tool is missing"; echo "0 passed, 1 failed"; exit 1; }
 done
 ip netns add "$ns"
 ip -n "$ns" link set lo up
+# Real MTU-sized segments (no 64 KB GSO super-packets), so that random drops
+# in the lossy scenario hit many segments and cause real retransmissions.
+ip -n "$ns" link set lo mtu 1500
+ip netns exec "$ns" ethtool -K lo tso off gso off gro off >/dev/null 2>&1 || true
 ip netns exec "$ns" sysctl -qw net.ipv4.tcp_fastopen=3
 ip netns exec "$ns" nft -f - <<'NFT'
 table inet fs_e2e {

@@ -11,6 +11,7 @@ loopback addresses inside the namespace are used.
 """
 import json
 import os
+import re
 import select
 import signal
 import socket
@@ -74,8 +75,8 @@ def main():
     time.sleep(0.2)
 
     pcap = os.path.join(OUT, "cap.pcap")
-    td = subprocess.Popen(["tcpdump", "-i", "lo", "-U", "-n", "-s", "262144", "-w", pcap,
-                           "tcp"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    td = subprocess.Popen(["tcpdump", "-i", "lo", "-U", "-n", "-B", "65536", "-s", "262144",
+                           "-w", pcap, "tcp"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     # wait until tcpdump is listening
     line = td.stderr.readline()
     if b"listening" not in line:
@@ -235,6 +236,11 @@ def main():
     time.sleep(0.3)
     td.send_signal(signal.SIGINT)
     td.wait(timeout=10)
+    # A capture that lost packets would make every comparison below unsound.
+    tail = td.stderr.read().decode()
+    if not re.search(r"^0 packets dropped by kernel", tail, re.M):
+        print("tcpdump dropped packets:", tail, file=sys.stderr)
+        sys.exit(1)
     with open(os.path.join(OUT, "ss.txt"), "w") as f:
         f.write(ss)
     with open(os.path.join(OUT, "scenarios.json"), "w") as f:
