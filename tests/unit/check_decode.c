@@ -322,6 +322,29 @@ START_TEST(test_pktbuild_frames_decode_back_to_their_meta)
 }
 END_TEST
 
+START_TEST(test_pktbuild_server_segment_with_full_payload)
+{
+    struct pb_seg s = {.from_client = 0, .flags = TCP_ACK, .seq = 9, .ack = 3, .len = 1460,
+                       .wscale = -1};
+    struct pkt_meta want;
+    static uint8_t buf[1600];
+    size_t n = pb_frame_eth_tcp(buf, sizeof(buf), 0, &s);
+
+    pb_meta(&want, &s);
+    ck_assert_uint_eq(n, want.caplen);
+    ck_assert_int_eq(dec_opts(1, buf, n, true), DECODE_TCP);
+    ck_assert_uint_eq(m.csum, CSUM_OK);
+    ck_assert_uint_eq(m.sport, 80);
+    ck_assert_uint_eq(m.dport, 40000);
+    ck_assert_uint_eq(m.payload_len, 1460);
+    ck_assert_uint_eq(m.seq, want.seq);
+    ck_assert_uint_eq(m.ack, want.ack);
+    ck_assert_uint_eq(m.flags, want.flags);
+    ck_assert_uint_eq(m.opt.present, 0);
+    ck_assert_uint_eq(pb_frame_eth_tcp(buf, 20, 0, &s), 20); /* cut at cap */
+}
+END_TEST
+
 START_TEST(test_sll_and_sll2_carry_ipv4)
 {
     struct fb ip = {.n = 0}, f = {.n = 0}, g = {.n = 0};
@@ -1643,6 +1666,7 @@ decode_suite(void)
     tcase_add_test(tc, test_ethernet_ipv4_tcp_is_decoded);
     tcase_add_test(tc, test_ethernet_ipv6_tcp_is_decoded);
     tcase_add_test(tc, test_pktbuild_frames_decode_back_to_their_meta);
+    tcase_add_test(tc, test_pktbuild_server_segment_with_full_payload);
     tcase_add_test(tc, test_sll_and_sll2_carry_ipv4);
     tcase_add_test(tc, test_raw_dlts_pick_the_ip_version_from_the_nibble);
     tcase_add_test(tc, test_null_accepts_both_byte_orders_and_all_inet6_values);

@@ -12,6 +12,7 @@
 
 #define PB_CLIENT_PORT 40000u
 #define PB_SERVER_PORT 80u
+#define PB_MAX_FRAME   9100u /* IP + TCP + payload: a jumbo frame */
 
 /* TCP option bytes for *s, padded with NOPs to a multiple of 4. Returns the length. */
 static size_t
@@ -120,7 +121,7 @@ pb_ip_tcp(uint8_t *b, size_t cap, int v6, const struct pb_seg *s)
     static const uint8_t c4[4] = {10, 0, 0, 1}, s4[4] = {10, 0, 0, 2};
     static const uint8_t c6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
     static const uint8_t s6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
-    uint8_t tmp[2048];
+    uint8_t tmp[PB_MAX_FRAME];
     uint8_t opts[16];
     size_t olen = pb_tcp_options(opts, s);
     size_t iph = v6 ? 40 : 20;
@@ -171,9 +172,11 @@ size_t
 pb_frame_eth_tcp(uint8_t *buf, size_t cap, int v6, const struct pb_seg *s)
 {
     static const uint8_t mac[12] = {0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6};
-    uint8_t tmp[2048];
+    uint8_t tmp[PB_MAX_FRAME + 14];
     size_t n = pb_ip_tcp(tmp + 14, sizeof(tmp) - 14, v6, s);
 
+    if (n == 0)
+        return 0;
     memcpy(tmp, mac, 12);
     pb_put16(tmp + 12, v6 ? 0x86dd : 0x0800);
     n += 14;

@@ -30,7 +30,8 @@ void pb_meta(struct pkt_meta *m, const struct pb_seg *s);
 
 /*
  * Raw frames: Ethernet + IPv4 (or IPv6 if v6) + TCP with `paylen` zero bytes
- * of payload. Writes at most cap bytes into buf; returns the frame length.
+ * of payload. Writes at most cap bytes into buf; returns the bytes written
+ * (the frame cut at cap), or 0 if the packet would exceed 9100 bytes of IP.
  */
 size_t pb_frame_eth_tcp(uint8_t *buf, size_t cap, int v6, const struct pb_seg *s);
 
