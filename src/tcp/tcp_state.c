@@ -768,6 +768,14 @@ is_reuse(const struct tcp_state *st, int d, const struct pkt_meta *m)
         return true; /* RFC 9293 3.10.7.4: after a RST the old connection is gone */
     if (conn_finished(st))
         return !(e->flags & TSE_SYN) || m->seq != e->isn;
+    /*
+     * A bare SYN with a new ISN while the sender is still in SYN_SENT is a new
+     * connect() on the same tuple, not a jump inside one connection: the old
+     * attempt was abandoned (Wireshark starts a new stream here too; a
+     * retransmitted SYN keeps its ISN, RFC 9293 3.8.1).
+     */
+    if (e->state == TCP_ST_SYN_SENT && (e->flags & TSE_SYN) && m->seq != e->isn)
+        return true;
     /* RFC 9293 3.10.7.4 TIME-WAIT, RFC 6191 2: a SYN beyond the old sequence may reopen */
     if ((st->ep[0].state == TCP_ST_TIME_WAIT || st->ep[1].state == TCP_ST_TIME_WAIT) &&
         (e->flags & TSE_SEQ) && seq_gt(m->seq, e->snd_nxt))
