@@ -30,12 +30,12 @@ struct dec_ctx {
  * (STYLE.md section 11).
  */
 struct l3_info {
-    uint8_t version;    /* 4 or 6 */
-    uint8_t proto;      /* transport protocol (after IPv6 extension headers) */
-    bool first_frag;    /* offset 0 with more fragments: transport incomplete */
-    bool csum_ok;       /* pseudo-header is known (false: IPv6 routing header in transit) */
-    uint32_t l4_len;    /* transport length declared by the IP header(s) */
-    uint32_t pseudo;    /* one's-complement sum of the pseudo-header addresses */
+    uint8_t version; /* 4 or 6 */
+    uint8_t proto;   /* transport protocol (after IPv6 extension headers) */
+    bool first_frag; /* offset 0 with more fragments: transport incomplete */
+    bool csum_ok;    /* pseudo-header is known (false: IPv6 routing header in transit) */
+    uint32_t l4_len; /* transport length declared by the IP header(s) */
+    uint32_t pseudo; /* one's-complement sum of the pseudo-header addresses */
 };
 
 static inline enum decode_outcome

@@ -167,11 +167,10 @@ tcp_options(struct pkt_meta *m, struct cursor *o)
 static bool
 tcp_flags_valid(uint16_t flags)
 {
-    static const uint64_t valid = 1ull << TCP_SYN | 1ull << (TCP_SYN | TCP_URG) |
-                                  1ull << (TCP_SYN | TCP_ACK) | 1ull << TCP_RST |
-                                  1ull << (TCP_RST | TCP_ACK) | 1ull << (TCP_FIN | TCP_ACK) |
-                                  1ull << (TCP_FIN | TCP_ACK | TCP_URG) | 1ull << TCP_ACK |
-                                  1ull << (TCP_ACK | TCP_URG);
+    static const uint64_t valid =
+        1ull << TCP_SYN | 1ull << (TCP_SYN | TCP_URG) | 1ull << (TCP_SYN | TCP_ACK) |
+        1ull << TCP_RST | 1ull << (TCP_RST | TCP_ACK) | 1ull << (TCP_FIN | TCP_ACK) |
+        1ull << (TCP_FIN | TCP_ACK | TCP_URG) | 1ull << TCP_ACK | 1ull << (TCP_ACK | TCP_URG);
 
     return (valid >> (flags & TCP_FLAGS_CORE)) & 1u;
 }

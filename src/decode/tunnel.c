@@ -23,12 +23,12 @@
 #define UDP_PORT_GENEVE 6081
 #define UDP_PORT_TEREDO 3544
 
-#define GRE_C     0x8000u
-#define GRE_R     0x4000u
-#define GRE_K     0x2000u
-#define GRE_S     0x1000u
-#define GRE_A     0x0080u /* v1: acknowledgment number present */
-#define GRE_VER   0x0007u
+#define GRE_C   0x8000u
+#define GRE_R   0x4000u
+#define GRE_K   0x2000u
+#define GRE_S   0x1000u
+#define GRE_A   0x0080u /* v1: acknowledgment number present */
+#define GRE_VER 0x0007u
 
 #define ETH_P_TEB    0x6558 /* transparent Ethernet bridging */
 #define ETH_P_IPV4   0x0800
@@ -153,8 +153,7 @@ dec_udp(struct dec_ctx *d, const struct l3_info *l3, struct cursor *c)
         return dec_vxlan(d, c);
     if (m->dport == UDP_PORT_GENEVE)
         return dec_geneve(d, c);
-    if ((m->sport == UDP_PORT_TEREDO || m->dport == UDP_PORT_TEREDO) &&
-        teredo_probe(c, declared)) {
+    if ((m->sport == UDP_PORT_TEREDO || m->dport == UDP_PORT_TEREDO) && teredo_probe(c, declared)) {
         if (!dec_tunnel_enter(d))
             return tunnel_too_deep(d);
         dec_count(d, DC_TEREDO);

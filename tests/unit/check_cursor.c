@@ -16,8 +16,8 @@ static const uint8_t bytes[8] = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08}
 enum reader { RD_U8, RD_BE16, RD_LE16, RD_BE24, RD_BE32, RD_LE32, RD_COPY5, RD_SKIP6, RD_COUNT };
 
 static const size_t width[RD_COUNT] = {1, 2, 2, 3, 4, 4, 5, 6};
-static const uint32_t expect[RD_COUNT] = {0x01, 0x0102, 0x0201, 0x010203, 0x01020304, 0x04030201,
-                                          0x01, 0};
+static const uint32_t expect[RD_COUNT] = {0x01,       0x0102,     0x0201, 0x010203,
+                                          0x01020304, 0x04030201, 0x01,   0};
 
 static uint32_t
 do_read(enum reader r, struct cursor *c)

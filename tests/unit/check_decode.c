@@ -298,8 +298,14 @@ END_TEST
 
 START_TEST(test_pktbuild_frames_decode_back_to_their_meta)
 {
-    struct pb_seg s = {.from_client = 1, .flags = TCP_SYN, .seq = 5, .win = 1000, .len = 0,
-                       .mss = 1460, .wscale = 7, .sack_ok = 1};
+    struct pb_seg s = {.from_client = 1,
+                       .flags = TCP_SYN,
+                       .seq = 5,
+                       .win = 1000,
+                       .len = 0,
+                       .mss = 1460,
+                       .wscale = 7,
+                       .sack_ok = 1};
     struct pkt_meta want;
     uint8_t buf[256];
     size_t n = pb_frame_eth_tcp(buf, sizeof(buf), 0, &s);
@@ -324,8 +330,8 @@ END_TEST
 
 START_TEST(test_pktbuild_server_segment_with_full_payload)
 {
-    struct pb_seg s = {.from_client = 0, .flags = TCP_ACK, .seq = 9, .ack = 3, .len = 1460,
-                       .wscale = -1};
+    struct pb_seg s = {
+        .from_client = 0, .flags = TCP_ACK, .seq = 9, .ack = 3, .len = 1460, .wscale = -1};
     struct pkt_meta want;
     static uint8_t buf[1600];
     size_t n = pb_frame_eth_tcp(buf, sizeof(buf), 0, &s);
@@ -557,13 +563,13 @@ END_TEST
 
 START_TEST(test_mpls_stack_then_ip_by_nibble)
 {
-    struct fb v4 = {.n = 0}, v6 = {.n = 0}, l = {.n = 0}, f = {.n = 0}, g = {.n = 0},
-              h = {.n = 0}, x = {.n = 0};
+    struct fb v4 = {.n = 0}, v6 = {.n = 0}, l = {.n = 0}, f = {.n = 0}, g = {.n = 0}, h = {.n = 0},
+              x = {.n = 0};
 
     ip4_tcp(&v4, 0);
     ip6_tcp(&v6, 0);
-    put32(&l, 100u << 12 | 64);            /* label 100, not bottom */
-    put32(&l, 200u << 12 | 0x100 | 64);    /* label 200, bottom of stack */
+    put32(&l, 100u << 12 | 64);         /* label 100, not bottom */
+    put32(&l, 200u << 12 | 0x100 | 64); /* label 200, bottom of stack */
     putn(&l, v4.b, v4.n);
     mk_eth(&f, 0x8847, &l);
     ck_assert_int_eq(dec(1, &f), DECODE_TCP);
@@ -707,7 +713,8 @@ START_TEST(test_ipv4_total_length_zero_uses_caplen)
     set16(ip.b + 2, 0);
     ck_assert_int_eq(dec(228, &ip), DECODE_TCP);
     ck_assert(m.anomalies & ANOM_IP_TSO_ZERO_LEN);
-    ck_assert(m.anomalies & ANOM_IP_BAD_CHECKSUM); /* header checksum was computed with the length */
+    ck_assert(m.anomalies &
+              ANOM_IP_BAD_CHECKSUM); /* header checksum was computed with the length */
     ck_assert_uint_eq(m.payload_len, 10);
     ck_assert_uint_eq(m.ip_bytes, 50);
 }
@@ -1202,20 +1209,20 @@ dec_tcp_opts(const uint8_t *opt, size_t olen, unsigned flags)
 START_TEST(test_tcp_options_each_kind_is_parsed)
 {
     static const uint8_t o[] = {
-        2,  4,  0x05, 0xb4,                                     /* MSS 1460 */
-        1,  3,  3,    9,                                        /* NOP, WS 9 */
-        4,  2,                                                  /* SACK-permitted */
-        8,  10, 0,    0,    0, 1, 0, 0, 0, 2,                   /* TS 1, 2 */
-        5,  10, 0,    0,    0, 10, 0, 0, 0, 20,                 /* SACK 10-20 */
-        34, 6,  1,    2,    3, 4,                               /* TFO cookie 4 */
-        30, 4,  0,    0,                                        /* MPTCP */
+        2,  4,  0x05, 0xb4,                     /* MSS 1460 */
+        1,  3,  3,    9,                        /* NOP, WS 9 */
+        4,  2,                                  /* SACK-permitted */
+        8,  10, 0,    0,    0, 1,  0, 0, 0, 2,  /* TS 1, 2 */
+        5,  10, 0,    0,    0, 10, 0, 0, 0, 20, /* SACK 10-20 */
+        34, 6,  1,    2,    3, 4,               /* TFO cookie 4 */
+        30, 4,  0,    0,                        /* MPTCP */
     };
-    static const uint8_t sack3[28] = {1, 1, 5, 26, [7] = 1, [11] = 2, [15] = 3, [19] = 4,
-                                      [23] = 5, [27] = 6};
+    static const uint8_t sack3[28] = {
+        1, 1, 5, 26, [7] = 1, [11] = 2, [15] = 3, [19] = 4, [23] = 5, [27] = 6};
 
     ck_assert_int_eq(dec_tcp_opts(o, sizeof(o), TCP_SYN), DECODE_TCP);
-    ck_assert_uint_eq(m.opt.present, TCP_OPT_MSS | TCP_OPT_WSCALE | TCP_OPT_SACKOK |
-                                         TCP_OPT_TS | TCP_OPT_SACK | TCP_OPT_TFO | TCP_OPT_MPTCP);
+    ck_assert_uint_eq(m.opt.present, TCP_OPT_MSS | TCP_OPT_WSCALE | TCP_OPT_SACKOK | TCP_OPT_TS |
+                                         TCP_OPT_SACK | TCP_OPT_TFO | TCP_OPT_MPTCP);
     ck_assert_uint_eq(m.opt.mss, 1460);
     ck_assert_uint_eq(m.opt.wscale, 9);
     ck_assert_uint_eq(m.opt.ts_val, 1);
@@ -1284,13 +1291,13 @@ END_TEST
 START_TEST(test_tcp_known_option_with_wrong_length_is_flagged)
 {
     static const uint8_t bad[][8] = {
-        {2, 3, 5, 1, 1, 1, 1, 1},       /* MSS len 3 */
-        {3, 4, 1, 1, 1, 1, 1, 1},       /* WS len 4 */
-        {4, 3, 0, 1, 1, 1, 1, 1},       /* SACK-permitted len 3 */
-        {8, 8, 0, 0, 0, 1, 0, 0},       /* TS len 8 */
-        {5, 6, 0, 0, 0, 1, 0, 0},       /* SACK not a block multiple */
-        {34, 4, 1, 1, 1, 1, 1, 1},      /* TFO cookie of 2 */
-        {19, 8, 0, 0, 0, 0, 0, 0},      /* MD5 len 8 */
+        {2, 3, 5, 1, 1, 1, 1, 1},  /* MSS len 3 */
+        {3, 4, 1, 1, 1, 1, 1, 1},  /* WS len 4 */
+        {4, 3, 0, 1, 1, 1, 1, 1},  /* SACK-permitted len 3 */
+        {8, 8, 0, 0, 0, 1, 0, 0},  /* TS len 8 */
+        {5, 6, 0, 0, 0, 1, 0, 0},  /* SACK not a block multiple */
+        {34, 4, 1, 1, 1, 1, 1, 1}, /* TFO cookie of 2 */
+        {19, 8, 0, 0, 0, 0, 0, 0}, /* MD5 len 8 */
     };
     size_t i;
 
@@ -1476,7 +1483,8 @@ START_TEST(test_truncation_at_every_length_of_eth_ipv4_tcp)
 }
 END_TEST
 
-/* IPv6 + hop-by-hop (8) + TCP (20) + 4 payload over VLAN: every cut point, no crash, right layer. */
+/* IPv6 + hop-by-hop (8) + TCP (20) + 4 payload over VLAN: every cut point, no crash, right layer.
+ */
 START_TEST(test_truncation_at_every_length_of_vlan_ipv6_ext_tcp)
 {
     struct fb t = {.n = 0}, e = {.n = 0}, ip = {.n = 0}, f = {.n = 0};
@@ -1613,8 +1621,8 @@ START_TEST(test_stats_invariant_pkts_equals_filtered_plus_outcomes)
     ck_assert(found);
     for (i = 0; i < DECODE_OUTCOME_COUNT; i++) {
         static const char *const paths[] = {
-            "decoder.outcome.tcp",       "decoder.outcome.other_l4",  "decoder.outcome.non_ip",
-            "decoder.outcome.fragment",  "decoder.outcome.truncated", "decoder.outcome.malformed",
+            "decoder.outcome.tcp",         "decoder.outcome.other_l4",  "decoder.outcome.non_ip",
+            "decoder.outcome.fragment",    "decoder.outcome.truncated", "decoder.outcome.malformed",
             "decoder.outcome.unsupported",
         };
         sum += stat_get(&l, paths[i], &found);

@@ -15,14 +15,14 @@
 /* A TCP segment 10.0.0.1:40000 <-> 10.0.0.2:80. from_client picks the direction. */
 struct pb_seg {
     int from_client;
-    uint16_t flags;    /* TCP_SYN | TCP_ACK ... */
+    uint16_t flags; /* TCP_SYN | TCP_ACK ... */
     uint32_t seq, ack;
     uint16_t win;
-    uint32_t len;      /* payload length */
+    uint32_t len; /* payload length */
     uint64_t ts_ns;
-    int mss;           /* >0: MSS option */
-    int wscale;        /* >=0: window-scale option */
-    int sack_ok;       /* SACK-permitted option */
+    int mss;     /* >0: MSS option */
+    int wscale;  /* >=0: window-scale option */
+    int sack_ok; /* SACK-permitted option */
 };
 
 /* Fills *m from *s (IPv4, client 10.0.0.1:40000, server 10.0.0.2:80). */
