@@ -1,7 +1,8 @@
 /*
  * cli: argv -> struct options. Owns option syntax, defaults and validation;
  * knows nothing about packets. Modelled on tcpdump's flags where they overlap
- * (-r -i -c -w -s -B -p -D -l -Z, trailing filter expression).
+ * (-r -i -c -w -s -B -p -D -l -Z, trailing filter expression; -Z's long
+ * name is tcpdump's --relinquish-privileges).
  */
 #include <config.h>
 
@@ -41,6 +42,8 @@ static const struct option long_opts[] = {
     {"format", required_argument, NULL, 'T'},
     {"json", no_argument, NULL, OPT_JSON},
     {"output", required_argument, NULL, 'o'},
+    {"write", required_argument, NULL, 'w'},
+    {"relinquish-privileges", required_argument, NULL, 'Z'},
     {"snapshot-length", required_argument, NULL, 's'},
     {"buffer-size", required_argument, NULL, 'B'},
     {"no-promiscuous-mode", no_argument, NULL, 'p'},
@@ -66,7 +69,8 @@ void
 cli_usage(FILE *out)
 {
     fputs("Usage: flowstate [-DhlpvV] [-r FILE]... [-i IFACE] [-c COUNT] [-T FORMAT] [-o FILE]\n"
-          "                 [-s SNAPLEN] [-B SIZE] [-f FILTER] [options] [expression]\n"
+          "                 [-w FILE] [-Z USER] [-s SNAPLEN] [-B SIZE] [-f FILTER] [options]\n"
+          "                 [expression]\n"
           "\n"
           "Reconstructs TCP sessions from a capture file or a live interface and reports\n"
           "both endpoints' RFC 9293 states, handshake/close validity, seq/ack violations,\n"
@@ -88,7 +92,9 @@ cli_usage(FILE *out)
           "  -T, --format FORMAT      text (default), eve (NDJSON, Suricata EVE compatible)\n"
           "                           or zeek (conn.log TSV)\n"
           "      --json               same as -T eve\n"
-          "  -o, --output FILE        write to FILE instead of standard output\n"
+          "  -o, --output FILE        write to FILE instead of standard output; SIGHUP\n"
+          "                           reopens it (log rotation)\n"
+          "  -w, --write FILE         also save the packets read (after the filter) as pcap\n"
           "  -l, --line-buffered      flush output after every record\n"
           "      --tui                interactive state view (the default when capturing\n"
           "                           live with standard output on a terminal)\n"
@@ -105,6 +111,11 @@ cli_usage(FILE *out)
           "                           is reported stuck (default 10)\n"
           "      --update-interval SEC  live: flow_update record period (default 60, 0 = off)\n"
           "      --no-checksums       do not verify TCP checksums\n"
+          "\n"
+          "Privileges:\n"
+          "  -Z, --relinquish-privileges USER  after opening the capture and the output\n"
+          "                           files, switch to USER's uid, gid and groups\n"
+          "                           (default: keep running as the invoking user)\n"
           "\n"
           "  -v, --verbose            more diagnostics on standard error\n"
           "  -h, --help               show this help and exit\n"
@@ -255,7 +266,7 @@ cli_parse(int argc, char **argv, struct options *o, FILE *out, char *err)
     options_default(o);
     optind = 1;
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, "+r:i:f:c:T:o:s:B:pDlvhV", long_opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "+r:i:f:c:T:o:w:Z:s:B:pDlvhV", long_opts, NULL)) != -1) {
         switch (ch) {
         case 'r':
             o->read_files = xreallocarray(o->read_files, o->n_read + 1, sizeof(*o->read_files));
@@ -293,6 +304,16 @@ cli_parse(int argc, char **argv, struct options *o, FILE *out, char *err)
             break;
         case 'o':
             o->output = optarg;
+            break;
+        case 'w':
+            o->write_file = optarg;
+            break;
+        case 'Z':
+            if (*optarg == '\0') {
+                errbuf_printf(err, "-Z needs a user name");
+                return CLI_ERROR;
+            }
+            o->user = optarg;
             break;
         case 's':
             if (parse_count(optarg, 1, 262144, &v) < 0) {
@@ -407,6 +428,14 @@ cli_parse(int argc, char **argv, struct options *o, FILE *out, char *err)
     }
     if (o->n_read > 0 && o->iface != NULL) {
         errbuf_printf(err, "-r and -i cannot be combined");
+        return CLI_ERROR;
+    }
+    if (o->write_file != NULL && strcmp(o->write_file, "-") == 0 && o->output == NULL) {
+        errbuf_printf(err, "-w - (packets to standard output) needs -o for the records");
+        return CLI_ERROR;
+    }
+    if (o->write_file != NULL && o->output != NULL && strcmp(o->write_file, o->output) == 0) {
+        errbuf_printf(err, "-w and -o name the same file '%s'", o->output);
         return CLI_ERROR;
     }
     return CLI_OK;

@@ -361,6 +361,10 @@ engine_run(struct engine *e, struct capture *c, volatile sig_atomic_t *stop, cha
 
     e->cap = c;
     while (stop == NULL || !*stop) {
+        if (e->cfg.reopen != NULL && *e->cfg.reopen && e->cfg.on_reopen != NULL) {
+            *e->cfg.reopen = 0;
+            e->cfg.on_reopen(e->cfg.reopen_arg);
+        }
         if (e->cfg.count != 0 && delivered >= e->cfg.count)
             break;
         rc = capture_next(c, &p);

@@ -25,6 +25,14 @@ struct engine_cfg {
     uint64_t update_interval_ns; /* live flow_update period (0 = off) */
     bool live;                   /* emit flow_update / tcp_stuck as they happen */
     double replay_speed;         /* files: pace packets at capture time / speed (0 = no pacing) */
+    /*
+     * SIGHUP (logrotate): when *reopen is non-zero, engine_run clears it and
+     * calls on_reopen(reopen_arg) between two records, so the callee may swap
+     * the reporters' output file without splitting a record. May be NULL.
+     */
+    volatile sig_atomic_t *reopen;
+    void (*on_reopen)(void *arg);
+    void *reopen_arg;
 };
 
 struct engine;

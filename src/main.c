@@ -3,14 +3,25 @@
  * logic lives here. Exit status: 0 success; 1 the input ended with a read
  * error (everything read so far was still reported); 2 usage, open or
  * output errors.
+ *
+ * Order at start-up: resolve -Z USER (an unknown user fails before anything
+ * is opened), open the capture, the -o file and the -w file, then drop
+ * privileges, and only then read the first packet. Signals: SIGINT/SIGTERM
+ * end the run cleanly (every open connection gets its record, then the
+ * stats), a second one exits at once; SIGHUP reopens the -o file (log
+ * rotation) or, without -o, ends the run like SIGTERM.
  */
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "capture/capture.h"
@@ -20,7 +31,24 @@
 #include "util/log.h"
 
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t reopen_requested;
 static struct capture *active_capture;
+
+/* The records' stdio buffer: fixed size so report_write_line() can keep lines whole. */
+static char out_buf[REPORT_OUT_BUFSIZE];
+
+/* -Z: the target account, resolved before anything is opened. */
+struct run_as {
+    char *name; /* owned */
+    uid_t uid;
+    gid_t gid;
+};
+
+/* -o and its path, for the SIGHUP reopen. */
+struct out_file {
+    FILE *f;
+    const char *path;
+};
 
 static void
 on_stop_signal(int sig)
@@ -34,7 +62,15 @@ on_stop_signal(int sig)
 }
 
 static void
-install_signals(void)
+on_hup_signal(int sig)
+{
+    (void)sig;
+    reopen_requested = 1;
+}
+
+/* SIGHUP reopens -o when there is one; otherwise it ends the run like SIGTERM. */
+static void
+install_signals(bool hup_reopens)
 {
     struct sigaction sa;
 
@@ -43,7 +79,96 @@ install_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    if (hup_reopens)
+        sa.sa_handler = on_hup_signal;
+    sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+}
+
+/*
+ * engine on_reopen (between records): points -o's FILE at a fresh open of
+ * the same path, in append mode, keeping the FILE * the reporters hold.
+ * Not freopen(): when the new open fails (full disk, a directory the -Z user
+ * cannot write to) freopen has already closed the stream and every later
+ * record would be lost; here the old file simply stays in use.
+ */
+static void
+reopen_output(void *arg)
+{
+    struct out_file *of = arg;
+    int fd;
+
+    if (fflush(of->f) != 0)
+        log_warn("%s: %s", of->path, strerror(errno));
+    fd = open(of->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        log_warn("SIGHUP: cannot reopen %s: %s (still writing the old file)", of->path,
+                 strerror(errno));
+        return;
+    }
+    if (dup2(fd, fileno(of->f)) < 0)
+        log_warn("SIGHUP: cannot reopen %s: %s (still writing the old file)", of->path,
+                 strerror(errno));
+    close(fd);
+    log_debug("SIGHUP: reopened %s", of->path);
+}
+
+static int
+run_as_lookup(const char *user, struct run_as *ra, char *err)
+{
+    struct passwd *pw;
+
+    errno = 0;
+    if ((pw = getpwnam(user)) == NULL) {
+        errbuf_printf(err, "-Z %s: %s", user, errno != 0 ? strerror(errno) : "no such user");
+        return -1;
+    }
+    ra->name = strdup(pw->pw_name);
+    if (ra->name == NULL) {
+        errbuf_printf(err, "-Z %s: %s", user, strerror(errno));
+        return -1;
+    }
+    ra->uid = pw->pw_uid;
+    ra->gid = pw->pw_gid;
+    return 0;
+}
+
+/*
+ * -Z: supplementary groups, then gid, then uid (after setuid the others can
+ * no longer be changed), then check that none of it can be undone. Leaving
+ * uid 0 also empties the permitted and effective capability sets (the
+ * kernel does it; capabilities(7), "Effect of user ID changes"), so the
+ * open capture socket keeps working but no new one can be opened.
+ * Fails closed: any error stops the run before a packet is read.
+ */
+static int
+drop_privileges(const struct run_as *ra, char *err)
+{
+    if (getuid() == ra->uid && geteuid() == ra->uid && getgid() == ra->gid &&
+        getegid() == ra->gid)
+        return 0; /* already that user: nothing to give up */
+    if (initgroups(ra->name, ra->gid) != 0) {
+        errbuf_printf(err, "-Z %s: initgroups: %s", ra->name, strerror(errno));
+        return -1;
+    }
+    if (setgid(ra->gid) != 0) {
+        errbuf_printf(err, "-Z %s: setgid(%lu): %s", ra->name, (unsigned long)ra->gid,
+                      strerror(errno));
+        return -1;
+    }
+    if (setuid(ra->uid) != 0) {
+        errbuf_printf(err, "-Z %s: setuid(%lu): %s", ra->name, (unsigned long)ra->uid,
+                      strerror(errno));
+        return -1;
+    }
+    if (getuid() != ra->uid || geteuid() != ra->uid || getgid() != ra->gid ||
+        getegid() != ra->gid || (ra->uid != 0 && setuid(0) == 0)) {
+        errbuf_printf(err, "-Z %s: privileges were not dropped", ra->name);
+        return -1;
+    }
+    log_debug("running as %s (uid %lu, gid %lu)", ra->name, (unsigned long)ra->uid,
+              (unsigned long)ra->gid);
+    return 0;
 }
 
 static const struct reporter_ops *
@@ -109,6 +234,8 @@ main(int argc, char **argv)
     const struct reporter_ops *ops = NULL;
     struct capture *cap = NULL;
     struct engine *eng = NULL;
+    struct run_as ra = {NULL, 0, 0};
+    struct out_file of;
     FILE *out = stdout;
     void *rep = NULL;
     char err[ERRBUF_SIZE] = "";
@@ -135,6 +262,10 @@ main(int argc, char **argv)
         goto out;
     }
 
+    if (o.user != NULL && run_as_lookup(o.user, &ra, err) != 0) {
+        log_warn("%s", err);
+        goto out;
+    }
     if ((cap = open_input(&o, err)) == NULL) {
         log_warn("%s", err);
         goto out;
@@ -145,6 +276,19 @@ main(int argc, char **argv)
     if (o.output != NULL && (out = fopen(o.output, "w")) == NULL) {
         log_warn("%s: %s", o.output, strerror(errno));
         out = stdout;
+        goto out;
+    }
+    /* Before the first output operation, as setvbuf requires; a terminal stays line-buffered. */
+    if (setvbuf(out, out_buf, isatty(fileno(out)) ? _IOLBF : _IOFBF, sizeof(out_buf)) != 0) {
+        log_warn("cannot set the output buffer: %s", strerror(errno));
+        goto out;
+    }
+    if (o.write_file != NULL && capture_dump_open(cap, o.write_file, err) != 0) {
+        log_warn("%s", err);
+        goto out;
+    }
+    if (ra.name != NULL && drop_privileges(&ra, err) != 0) {
+        log_warn("%s", err);
         goto out;
     }
     memset(&ro, 0, sizeof(ro));
@@ -158,17 +302,28 @@ main(int argc, char **argv)
     }
 
     engine_cfg_from_options(&o, &ecfg, capture_is_live(cap));
+    if (o.output != NULL) {
+        of.f = out;
+        of.path = o.output;
+        ecfg.reopen = &reopen_requested;
+        ecfg.on_reopen = reopen_output;
+        ecfg.reopen_arg = &of;
+    }
     if ((eng = engine_new(&ecfg, ops, rep, err)) == NULL) {
         log_warn("%s", err);
         goto out;
     }
     active_capture = cap;
-    install_signals();
+    install_signals(o.output != NULL);
     run = engine_run(eng, cap, &stop_requested, err);
     if (run < 0)
         log_warn("%s", err);
     engine_finish(eng, cap);
     rc = run == 0 ? 0 : 1;
+    if (capture_dump_close(cap, err) != 0) {
+        log_warn("%s", err);
+        rc = 2;
+    }
 
 out:
     active_capture = NULL;
@@ -187,5 +342,6 @@ out:
     }
     capture_close(cap);
     cli_options_fini(&o);
+    free(ra.name);
     return rc;
 }

@@ -23,6 +23,9 @@
  *  - A read error ends that source only; the error is reported once (-1) and
  *    the remaining sources continue. Nothing is ever sized from a file's
  *    snaplen field: libpcap owns all record buffers.
+ *  - -w (capture_dump_open) writes in cap_emit(), i.e. exactly the records
+ *    handed out and in the order they are handed out (merge order for
+ *    several files), never the filtered ones.
  */
 #include <config.h>
 
@@ -70,6 +73,8 @@ struct capture {
     int live_fd;              /* pcap_get_selectable_fd(), -1: none (blocking reads) */
     int timeout_ms;
     volatile sig_atomic_t stop;
+    pcap_dumper_t *dump;      /* -w, or NULL */
+    char *dump_path;          /* owned, for messages */
     struct capture_stats st;
     char err[CAP_ERR_SIZE];
 };
@@ -116,6 +121,9 @@ capture_close(struct capture *c)
 {
     if (c == NULL)
         return;
+    if (c->dump != NULL)
+        pcap_dump_close(c->dump);
+    free(c->dump_path);
     for (size_t i = 0; i < c->n; i++)
         cap_source_fini(&c->src[i]);
     free(c->src);
@@ -243,6 +251,8 @@ cap_emit(struct capture *c, size_t i, struct cap_packet *p)
     p->ts_ns = s->ts_ns;
     p->dlt = s->dlt;
     p->source = c->live ? 0 : (uint32_t)i;
+    if (c->dump != NULL)
+        pcap_dump((u_char *)c->dump, s->hdr, s->data);
     s->pending = false;
     c->last = i;
     c->has_last = true;
@@ -269,6 +279,9 @@ capture_next(struct capture *c, struct cap_packet *p)
             if (c->stop)
                 return CAP_END;
             rc = cap_fill(c, s);
+            /* Idle: make the -w file complete up to here (errors surface at close). */
+            if (rc == 0 && c->dump != NULL)
+                (void)pcap_dump_flush(c->dump);
         }
         if (rc != 1)
             return rc;
@@ -299,6 +312,51 @@ capture_next(struct capture *c, struct cap_packet *p)
         return CAP_END;
     cap_emit(c, best, p);
     return 1;
+}
+
+int
+capture_dump_open(struct capture *c, const char *path, char *err)
+{
+    const struct cap_source *s0 = &c->src[0];
+
+    if (c->dump != NULL) {
+        errbuf_printf(err, "%s: a -w file is already open", path);
+        return -1;
+    }
+    /* A pcap file has one link type for all records. */
+    for (size_t i = 1; i < c->n; i++) {
+        if (c->src[i].dlt != s0->dlt) {
+            errbuf_printf(err, "%s: cannot save %s (%s) and %s (%s) in one pcap file", path,
+                          s0->shown, pcap_datalink_val_to_name(s0->dlt), c->src[i].shown,
+                          pcap_datalink_val_to_name(c->src[i].dlt));
+            return -1;
+        }
+    }
+    /* The handle supplies link type, snaplen and precision (ns files give the ns magic). */
+    if ((c->dump = pcap_dump_open(s0->p, path)) == NULL) {
+        errbuf_printf(err, "%s", pcap_geterr(s0->p));
+        return -1;
+    }
+    c->dump_path = xstrdup(path);
+    return 0;
+}
+
+int
+capture_dump_close(struct capture *c, char *err)
+{
+    int rc = 0;
+
+    if (c == NULL || c->dump == NULL)
+        return 0;
+    if (pcap_dump_flush(c->dump) != 0 || ferror(pcap_dump_file(c->dump))) {
+        errbuf_printf(err, "%s: write error", c->dump_path);
+        rc = -1;
+    }
+    pcap_dump_close(c->dump);
+    c->dump = NULL;
+    free(c->dump_path);
+    c->dump_path = NULL;
+    return rc;
 }
 
 const char *

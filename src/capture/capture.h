@@ -88,7 +88,21 @@ void capture_stats_export(struct capture *c, struct stat_list *out);
 /* Lists interfaces like tcpdump -D, to `out`. Returns 0 or -1 + err. */
 int capture_list_devices(void *out_file, char *err);
 
-/* Closes and frees; NULL ok. */
+/*
+ * -w: also save every record handed out by capture_next() (after the BPF
+ * filter, before any decoding, in delivery order) to `path` as a pcap file
+ * ("-" = standard output), with the source's link type and snapshot length
+ * and its timestamp precision (ns for files, ns or us live). Several files
+ * must share one link type. The file is flushed whenever a live read times
+ * out, so an idle capture leaves it complete. returns 0 or -1 + err.
+ */
+int capture_dump_open(struct capture *c, const char *path, char *err)
+    __attribute__((warn_unused_result));
+
+/* Flushes and closes the -w file (no-op without one). returns 0 or -1 + err on a write error. */
+int capture_dump_close(struct capture *c, char *err) __attribute__((warn_unused_result));
+
+/* Closes and frees (and the -w file, errors ignored); NULL ok. */
 void capture_close(struct capture *c);
 
 #endif

@@ -94,4 +94,17 @@ const char *report_tcp_flags_hex(uint16_t flags, char *buf, size_t len);
 /* Address as text (inet_ntop; IPv6 compressed, no brackets). buf >= 46. */
 const char *report_addr_str(const struct ip_addr *a, uint8_t version, char *buf, size_t len);
 
+/* stdio buffer main gives the output stream (setvbuf) before the first record. */
+#define REPORT_OUT_BUFSIZE (64u * 1024u)
+
+/*
+ * Writes line[0..len) (whole lines, ending in '\n') so that no line is split
+ * across write(2) calls: when it would not fit in what is left of out's
+ * stdio buffer, the buffer is flushed first; a line larger than the whole
+ * buffer is flushed past stdio in one write(2). With line_buffered (-l) the
+ * stream is flushed after the line. Readers tailing the file therefore only
+ * ever see complete records. returns 0 or -1 (write error, errno set).
+ */
+int report_write_line(FILE *out, const char *line, size_t len, bool line_buffered);
+
 #endif

@@ -10,8 +10,8 @@
  *  - numbers of seconds are rounded down to microseconds first and dumped
  *    with 15 significant digits, which prints the shortest exact decimal
  *    (0.000123, 1.5) for any value below 10^9 s;
- *  - a record is either written whole (one fwrite of line + '\n') or not at
- *    all: any jansson failure while building drops the record and makes
+ *  - a record is either written whole (one report_write_line() of line +
+ *    '\n', so never split across write(2) calls) or not at all: any jansson failure while building drops the record and makes
  *    close() return -1.
  * Called by the engine through report_eve_ops; all records are borrowed.
  */
@@ -126,9 +126,7 @@ emit(struct eve *e, json_t *root, struct jb *b)
     memcpy(line, text, n);
     line[n] = '\n';
     line[n + 1] = '\0';
-    if (fwrite(line, 1, n + 1, e->out) != n + 1)
-        goto fail;
-    if (e->line_buffered && fflush(e->out) != 0)
+    if (report_write_line(e->out, line, n + 1, e->line_buffered) != 0)
         goto fail;
     goto out;
 fail:

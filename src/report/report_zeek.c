@@ -43,7 +43,8 @@ zeek_time(uint64_t ns, char *buf, size_t len)
 static void
 put_line(struct zeek *z, const char *line, int n)
 {
-    if (n < 0 || fwrite(line, 1, (size_t)n, z->out) != (size_t)n)
+    /* whole lines only, never split across write(2) calls; -l flushes each */
+    if (n < 0 || report_write_line(z->out, line, (size_t)n, z->line_buffered) != 0)
         z->failed = true;
 }
 
@@ -143,8 +144,6 @@ zeek_flow_end(void *priv, const struct flow_record *r)
         (unsigned)rp, proto_name(r->proto), dur, ob, rb, s->conn_state[0] ? s->conn_state : "-",
         s->zeek_missed_bytes, s->history[0] ? s->history : "-", opk, oib, rpk, rib);
     put_line(z, line, n < (int)sizeof(line) ? n : -1);
-    if (z->line_buffered && fflush(z->out) != 0)
-        z->failed = true;
 }
 
 /* conn.log carries no counters; the stats time only moves #close. */
