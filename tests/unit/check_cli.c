@@ -11,14 +11,23 @@
 
 #define NS 1000000000ULL
 
+/* getopt wants writable argv: parse a private copy (kept alive for the options' pointers). */
+static char *argv_copy[16];
+
 static enum cli_result
-parse(struct options *o, char *err, int argc, const char **argv)
+parse(struct options *o, char *err, int argc, const char *const *argv)
 {
     FILE *out = fopen("/dev/null", "w");
     enum cli_result r;
+    int i;
 
     ck_assert_ptr_nonnull(out);
-    r = cli_parse(argc, (char **)argv, o, out, err);
+    ck_assert_int_lt(argc, 16);
+    for (i = 0; i < argc; i++) {
+        free(argv_copy[i]);
+        argv_copy[i] = strdup(argv[i]);
+    }
+    r = cli_parse(argc, argv_copy, o, out, err);
     fclose(out);
     return r;
 }
@@ -98,7 +107,7 @@ START_TEST(test_bad_values_are_rejected_with_a_message)
         struct options o;
         char err[ERRBUF_SIZE] = "";
 
-        ck_assert_msg(parse(&o, err, 3, (const char **)bad[i]) == CLI_ERROR, "accepted %s %s",
+        ck_assert_msg(parse(&o, err, 3, bad[i]) == CLI_ERROR, "accepted %s %s",
                       bad[i][1], bad[i][2]);
         ck_assert_msg(err[0] != '\0', "no message for %s %s", bad[i][1], bad[i][2]);
         cli_options_fini(&o);

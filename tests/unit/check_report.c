@@ -92,7 +92,7 @@ run_writer(const struct reporter_ops *ops, const struct flow_record *recs, const
            size_t n, const struct stats_record *st)
 {
     struct run out = {NULL, 0, 0};
-    struct report_opts o = {REPORT_TEXT, true, NULL};
+    struct report_opts o = {.format = REPORT_TEXT, .line_buffered = true};
     char err[256];
     void *priv = NULL;
     FILE *f = open_memstream(&out.buf, &out.len);
