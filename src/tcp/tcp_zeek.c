@@ -11,7 +11,10 @@
  * main.zeek's conn_state table). Per segment, in Zeek's order:
  *   1. first packet only: pick the originator (first sender, flipped when the
  *      first packet is not a bare SYN and comes from a likely server port);
- *   2. bad TCP checksum: 'C'/'c' and the segment is dropped;
+ *   2. checksums: emulated as `zeek -C` (the setting Zeek's own test
+ *      baselines use): a bad checksum neither drops the segment nor adds 'C',
+ *      because flowstate's tracker does not drop such segments either; they
+ *      are counted in the stats record (decoder.checksum.tcp_bad);
  *   3. initialise the sender's sequence numbers (SYN, or "as if" a SYN);
  *   4. history letter, zero-window letter, last_time;
  *   5. the ACK: initialise the peer if it is INACTIVE, else advance its ack;
@@ -506,12 +509,6 @@ tcp_zeek_step(struct tcp_zeek *z, int dir, const struct pkt_meta *m)
     uint16_t flags = m->flags;
     bool syn = flags & TCP_SYN, fin = flags & TCP_FIN, rst = flags & TCP_RST;
     uint32_t len = m->payload_len;
-
-    /* Zeek drops a segment with a bad checksum after noting it (zeek/zeek#5277). */
-    if (m->csum == CSUM_BAD) {
-        scaled_letter16(z, dir, &e->chk_cnt, 'C');
-        return;
-    }
 
     bool is_orig = is_orig_dir(z, dir);
     uint32_t seg_len = len + (syn ? 1u : 0u) + (fin ? 1u : 0u);

@@ -350,15 +350,16 @@ START_TEST(test_syn_with_zero_window_logs_sw)
 }
 END_TEST
 
-START_TEST(test_bad_checksum_is_c_and_dropped)
+START_TEST(test_bad_checksum_is_processed_as_zeek_dash_c)
 {
+    /* zeek -C: the segment counts, no 'C' letter (the tracker keeps it too) */
     handshake();
     seg_full(C, TCP_ACK | TCP_PSH, CISN + 1, SISN + 1, 100, 65535, CSUM_BAD);
-    ck_zeek("S1", "ShAC");
-    ck_assert_uint_eq(sum.zeek_orig_bytes, 0);
-    seg_full(S, TCP_ACK, SISN + 1, CISN + 1, 0, 65535, CSUM_BAD);
+    ck_zeek("S1", "ShAD");
+    ck_assert_uint_eq(sum.zeek_orig_bytes, 100);
+    seg_full(S, TCP_ACK, SISN + 1, CISN + 101, 0, 65535, CSUM_BAD);
     summarize();
-    ck_assert_str_eq(sum.history, "ShACc");
+    ck_assert_str_eq(sum.history, "ShADa");
 }
 END_TEST
 
@@ -473,7 +474,7 @@ tcp_zeek_suite(void)
     tcase_add_test(tc, test_retransmission_letter_is_log_scaled);
     tcase_add_test(tc, test_zero_window_letters);
     tcase_add_test(tc, test_syn_with_zero_window_logs_sw);
-    tcase_add_test(tc, test_bad_checksum_is_c_and_dropped);
+    tcase_add_test(tc, test_bad_checksum_is_processed_as_zeek_dash_c);
     tcase_add_test(tc, test_syn_fin_is_q_and_fin_rst_is_i);
     tcase_add_test(tc, test_fin_retransmission_same_seq_not_repeated);
     tcase_add_test(tc, test_history_is_capped_not_overrun);
