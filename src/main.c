@@ -28,6 +28,7 @@
 #include "cli.h"
 #include "engine.h"
 #include "report/report.h"
+#include "report/tui/tui.h"
 #include "util/log.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -296,12 +297,22 @@ main(int argc, char **argv)
     ro.line_buffered = o.line_buffered;
     ro.output_path = o.output;
     ops = pick_reporter(o.format);
+    /* the state view: asked for, or the default for a live capture on a terminal */
+    if (o.tui || (capture_is_live(cap) && isatty(STDOUT_FILENO) && !o.format_set &&
+                  o.output == NULL)) {
+        ops = &report_tui_ops;
+        ro.format = REPORT_TUI;
+        ro.live = capture_is_live(cap);
+        ro.stop = &stop_requested;
+    }
     if (ops->open(&rep, out, &ro, err) != 0) {
         log_warn("%s", err);
         goto out;
     }
 
     engine_cfg_from_options(&o, &ecfg, capture_is_live(cap));
+    if (ops == &report_tui_ops)
+        ecfg.replay_speed = o.replay_speed;
     if (o.output != NULL) {
         of.f = out;
         of.path = o.output;
