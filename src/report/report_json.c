@@ -7,9 +7,8 @@
  * Invariants:
  *  - key order is fixed: objects are built in one order and dumped with
  *    JSON_PRESERVE_ORDER, so output never depends on jansson's hash seed;
- *  - numbers of seconds are rounded down to microseconds first and dumped
- *    with 15 significant digits, which prints the shortest exact decimal
- *    (0.000123, 1.5) for any value below 10^9 s;
+ *  - seconds are truncated to microseconds and written in fixed point with
+ *    trailing zeros trimmed and one decimal kept (0.000123, 1.5, 12.0);
  *  - a record is either written whole (one report_write_line() of line +
  *    '\n', so never split across write(2) calls) or not at all: any jansson failure while building drops the record and makes
  *    close() return -1.
@@ -28,10 +27,20 @@
 
 #define EVE_DUMP_FLAGS (JSON_PRESERVE_ORDER | JSON_COMPACT | JSON_REAL_PRECISION(15))
 
+#define JW_DEPTH 8
+
+struct jw {
+    char *p;
+    size_t n, cap;
+    int depth;
+    bool first[JW_DEPTH]; /* no member written yet at this depth */
+};
+
 struct eve {
     FILE *out;
     bool line_buffered;
     bool failed; /* a record was dropped or a write failed */
+    struct jw w; /* the flow-record buffer, reused */
 };
 
 /*
@@ -55,29 +64,10 @@ put(struct jb *b, json_t *obj, const char *key, json_t *val)
         b->fail = true;
 }
 
-static void
-append(struct jb *b, json_t *arr, json_t *val)
-{
-    if (arr == NULL || val == NULL) {
-        json_decref(val);
-        b->fail = true;
-        return;
-    }
-    if (json_array_append_new(arr, val) != 0)
-        b->fail = true;
-}
-
 static json_t *
 jnum(uint64_t v)
 {
     return json_integer((json_int_t)(v > INT64_MAX ? INT64_MAX : v));
-}
-
-/* Seconds from nanoseconds, truncated to microseconds. */
-static json_t *
-jsecs(uint64_t ns)
-{
-    return json_real((double)(ns / 1000u) / 1e6);
 }
 
 static json_t *
@@ -86,29 +76,6 @@ jtime(uint64_t ns)
     char buf[40];
 
     return json_string(report_iso8601(ns, buf, sizeof(buf)));
-}
-
-static json_t *
-jaddr(const struct ip_addr *a, uint8_t version)
-{
-    char buf[64];
-
-    return json_string(report_addr_str(a, version, buf, sizeof(buf)));
-}
-
-static json_t *
-jflags(uint16_t flags)
-{
-    char buf[8];
-
-    return json_string(report_tcp_flags_hex(flags, buf, sizeof(buf)));
-}
-
-/* A name from a name function, or null when it has none. */
-static json_t *
-jname(const char *name)
-{
-    return name != NULL ? json_string(name) : json_null();
 }
 
 static void
@@ -137,100 +104,274 @@ out:
     json_decref(root);
 }
 
-static json_t *
-rtt_json(struct jb *b, const struct tcp_rtt *r)
+/*
+ * The flow record is written by hand into a reusable buffer: it is the hot
+ * path of -T eve (one record per connection, ~130 members), and building it
+ * as a jansson tree cost ~30 us per record in allocations alone. Keys are
+ * compile-time ASCII literals; every string value goes through jw_str(),
+ * which escapes like jansson. The rarely written stats record still uses
+ * jansson.
+ */
+static void
+jw_reserve(struct jw *w, size_t more)
 {
-    json_t *o;
-
-    if (r->samples == 0)
-        return json_null();
-    o = json_object();
-    put(b, o, "samples", jnum(r->samples));
-    put(b, o, "min", jsecs(r->min_ns));
-    put(b, o, "avg", jsecs(r->sum_ns / r->samples));
-    put(b, o, "max", jsecs(r->max_ns));
-    return o;
+    if (w->n + more <= w->cap)
+        return;
+    while (w->n + more > w->cap)
+        w->cap = w->cap ? w->cap * 2 : 4096;
+    w->p = xreallocarray(w->p, w->cap, 1);
 }
 
-static json_t *
-endpoint_json(struct jb *b, const struct tcp_endpoint_summary *ep)
+static void
+jw_raw(struct jw *w, const char *s, size_t len)
 {
-    json_t *o = json_object(), *v = json_object();
+    jw_reserve(w, len);
+    memcpy(w->p + w->n, s, len);
+    w->n += len;
+}
+
+static void
+jw_lit(struct jw *w, const char *s)
+{
+    jw_raw(w, s, strlen(s));
+}
+
+/* Separator and key of the next member (key NULL inside arrays). */
+static void
+jw_key(struct jw *w, const char *key)
+{
+    if (!w->first[w->depth])
+        jw_raw(w, ",", 1);
+    w->first[w->depth] = false;
+    if (key != NULL) {
+        jw_raw(w, "\"", 1);
+        jw_lit(w, key);
+        jw_raw(w, "\":", 2);
+    }
+}
+
+static void
+jw_open(struct jw *w, const char *key, char bracket)
+{
+    jw_key(w, key);
+    jw_raw(w, &bracket, 1);
+    w->depth++;
+    w->first[w->depth] = true;
+}
+
+static void
+jw_close(struct jw *w, char bracket)
+{
+    w->depth--;
+    jw_raw(w, &bracket, 1);
+}
+
+static void
+jw_u64(struct jw *w, const char *key, uint64_t v)
+{
+    char buf[24];
+    size_t i = sizeof(buf);
+
+    jw_key(w, key);
+    do {
+        buf[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    jw_raw(w, buf + i, sizeof(buf) - i);
+}
+
+static void
+jw_str(struct jw *w, const char *key, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+
+    jw_key(w, key);
+    jw_raw(w, "\"", 1);
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+
+        if (c == '"' || c == '\\') {
+            jw_raw(w, "\\", 1);
+            jw_raw(w, s, 1);
+        } else if (c < 0x20) {
+            jw_raw(w, esc, sizeof(esc));
+        } else {
+            jw_raw(w, s, 1);
+        }
+    }
+    jw_raw(w, "\"", 1);
+}
+
+static void
+jw_name(struct jw *w, const char *key, const char *name)
+{
+    if (name != NULL) {
+        jw_str(w, key, name);
+    } else {
+        jw_key(w, key);
+        jw_lit(w, "null");
+    }
+}
+
+static void
+jw_bool(struct jw *w, const char *key, bool v)
+{
+    jw_key(w, key);
+    jw_lit(w, v ? "true" : "false");
+}
+
+static void
+jw_null(struct jw *w, const char *key)
+{
+    jw_key(w, key);
+    jw_lit(w, "null");
+}
+
+/*
+ * Seconds from nanoseconds, truncated to microseconds, in fixed point with
+ * trailing zeros trimmed but one decimal kept: 0.000123, 1.5, 12.0. Never an
+ * exponent, so every consumer parses the same value.
+ */
+static void
+jw_secs(struct jw *w, const char *key, uint64_t ns)
+{
+    uint64_t us = ns / 1000u, frac = us % 1000000u;
+    char buf[8];
+    int digits = 6;
+
+    jw_u64(w, key, us / 1000000u);
+    while (digits > 1 && frac % 10 == 0) {
+        frac /= 10;
+        digits--;
+    }
+    buf[0] = '.';
+    for (int i = digits; i >= 1; i--) {
+        buf[i] = (char)('0' + frac % 10);
+        frac /= 10;
+    }
+    jw_raw(w, buf, (size_t)digits + 1);
+}
+
+static void
+jw_time(struct jw *w, const char *key, uint64_t ns)
+{
+    char buf[40];
+
+    jw_str(w, key, report_iso8601(ns, buf, sizeof(buf)));
+}
+
+static void
+jw_rtt(struct jw *w, const char *key, const struct tcp_rtt *r)
+{
+    if (r->samples == 0) {
+        jw_null(w, key);
+        return;
+    }
+    jw_open(w, key, '{');
+    jw_u64(w, "samples", r->samples);
+    jw_secs(w, "min", r->min_ns);
+    jw_secs(w, "avg", r->sum_ns / r->samples);
+    jw_secs(w, "max", r->max_ns);
+    jw_close(w, '}');
+}
+
+static void
+jw_endpoint(struct jw *w, const char *key, const struct tcp_endpoint_summary *ep)
+{
     int k;
 
-    put(b, o, "state", jname(tcp_state_name((enum tcp_state_id)ep->state)));
-    put(b, o, "isn", ep->isn_known ? jnum(ep->isn) : json_null());
-    put(b, o, "mss", ep->mss != 0 ? jnum(ep->mss) : json_null());
-    put(b, o, "wscale", ep->wscale >= 0 ? jnum((uint64_t)ep->wscale) : json_null());
-    put(b, o, "sack_ok", json_boolean(ep->sack_ok));
-    put(b, o, "packets", jnum(ep->packets));
-    put(b, o, "payload_bytes", jnum(ep->payload_bytes));
-    put(b, o, "unique_bytes", jnum(ep->unique_bytes));
-    put(b, o, "retransmitted_bytes", jnum(ep->retransmitted_bytes));
-    put(b, o, "retransmits", jnum(ep->retransmits));
-    put(b, o, "fast_retransmits", jnum(ep->fast_retransmits));
-    put(b, o, "spurious_retransmits", jnum(ep->spurious_retransmits));
-    put(b, o, "out_of_order", jnum(ep->out_of_order));
-    put(b, o, "lost_segments", jnum(ep->lost_segments));
-    put(b, o, "dup_acks", jnum(ep->dup_acks));
-    put(b, o, "zero_windows", jnum(ep->zero_windows));
-    put(b, o, "zero_window_probes", jnum(ep->zero_window_probes));
-    put(b, o, "window_full", jnum(ep->window_full));
-    put(b, o, "keepalives", jnum(ep->keepalives));
+    jw_open(w, key, '{');
+    jw_name(w, "state", tcp_state_name((enum tcp_state_id)ep->state));
+    if (ep->isn_known)
+        jw_u64(w, "isn", ep->isn);
+    else
+        jw_null(w, "isn");
+    if (ep->mss != 0)
+        jw_u64(w, "mss", ep->mss);
+    else
+        jw_null(w, "mss");
+    if (ep->wscale >= 0)
+        jw_u64(w, "wscale", (uint64_t)ep->wscale);
+    else
+        jw_null(w, "wscale");
+    jw_bool(w, "sack_ok", ep->sack_ok);
+    jw_u64(w, "packets", ep->packets);
+    jw_u64(w, "payload_bytes", ep->payload_bytes);
+    jw_u64(w, "unique_bytes", ep->unique_bytes);
+    jw_u64(w, "retransmitted_bytes", ep->retransmitted_bytes);
+    jw_u64(w, "retransmits", ep->retransmits);
+    jw_u64(w, "fast_retransmits", ep->fast_retransmits);
+    jw_u64(w, "spurious_retransmits", ep->spurious_retransmits);
+    jw_u64(w, "out_of_order", ep->out_of_order);
+    jw_u64(w, "lost_segments", ep->lost_segments);
+    jw_u64(w, "dup_acks", ep->dup_acks);
+    jw_u64(w, "zero_windows", ep->zero_windows);
+    jw_u64(w, "zero_window_probes", ep->zero_window_probes);
+    jw_u64(w, "window_full", ep->window_full);
+    jw_u64(w, "keepalives", ep->keepalives);
+    jw_open(w, "violations", '{');
     for (k = 0; k < TV_COUNT; k++) {
         const char *name = tcp_violation_name((enum tcp_violation)k);
         if (ep->violations[k] != 0 && name != NULL)
-            put(b, v, name, jnum(ep->violations[k]));
+            jw_u64(w, name, ep->violations[k]);
     }
-    put(b, o, "violations", v);
-    return o;
+    jw_close(w, '}');
+    jw_close(w, '}');
 }
 
-static json_t *
-session_json(struct jb *b, const struct flow_record *r)
+static void
+jw_session(struct jw *w, const struct flow_record *r)
 {
     const struct session_summary *s = &r->s;
-    json_t *o = json_object(), *rtt = json_object(), *viol = json_array();
     unsigned i;
 
-    put(b, o, "client", endpoint_json(b, &s->client));
-    put(b, o, "server", endpoint_json(b, &s->server));
-    put(b, o, "handshake", jname(tcp_handshake_name((enum tcp_handshake)s->handshake)));
-    put(b, o, "close", jname(tcp_close_name((enum tcp_close)s->close)));
-    put(b, o, "conn_state", json_string(s->conn_state));
-    put(b, o, "history", json_string(s->history));
-    put(b, o, "midstream", json_boolean(s->midstream));
-    put(b, o, "roles_guessed", json_boolean(r->roles_guessed || s->roles_guessed));
+    jw_open(w, "session", '{');
+    jw_endpoint(w, "client", &s->client);
+    jw_endpoint(w, "server", &s->server);
+    jw_name(w, "handshake", tcp_handshake_name((enum tcp_handshake)s->handshake));
+    jw_name(w, "close", tcp_close_name((enum tcp_close)s->close));
+    jw_str(w, "conn_state", s->conn_state);
+    jw_str(w, "history", s->history);
+    jw_bool(w, "midstream", s->midstream);
+    jw_bool(w, "roles_guessed", r->roles_guessed || s->roles_guessed);
 
-    put(b, rtt, "handshake", s->handshake_rtt_ns != 0 ? jsecs(s->handshake_rtt_ns) : json_null());
-    put(b, rtt, "client", rtt_json(b, &s->client.rtt));
-    put(b, rtt, "server", rtt_json(b, &s->server.rtt));
-    put(b, o, "rtt", rtt);
+    jw_open(w, "rtt", '{');
+    if (s->handshake_rtt_ns != 0)
+        jw_secs(w, "handshake", s->handshake_rtt_ns);
+    else
+        jw_null(w, "handshake");
+    jw_rtt(w, "client", &s->client.rtt);
+    jw_rtt(w, "server", &s->server.rtt);
+    jw_close(w, '}');
 
     if (s->stuck == TCP_STUCK_NONE) {
-        put(b, o, "stuck", json_null());
+        jw_null(w, "stuck");
     } else {
-        json_t *st = json_object();
         uint64_t age = r->now_ns > s->stuck_since_ns ? r->now_ns - s->stuck_since_ns : 0;
-        put(b, st, "kind", jname(tcp_stuck_name((enum tcp_stuck_kind)s->stuck)));
-        put(b, st, "since", jtime(s->stuck_since_ns));
-        put(b, st, "age", jsecs(age));
-        put(b, o, "stuck", st);
+
+        jw_open(w, "stuck", '{');
+        jw_name(w, "kind", tcp_stuck_name((enum tcp_stuck_kind)s->stuck));
+        jw_time(w, "since", s->stuck_since_ns);
+        jw_secs(w, "age", age);
+        jw_close(w, '}');
     }
 
+    jw_open(w, "violations", '[');
     for (i = 0; i < s->n_examples && i < TCP_VIOLATION_KEEP; i++) {
         const struct tcp_violation_example *x = &s->examples[i];
-        json_t *ex = json_object();
-        put(b, ex, "kind", jname(tcp_violation_name((enum tcp_violation)x->kind)));
-        put(b, ex, "from", json_string(x->from_client ? "client" : "server"));
-        put(b, ex, "pkt", jnum(x->pkt_no));
-        put(b, ex, "timestamp", jtime(x->ts_ns));
-        put(b, ex, "expected", jnum(x->expected));
-        put(b, ex, "seen", jnum(x->seen));
-        append(b, viol, ex);
+
+        jw_open(w, NULL, '{');
+        jw_name(w, "kind", tcp_violation_name((enum tcp_violation)x->kind));
+        jw_str(w, "from", x->from_client ? "client" : "server");
+        jw_u64(w, "pkt", x->pkt_no);
+        jw_time(w, "timestamp", x->ts_ns);
+        jw_u64(w, "expected", x->expected);
+        jw_u64(w, "seen", x->seen);
+        jw_close(w, '}');
     }
-    put(b, o, "violations", viol);
-    return o;
+    jw_close(w, ']');
+    jw_close(w, '}');
 }
 
 /* Suricata's JsonTcpFlags booleans, in its order; only the set ones appear. */
@@ -242,60 +383,84 @@ static const struct {
     {TCP_ACK, "ack"}, {TCP_URG, "urg"}, {TCP_ECE, "ecn"}, {TCP_CWR, "cwr"},
 };
 
+static void
+jw_flags(struct jw *w, const char *key, uint16_t flags)
+{
+    char buf[8];
+
+    jw_str(w, key, report_tcp_flags_hex(flags, buf, sizeof(buf)));
+}
+
+static void
+jw_addr(struct jw *w, const char *key, const struct ip_addr *a, uint8_t version)
+{
+    char buf[64];
+
+    jw_str(w, key, report_addr_str(a, version, buf, sizeof(buf)));
+}
+
 /* flow, flow_update and tcp_stuck share one shape; r->event names it. */
 static void
 eve_flow(void *priv, const struct flow_record *r)
 {
     struct eve *e = priv;
-    struct jb b = {false};
-    json_t *root = json_object(), *flow = json_object(), *tcp = json_object();
+    struct jw *w = &e->w;
     uint16_t all = (uint16_t)(r->tcp_flags_ts | r->tcp_flags_tc);
     uint64_t start_s = r->start_ns / 1000000000u, end_s = r->end_ns / 1000000000u;
     size_t i;
 
-    put(&b, root, "timestamp", jtime(r->start_ns));
-    put(&b, root, "flow_id", jnum(r->flow_id));
-    put(&b, root, "event_type", json_string(r->event != NULL ? r->event : "flow"));
+    w->n = 0;
+    w->depth = 0;
+    w->first[0] = true;
+    jw_open(w, NULL, '{');
+    jw_time(w, "timestamp", r->start_ns);
+    jw_u64(w, "flow_id", r->flow_id);
+    jw_str(w, "event_type", r->event != NULL ? r->event : "flow");
     if (r->vlan_count > 0) {
-        json_t *vl = json_array();
+        jw_open(w, "vlan", '[');
         for (i = 0; i < r->vlan_count && i < DECODE_MAX_VLAN; i++)
-            append(&b, vl, jnum(r->vlan[i]));
-        put(&b, root, "vlan", vl);
+            jw_u64(w, NULL, r->vlan[i]);
+        jw_close(w, ']');
     }
-    put(&b, root, "src_ip", jaddr(&r->src_ip, r->ip_version));
-    put(&b, root, "src_port", jnum(r->src_port));
-    put(&b, root, "dest_ip", jaddr(&r->dest_ip, r->ip_version));
-    put(&b, root, "dest_port", jnum(r->dest_port));
-    put(&b, root, "ip_v", jnum(r->ip_version));
-    put(&b, root, "proto", json_string(r->proto == 6 ? "TCP" : "UNKNOWN"));
+    jw_addr(w, "src_ip", &r->src_ip, r->ip_version);
+    jw_u64(w, "src_port", r->src_port);
+    jw_addr(w, "dest_ip", &r->dest_ip, r->ip_version);
+    jw_u64(w, "dest_port", r->dest_port);
+    jw_u64(w, "ip_v", r->ip_version);
+    jw_str(w, "proto", r->proto == 6 ? "TCP" : "UNKNOWN");
 
-    put(&b, flow, "pkts_toserver", jnum(r->pkts_toserver));
-    put(&b, flow, "pkts_toclient", jnum(r->pkts_toclient));
-    put(&b, flow, "bytes_toserver", jnum(r->bytes_toserver));
-    put(&b, flow, "bytes_toclient", jnum(r->bytes_toclient));
-    put(&b, flow, "start", jtime(r->start_ns));
-    put(&b, flow, "end", jtime(r->end_ns));
+    jw_open(w, "flow", '{');
+    jw_u64(w, "pkts_toserver", r->pkts_toserver);
+    jw_u64(w, "pkts_toclient", r->pkts_toclient);
+    jw_u64(w, "bytes_toserver", r->bytes_toserver);
+    jw_u64(w, "bytes_toclient", r->bytes_toclient);
+    jw_time(w, "start", r->start_ns);
+    jw_time(w, "end", r->end_ns);
     /* Suricata: lastts seconds minus startts seconds */
-    put(&b, flow, "age", jnum(end_s > start_s ? end_s - start_s : 0));
-    put(&b, flow, "state", json_string(r->flow_state != NULL ? r->flow_state : "new"));
-    put(&b, flow, "reason", jname(flow_end_reason_name((enum flow_end_reason)r->reason)));
-    put(&b, flow, "alerted", json_false());
-    put(&b, root, "flow", flow);
+    jw_u64(w, "age", end_s > start_s ? end_s - start_s : 0);
+    jw_str(w, "state", r->flow_state != NULL ? r->flow_state : "new");
+    jw_name(w, "reason", flow_end_reason_name((enum flow_end_reason)r->reason));
+    jw_bool(w, "alerted", false);
+    jw_close(w, '}');
 
-    put(&b, tcp, "tcp_flags", jflags(all));
-    put(&b, tcp, "tcp_flags_ts", jflags(r->tcp_flags_ts));
-    put(&b, tcp, "tcp_flags_tc", jflags(r->tcp_flags_tc));
+    jw_open(w, "tcp", '{');
+    jw_flags(w, "tcp_flags", all);
+    jw_flags(w, "tcp_flags_ts", r->tcp_flags_ts);
+    jw_flags(w, "tcp_flags_tc", r->tcp_flags_tc);
     for (i = 0; i < sizeof(eve_flag_names) / sizeof(eve_flag_names[0]); i++)
         if (all & eve_flag_names[i].bit)
-            put(&b, tcp, eve_flag_names[i].name, json_true());
+            jw_bool(w, eve_flag_names[i].name, true);
     if (r->s.suricata_state != NULL)
-        put(&b, tcp, "state", json_string(r->s.suricata_state));
-    put(&b, root, "tcp", tcp);
+        jw_str(w, "state", r->s.suricata_state);
+    jw_close(w, '}');
 
     if (r->community_id[0] != '\0')
-        put(&b, root, "community_id", json_string(r->community_id));
-    put(&b, root, "session", session_json(&b, r));
-    emit(e, root, &b);
+        jw_str(w, "community_id", r->community_id);
+    jw_session(w, r);
+    jw_close(w, '}');
+    jw_raw(w, "\n", 1);
+    if (report_write_line(e->out, w->p, w->n, e->line_buffered) != 0)
+        e->failed = true;
 }
 
 /*
@@ -368,6 +533,7 @@ eve_close(void *priv)
         return 0;
     if (fflush(e->out) != 0 || ferror(e->out) || e->failed)
         rc = -1;
+    free(e->w.p);
     free(e);
     return rc;
 }
