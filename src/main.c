@@ -263,6 +263,8 @@ main(int argc, char **argv)
         goto out;
     }
 
+    /* Early: a SIGINT during start-up then ends the run cleanly (no packet read, stats only). */
+    install_signals(o.output != NULL);
     if (o.user != NULL && run_as_lookup(o.user, &ra, err) != 0) {
         log_warn("%s", err);
         goto out;
@@ -325,7 +327,6 @@ main(int argc, char **argv)
         goto out;
     }
     active_capture = cap;
-    install_signals(o.output != NULL);
     run = engine_run(eng, cap, &stop_requested, err);
     if (run < 0)
         log_warn("%s", err);
