@@ -38,6 +38,7 @@
 #define HEADER_LINES   4 /* title, rates, states, sort/filter */
 #define KEY_ESC        27
 #define KEY_CTRL_L     12
+#define KEY_CTRL_U     21
 
 /* ---- semantic attributes: the one table --------------------------------------- */
 
@@ -569,7 +570,9 @@ static const char *const help_text[] = {
     "  r                              reverse the order",
     "  f, /                           filter: an ss state (close-wait, established,",
     "                                 syn-sent, time-wait, ...), stuck, connected,",
-    "                                 synchronized, or address/port text; Esc clears",
+    "                                 synchronized, or address/port text; the prompt",
+    "                                 edits the current filter, Ctrl-U empties it,",
+    "                                 Esc clears the filter",
     "  p, space                       pause the display (data keeps being received)",
     "  h, ?, F1                       this help (any key closes)",
     "  q, F10                         quit (on the final table: exit)",
@@ -688,6 +691,10 @@ prompt_key(struct tui *t, int ch)
     case '\r':
     case KEY_ENTER:
         t->prompt = false;
+        break;
+    case KEY_CTRL_U:
+        t->input[0] = '\0';
+        t->input_len = 0;
         break;
     case KEY_BACKSPACE:
     case 127:
