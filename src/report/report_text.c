@@ -297,15 +297,6 @@ stat_sum_prefix(const struct text *t, const char *prefix)
     return sum;
 }
 
-/* A counter inside a map (depth >= 3, e.g. decoder.truncated.tcp_header). */
-static bool
-in_map(const char *path)
-{
-    const char *dot = strchr(path, '.');
-
-    return dot != NULL && strchr(dot + 1, '.') != NULL;
-}
-
 static void
 print_summary(struct text *t)
 {
@@ -347,19 +338,22 @@ print_summary(struct text *t)
                           (t->stats[j].path[plen] == '.' || t->stats[j].path[plen] == '\0');
         if (seen_before)
             continue;
+        /* a person reads this: zero counters are left out (EVE keeps them all) */
         for (j = i; j < t->n_stats; j++) {
             const char *q = t->stats[j].path;
             if (strncmp(q, p, plen) == 0 && (q[plen] == '.' || q[plen] == '\0') &&
-                strlen(q) > width)
+                t->stats[j].value != 0 && strlen(q) > width)
                 width = strlen(q);
         }
+        if (width == 0)
+            continue;
         snprintf(buf, sizeof(buf), "%.*s:\n", (int)plen, p);
         out_str(t, buf);
         for (j = i; j < t->n_stats; j++) {
             const char *q = t->stats[j].path;
             if (strncmp(q, p, plen) != 0 || (q[plen] != '.' && q[plen] != '\0'))
                 continue;
-            if (t->stats[j].value == 0 && in_map(q))
+            if (t->stats[j].value == 0)
                 continue;
             snprintf(buf, sizeof(buf), "  %-*s %" PRIu64 "\n", (int)width, q, t->stats[j].value);
             out_str(t, buf);
