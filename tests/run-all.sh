@@ -25,6 +25,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
+# The corpora live in ../shared beside the clone; distcheck's tests run from an
+# unpacked tarball elsewhere, so they get the absolute path.
+FLOWSTATE_SHARED=$(cd "$top/../shared" 2>/dev/null && pwd) || {
+    echo "run-all: ../shared (the test corpora) is missing beside $top"; exit 1; }
+export FLOWSTATE_SHARED
 jobs=$(nproc 2>/dev/null || echo 2)
 
 run_suite() {

@@ -20,7 +20,7 @@ FLOWSTATE=${FLOWSTATE:-$SRCDIR/flowstate}
 ONEFILE=${ONEFILE:-$SRCDIR/tests/fuzz/onefile}
 TZ=UTC
 export TZ
-corpus=$SRCDIR/../shared/corpus/tcpdump-tests
+corpus=${SHARED:-$SRCDIR/../shared}/corpus/tcpdump-tests
 
 if [ ! -d "$corpus" ]; then
     echo "FAIL: hostile corpus not found at $corpus (clone ../shared beside the repo)" >&2

@@ -20,7 +20,7 @@ SRCDIR=${SRCDIR:-$(cd "$here/../.." && pwd)}
 FLOWSTATE=${FLOWSTATE:-$SRCDIR/flowstate}
 TZ=UTC
 export TZ
-corpus=$SRCDIR/../shared/corpus/public
+corpus=${SHARED:-$SRCDIR/../shared}/corpus/public
 exceptions=$SRCDIR/tests/corpus/public-exceptions.tsv
 
 if [ ! -f "$corpus/MANIFEST.tsv" ]; then

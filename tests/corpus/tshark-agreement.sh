@@ -3,7 +3,7 @@
 # --markdown regenerates doc/agreement-tshark.md.
 set -euo pipefail
 : "${FLOWSTATE:?}" "${SRCDIR:?}"
-corpus="$SRCDIR/../shared/corpus/public"
+corpus="${SHARED:-$SRCDIR/../shared}/corpus/public"
 if [ ! -f "$corpus/MANIFEST.tsv" ]; then
     echo "tshark-agreement: $corpus missing"; echo "0 passed, 1 failed"; exit 1
 fi

@@ -19,7 +19,7 @@ SRCDIR=${SRCDIR:-$(cd "$here/../.." && pwd)}
 FLOWSTATE=${FLOWSTATE:-$SRCDIR/flowstate}
 TZ=UTC
 export TZ
-corpus=$SRCDIR/../shared/corpus/public
+corpus=${SHARED:-$SRCDIR/../shared}/corpus/public
 exceptions=$SRCDIR/tests/corpus/zeek-exceptions.tsv
 
 if [ ! -d "$corpus" ]; then

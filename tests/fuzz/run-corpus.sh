@@ -11,7 +11,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 SRCDIR=${SRCDIR:-$(cd "$here/../.." && pwd)}
 ONEFILE=${ONEFILE:-$SRCDIR/tests/fuzz/onefile}
-shared=$SRCDIR/../shared/corpus
+shared=${SHARED:-$SRCDIR/../shared}/corpus
 
 passed=0
 failed=0
