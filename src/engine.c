@@ -105,6 +105,7 @@ build_record(struct engine *e, const struct flow *f, const char *event, enum flo
     r->reason = (uint8_t)why;
     r->flow_state = flow_state_name(f);
     r->roles_guessed = (f->flags & FLOW_F_ROLES_GUESSED) != 0;
+    r->has_session = true;
     r->flow_id = flow_id(&f->key, f->first_ts_ns);
     flow_uid(&f->key, f->first_ts_ns, r->uid);
     flow_community_id_key(&f->key, r->community_id);

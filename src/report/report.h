@@ -39,6 +39,7 @@ struct flow_record {
     uint8_t reason;              /* enum flow_end_reason */
     const char *flow_state;      /* Suricata flow.state: "new", "established", "closed" */
     bool roles_guessed;
+    bool has_session;            /* false with --flows-only: s is zero, writers leave it out */
     struct session_summary s;
 };
 

@@ -450,13 +450,14 @@ eve_flow(void *priv, const struct flow_record *r)
     for (i = 0; i < sizeof(eve_flag_names) / sizeof(eve_flag_names[0]); i++)
         if (all & eve_flag_names[i].bit)
             jw_bool(w, eve_flag_names[i].name, true);
-    if (r->s.suricata_state != NULL)
+    if (r->has_session && r->s.suricata_state != NULL)
         jw_str(w, "state", r->s.suricata_state);
     jw_close(w, '}');
 
     if (r->community_id[0] != '\0')
         jw_str(w, "community_id", r->community_id);
-    jw_session(w, r);
+    if (r->has_session)
+        jw_session(w, r);
     jw_close(w, '}');
     jw_raw(w, "\n", 1);
     if (report_write_line(e->out, w->p, w->n, e->line_buffered) != 0)

@@ -106,6 +106,11 @@ info_cell(const struct flow_record *r, char *buf, size_t len)
     int k;
 
     buf[0] = '\0';
+    if (!r->has_session) {
+        if (r->roles_guessed)
+            add_word(buf, len, "roles-guessed");
+        return;
+    }
     if (s->stuck != TCP_STUCK_NONE) {
         secs_str(r->now_ns > s->stuck_since_ns ? r->now_ns - s->stuck_since_ns : 0, t, sizeof(t));
         snprintf(w, sizeof(w), "STUCK:%s(%ss)", tcp_stuck_name((enum tcp_stuck_kind)s->stuck), t);
@@ -144,9 +149,9 @@ text_flow_end(void *priv, const struct flow_record *r)
     row->stuck = s->stuck != TCP_STUCK_NONE;
     row->stuck_since = s->stuck_since_ns;
     snprintf(row->cell[COL_CST], sizeof(row->cell[0]), "%s",
-             tcp_state_name((enum tcp_state_id)s->client.state));
+             r->has_session ? tcp_state_name((enum tcp_state_id)s->client.state) : "-");
     snprintf(row->cell[COL_SST], sizeof(row->cell[0]), "%s",
-             tcp_state_name((enum tcp_state_id)s->server.state));
+             r->has_session ? tcp_state_name((enum tcp_state_id)s->server.state) : "-");
     endpoint_str(&r->src_ip, r->ip_version, r->src_port, row->cell[COL_CLIENT],
                  sizeof(row->cell[0]));
     endpoint_str(&r->dest_ip, r->ip_version, r->dest_port, row->cell[COL_SERVER],

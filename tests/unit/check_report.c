@@ -25,6 +25,7 @@ sample_record(void)
 
     memset(&r, 0, sizeof(r));
     r.event = "flow";
+    r.has_session = true;
     r.flow_id = 1234567;
     snprintf(r.uid, sizeof(r.uid), "CAbc123");
     snprintf(r.community_id, sizeof(r.community_id), "1:abcd");
@@ -522,6 +523,25 @@ START_TEST(test_text_row_is_exact_and_aligned)
 }
 END_TEST
 
+START_TEST(test_eve_record_without_session_leaves_session_out)
+{
+    struct flow_record r = sample_record();
+    struct run out;
+    json_t *root;
+    json_error_t jerr;
+
+    r.has_session = false;
+    out = run_writer(&report_eve_ops, &r, NULL, 1, NULL);
+    root = json_loads(out.buf, 0, &jerr);
+    ck_assert_ptr_nonnull(root);
+    ck_assert_ptr_null(json_object_get(root, "session"));
+    ck_assert_ptr_null(json_object_get(json_object_get(root, "tcp"), "state"));
+    ck_assert_ptr_nonnull(json_object_get(root, "flow"));
+    json_decref(root);
+    free(out.buf);
+}
+END_TEST
+
 START_TEST(test_text_summary_has_packet_line_and_groups)
 {
     struct stat_item items[] = {
@@ -595,6 +615,7 @@ report_suite(void)
     tcase_add_test(tc, test_eve_flow_header_is_exact_and_ordered);
     tcase_add_test(tc, test_eve_flow_parses_back_with_fixed_key_order);
     tcase_add_test(tc, test_eve_seconds_are_microsecond_decimals);
+    tcase_add_test(tc, test_eve_record_without_session_leaves_session_out);
     tcase_add_test(tc, test_eve_stuck_and_violation_examples);
     tcase_add_test(tc, test_eve_one_line_per_record_in_order);
     tcase_add_test(tc, test_eve_stats_nest_in_first_seen_order);
