@@ -43,7 +43,7 @@ pass=$((pass + ${p:-0})) fail=$((fail + ${f:-1}))
 # Whole lines: a capture big enough to fill the 64 KiB buffer many times over.
 big="$out/big.pcap"
 cc -std=c11 -D_DEFAULT_SOURCE -O2 -o "$out/gen_bench" "$SRCDIR/bench/gen_bench.c"
-"$out/gen_bench" -n 60000 -c 2000 -s 7 -o "$big" >/dev/null
+"$out/gen_bench" -n 60000 -c 2000 -s 7 -o "$big" >/dev/null 2>&1
 for fmt in eve zeek; do
     strace -f -e trace=write -e signal=none -s 0 -o "$out/strace.$fmt" \
         "$FLOWSTATE" -T "$fmt" -r "$big" -o "$out/big.$fmt" 2>/dev/null
