@@ -10,7 +10,15 @@
  * whole second, before the packet that moved it is processed, so expiry is a
  * pure function of the input (deterministic output). Flow records are
  * written from the flow table's end callback; the reporter never sees the
- * table. Owns: decoder counters, TCP global counters, the flow table.
+ * table. Owns: decoder counters, TCP global counters, the flow table, the
+ * IP defragmenter.
+ *
+ * Fragments: every DECODE_FRAGMENT record goes to the defrag module; when a
+ * datagram completes, it is decoded (decode_ip_datagram, counted apart as
+ * decoder.defrag.outcome.*) and a TCP segment in it is tracked as ONE packet
+ * with the completing fragment's timestamp and packet number, wire bytes =
+ * the sum of its fragments' wire lengths, ip_bytes = the rebuilt datagram's
+ * length, and the VLAN tags and tunnel depth of the completing fragment.
  */
 #include <config.h>
 
@@ -21,6 +29,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "decode/defrag.h"
 #include "flow/flow_ids.h"
 #include "tcp/tcp_session.h"
 #include "util/log.h"
@@ -37,6 +46,8 @@ struct engine {
     void *rep;
     struct flow_table *ft;
     struct decode_stats dst;
+    struct defrag *defrag;
+    struct decode_stats defrag_dst; /* outcomes of reassembled datagrams */
     struct tcp_global_stats tst;
     uint64_t now_ns;          /* capture clock: max timestamp seen */
     uint64_t pkt_no;          /* records delivered by the capture (1-based numbering) */
@@ -137,6 +148,7 @@ engine_new(const struct engine_cfg *cfg, const struct reporter_ops *ops, void *r
 {
     struct engine *e = xcalloc(1, sizeof(*e));
     struct flow_table_cfg ft;
+    struct defrag_cfg dc;
 
     e->cfg = *cfg;
     e->ops = ops;
@@ -149,6 +161,8 @@ engine_new(const struct engine_cfg *cfg, const struct reporter_ops *ops, void *r
         free(e);
         return NULL;
     }
+    defrag_cfg_default(&dc);
+    e->defrag = defrag_new(&dc);
     return e;
 }
 
@@ -158,6 +172,7 @@ engine_free(struct engine *e)
     if (e == NULL)
         return;
     flow_table_free(e->ft);
+    defrag_free(e->defrag);
     free(e->snap);
     free(e);
 }
@@ -199,6 +214,11 @@ build_stats(struct engine *e, struct stat_list *items)
         capture_stats_export(e->cap, items);
     }
     decode_stats_export(&dst, items);
+    if (defrag_stats(e->defrag)->fragments != 0) {
+        /* shown only for captures with fragments, like the reason maps */
+        defrag_stats_export(defrag_stats(e->defrag), items);
+        decode_stats_export_defrag(&e->defrag_dst, items);
+    }
     flow_table_stats_export(e->ft, items);
     tcp_stats_export(&e->tst, items);
 }
@@ -245,6 +265,7 @@ clock_tick(struct engine *e)
     if (e->now_ns < e->next_expire_ns)
         return;
     flow_table_expire(e->ft, e->now_ns);
+    defrag_expire(e->defrag, e->now_ns);
     e->next_expire_ns = (e->now_ns / NS_PER_SEC + 1) * NS_PER_SEC;
     emit_tick(e, false);
     if (!e->cfg.live)
@@ -297,6 +318,25 @@ track_tcp(struct engine *e, const struct pkt_meta *m)
     f->ip_bytes[dir] += m->ip_bytes;
     f->tcp_flags[dir] |= m->flags;
     flow_table_touch(e->ft, f, e->now_ns, tcp_session_tclass(s));
+}
+
+/* A fragment record: reassemble, and track the datagram's TCP segment once it is whole. */
+static void
+track_fragment(struct engine *e, const struct cap_packet *p, const struct pkt_meta *fm)
+{
+    struct defrag_datagram dg;
+    struct pkt_meta m;
+
+    if (defrag_add(e->defrag, fm, p->data, p->caplen, e->now_ns, &dg) != 1)
+        return;
+    if (decode_ip_datagram(dg.ip, dg.len, fm->ts_ns, true, &e->cfg.dec, &m, &e->defrag_dst) !=
+        DECODE_TCP)
+        return;
+    m.wirelen = dg.wire_bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)dg.wire_bytes;
+    m.vlan_count = fm->vlan_count;
+    memcpy(m.vlan, fm->vlan, sizeof(m.vlan));
+    m.tunnel_depth = (uint8_t)(m.tunnel_depth + fm->tunnel_depth);
+    track_tcp(e, &m);
 }
 
 static uint64_t
@@ -357,6 +397,7 @@ engine_run(struct engine *e, struct capture *c, volatile sig_atomic_t *stop, cha
 {
     struct cap_packet p;
     struct pkt_meta m;
+    enum decode_outcome o;
     uint64_t delivered = 0;
     int rc, result = 0;
 
@@ -395,9 +436,11 @@ engine_run(struct engine *e, struct capture *c, volatile sig_atomic_t *stop, cha
         e->dst.counter[DC_PKTS]++;
         e->dst.counter[DC_BYTES] += p.wirelen;
         advance_clock(e, p.ts_ns);
-        if (decode_packet(p.dlt, p.data, p.caplen, p.wirelen, p.ts_ns, &e->cfg.dec, &m,
-                          &e->dst) == DECODE_TCP)
+        o = decode_packet(p.dlt, p.data, p.caplen, p.wirelen, p.ts_ns, &e->cfg.dec, &m, &e->dst);
+        if (o == DECODE_TCP)
             track_tcp(e, &m);
+        else if (o == DECODE_FRAGMENT)
+            track_fragment(e, &p, &m);
     }
     return result;
 }
@@ -437,6 +480,7 @@ engine_finish(struct engine *e, struct capture *c)
     struct stats_record st;
 
     e->cap = c;
+    defrag_flush(e->defrag);
     flow_table_drain(e->ft, FLOW_END_SHUTDOWN);
     stat_list_init(&items);
     build_stats(e, &items);

@@ -261,4 +261,38 @@ cursor_peek_be16(const struct cursor *c, size_t off, uint16_t *v)
     return true;
 }
 
+/*
+ * Copies n bytes starting `off` bytes ahead without consuming anything.
+ * Returns false (dst untouched) if they are not all there.
+ */
+static inline bool
+cursor_peek_copy(const struct cursor *c, size_t off, void *dst, size_t n)
+{
+    if (c->overrun || off > c->left || n > c->left - off)
+        return false;
+    if (n != 0)
+        memcpy(dst, c->p + off, n);
+    return true;
+}
+
+/* True if the n bytes `off` bytes ahead are all there and equal those at b. */
+static inline bool
+cursor_peek_equal(const struct cursor *c, size_t off, const void *b, size_t n)
+{
+    if (c->overrun || off > c->left || n > c->left - off)
+        return false;
+    return n == 0 || memcmp(c->p + off, b, n) == 0;
+}
+
+/* Reads a big-endian 32-bit value `off` bytes ahead without consuming anything. */
+static inline bool
+cursor_peek_be32(const struct cursor *c, size_t off, uint32_t *v)
+{
+    if (c->overrun || c->left < 4 || off > c->left - 4)
+        return false;
+    *v = (uint32_t)c->p[off] << 24 | (uint32_t)c->p[off + 1] << 16 | (uint32_t)c->p[off + 2] << 8 |
+         c->p[off + 3];
+    return true;
+}
+
 #endif

@@ -13,6 +13,10 @@
  *  - DC_PKTS, DC_BYTES, DC_FILTERED belong to the engine, which counts every
  *    record before filtering; hence the exported invariant
  *        decoder.pkts == decoder.filtered + sum(decoder.outcome.*).
+ *  - decode_ip_datagram() (datagrams rebuilt from fragments, not records)
+ *    counts into a separate struct the engine keeps; its outcomes are
+ *    exported as decoder.defrag.outcome.*, every fragment record having
+ *    already been counted as outcome.fragment.
  */
 #include <config.h>
 
@@ -62,33 +66,28 @@ dec_transport(struct dec_ctx *d, const struct l3_info *l3, struct cursor *c)
     }
 }
 
-enum decode_outcome
-decode_packet(int dlt, const uint8_t *pkt, uint32_t caplen, uint32_t wirelen, uint64_t ts_ns,
-              const struct decode_opts *opts, struct pkt_meta *m, struct decode_stats *st)
-{
-    static const struct decode_opts defaults = {.verify_checksums = true};
-    struct dec_ctx d;
-    struct cursor c;
-    enum decode_outcome o;
+static const struct decode_opts dec_defaults = {.verify_checksums = true};
 
+static void
+dec_begin(struct dec_ctx *d, const uint8_t *p, uint32_t caplen, uint32_t wirelen, uint64_t ts_ns,
+          const struct decode_opts *opts, struct pkt_meta *m, struct decode_stats *st)
+{
     memset(m, 0, sizeof(*m));
     m->ts_ns = ts_ns;
     m->caplen = caplen;
     m->wirelen = wirelen;
     if (wirelen < caplen)
         m->anomalies |= ANOM_IP_CAPLEN_GT_LEN; /* libpcap does not check; bound by caplen */
-    d.opts = opts != NULL ? opts : &defaults;
-    d.m = m;
-    d.st = st;
-    st->link[dec_link_index(dlt)]++;
-    c = cursor_make(pkt, pkt != NULL ? caplen : 0);
-    if (!dec_link_supported(dlt))
-        o = DECODE_UNSUPPORTED;
-    else if (cursor_left(&c) == 0)
-        o = dec_truncated(&d, DR_EMPTY);
-    else
-        o = dec_link(&d, dlt, &c);
+    d->base = p;
+    d->opts = opts != NULL ? opts : &dec_defaults;
+    d->m = m;
+    d->st = st;
+}
 
+/* The once-per-call outcome, reason and checksum counting. */
+static enum decode_outcome
+dec_finish(struct pkt_meta *m, struct decode_stats *st, enum decode_outcome o)
+{
     st->outcome[o]++;
     if (o == DECODE_TRUNCATED)
         st->truncated[m->reason]++;
@@ -106,6 +105,40 @@ decode_packet(int dlt, const uint8_t *pkt, uint32_t caplen, uint32_t wirelen, ui
         st->counter[csum_ctr[m->csum & 3]]++;
     }
     return o;
+}
+
+enum decode_outcome
+decode_packet(int dlt, const uint8_t *pkt, uint32_t caplen, uint32_t wirelen, uint64_t ts_ns,
+              const struct decode_opts *opts, struct pkt_meta *m, struct decode_stats *st)
+{
+    struct dec_ctx d;
+    struct cursor c;
+    enum decode_outcome o;
+
+    dec_begin(&d, pkt, caplen, wirelen, ts_ns, opts, m, st);
+    st->link[dec_link_index(dlt)]++;
+    c = cursor_make(pkt, pkt != NULL ? caplen : 0);
+    if (!dec_link_supported(dlt))
+        o = DECODE_UNSUPPORTED;
+    else if (cursor_left(&c) == 0)
+        o = dec_truncated(&d, DR_EMPTY);
+    else
+        o = dec_link(&d, dlt, &c);
+    return dec_finish(m, st, o);
+}
+
+enum decode_outcome
+decode_ip_datagram(const uint8_t *ip, uint32_t len, uint64_t ts_ns, bool reassembled,
+                   const struct decode_opts *opts, struct pkt_meta *m, struct decode_stats *st)
+{
+    struct dec_ctx d;
+    struct cursor c;
+
+    dec_begin(&d, ip, len, len, ts_ns, opts, m, st);
+    if (reassembled)
+        m->anomalies |= ANOM_IP_REASSEMBLED;
+    c = cursor_make(ip, ip != NULL ? len : 0);
+    return dec_finish(m, st, dec_ip_any(&d, &c, DR_EMPTY));
 }
 
 bool
@@ -134,6 +167,16 @@ static const char *const outcome_paths[DECODE_OUTCOME_COUNT] = {
     [DECODE_TRUNCATED] = "decoder.outcome.truncated",
     [DECODE_MALFORMED] = "decoder.outcome.malformed",
     [DECODE_UNSUPPORTED] = "decoder.outcome.unsupported",
+};
+
+static const char *const defrag_outcome_paths[DECODE_OUTCOME_COUNT] = {
+    [DECODE_TCP] = "decoder.defrag.outcome.tcp",
+    [DECODE_OTHER_L4] = "decoder.defrag.outcome.other_l4",
+    [DECODE_NON_IP] = "decoder.defrag.outcome.non_ip",
+    [DECODE_FRAGMENT] = "decoder.defrag.outcome.fragment",
+    [DECODE_TRUNCATED] = "decoder.defrag.outcome.truncated",
+    [DECODE_MALFORMED] = "decoder.defrag.outcome.malformed",
+    [DECODE_UNSUPPORTED] = "decoder.defrag.outcome.unsupported",
 };
 
 struct reason_name {
@@ -265,6 +308,15 @@ decode_stats_export(const struct decode_stats *st, struct stat_list *out)
             stat_list_add(out, link_names[i].path, st->link[i]);
     for (i = DC_TCP_CSUM_OK; i < DC_COUNT; i++)
         stat_list_add(out, counter_names[i].path, st->counter[i]);
+}
+
+void
+decode_stats_export_defrag(const struct decode_stats *st, struct stat_list *out)
+{
+    size_t i;
+
+    for (i = 0; i < DECODE_OUTCOME_COUNT; i++)
+        stat_list_add(out, defrag_outcome_paths[i], st->outcome[i]);
 }
 
 const char *

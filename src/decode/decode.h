@@ -65,10 +65,37 @@ struct tcp_opts {
 #define ANOM_IP_CAPLEN_GT_LEN   0x0010u /* record caplen > wire len */
 #define ANOM_IP_PADDED          0x0020u /* link payload longer than the IP total length */
 #define ANOM_IP_TSO_ZERO_LEN    0x0040u /* IPv4 total length 0 (TSO); length taken from caplen */
-#define ANOM_IP_FIRST_FRAGMENT  0x0080u /* first fragment of a fragmented datagram */
+#define ANOM_IP_FIRST_FRAGMENT  0x0080u /* unused since fragments go to defrag (kept: stable bit) */
 #define ANOM_TCP_PAYLOAD_TRUNC  0x0100u /* payload not fully captured (caplen < IP length) */
 #define ANOM_IP_BAD_CHECKSUM    0x0200u /* IPv4 header checksum wrong */
 #define ANOM_ZERO_ADDR_OR_PORT  0x0400u /* port 0 */
+#define ANOM_IP_REASSEMBLED     0x0800u /* rebuilt from IP fragments (decode_ip_datagram) */
+
+/*
+ * Where an IP fragment sits in the captured frame: filled by decode_packet()
+ * when the outcome is DECODE_FRAGMENT (every fragment, first ones included),
+ * for the defrag module. Offsets count from the first byte of the frame the
+ * decoder was given, so this stays plain values; the bytes themselves are
+ * the caller's (borrowed until the capture callback returns).
+ *
+ * The unfragmentable part is [hdr_off, hdr_off + hdr_len): the IPv4 header
+ * with its options, or the IPv6 fixed header plus the extension headers in
+ * front of the fragment header (RFC 8200 4.5). nh_pos is, for IPv6, the
+ * position inside that part of the Next Header byte that names the fragment
+ * header (44), which reassembly replaces by the fragment header's own Next
+ * Header; 0 for IPv4.
+ */
+struct frag_meta {
+    uint32_t id;          /* IPv4 identification (16 bits) or IPv6 fragment identification */
+    uint32_t offset;      /* byte offset of this fragment's data in the original datagram */
+    uint32_t hdr_off;     /* unfragmentable part: offset in the frame ... */
+    uint32_t hdr_len;     /* ... and length */
+    uint32_t nh_pos;      /* IPv6: Next Header byte to patch, relative to hdr_off */
+    uint32_t data_off;    /* fragment data: offset in the frame */
+    uint32_t data_len;    /* fragment data length declared by the IP header(s) */
+    uint32_t data_cap;    /* how much of it was captured (<= data_len) */
+    bool more;            /* MF (IPv4) / M (IPv6) */
+};
 
 enum csum_status {
     CSUM_UNCHECKED = 0, /* not verified: truncated payload, fragment, or disabled */
@@ -103,13 +130,16 @@ struct pkt_meta {
     uint32_t payload_len; /* from the IP length: what the sender sent */
     uint32_t payload_cap; /* how much of it was captured (<= payload_len) */
     struct tcp_opts opt;
+
+    /* IP fragment (valid when the outcome is DECODE_FRAGMENT): where its pieces lie */
+    struct frag_meta frag;
 };
 
 enum decode_outcome {
     DECODE_TCP = 0,       /* pkt_meta filled; hand to the flow table */
     DECODE_OTHER_L4,      /* IP packet whose transport is not TCP (UDP, ICMP, ...) */
     DECODE_NON_IP,        /* link payload is not IP (ARP, LLDP, ...) */
-    DECODE_FRAGMENT,      /* non-first IP fragment: counted, not reassembled */
+    DECODE_FRAGMENT,      /* IP fragment (first or later): m->frag says where; see defrag.h */
     DECODE_TRUNCATED,     /* caplen ran out before a header ended */
     DECODE_MALFORMED,     /* header fields contradict each other */
     DECODE_UNSUPPORTED,   /* link type we do not decode */
@@ -213,6 +243,20 @@ enum decode_outcome decode_packet(int dlt, const uint8_t *pkt, uint32_t caplen, 
                                   uint64_t ts_ns, const struct decode_opts *opts,
                                   struct pkt_meta *m, struct decode_stats *st);
 
+/*
+ * Decodes one whole IP datagram (IPv4 or IPv6 by its version nibble, no link
+ * header), such as one rebuilt by the defrag module. Same contract as
+ * decode_packet() otherwise: fills *m (zeroed first; caplen and wirelen are
+ * `len`), sets ANOM_IP_REASSEMBLED when `reassembled`, and counts into *st,
+ * which for reassembled datagrams is a separate struct (exported with
+ * decode_stats_export_defrag()) so that the per-record outcome invariant of
+ * the main counters is untouched. `len` bytes at `ip` are borrowed for the
+ * call only.
+ */
+enum decode_outcome decode_ip_datagram(const uint8_t *ip, uint32_t len, uint64_t ts_ns,
+                                       bool reassembled, const struct decode_opts *opts,
+                                       struct pkt_meta *m, struct decode_stats *st);
+
 const char *decode_outcome_name(enum decode_outcome o);
 const char *decode_reason_name(enum decode_reason r);
 const char *decode_counter_name(enum decode_counter c);
@@ -223,6 +267,12 @@ bool decode_dlt_supported(int dlt);
 
 /* Appends every counter as "decoder.<name>" items (reason maps: non-zero only). */
 void decode_stats_export(const struct decode_stats *st, struct stat_list *out);
+
+/*
+ * Appends the outcomes of reassembled datagrams as "decoder.defrag.outcome.<name>"
+ * items (all of them; the caller decides whether the defrag group is shown).
+ */
+void decode_stats_export_defrag(const struct decode_stats *st, struct stat_list *out);
 
 /* Formats an address as text (inet_ntop rules; IPv6 compressed). buf >= 46 bytes. */
 const char *ip_addr_str(const struct ip_addr *a, uint8_t version, char *buf, size_t len);

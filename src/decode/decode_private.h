@@ -19,6 +19,7 @@
 #include "decode/decode.h"
 
 struct dec_ctx {
+    const uint8_t *base; /* first byte of the frame: only for frag_meta offsets */
     const struct decode_opts *opts;
     struct pkt_meta *m;
     struct decode_stats *st;
@@ -32,7 +33,6 @@ struct dec_ctx {
 struct l3_info {
     uint8_t version; /* 4 or 6 */
     uint8_t proto;   /* transport protocol (after IPv6 extension headers) */
-    bool first_frag; /* offset 0 with more fragments: transport incomplete */
     bool csum_ok;    /* pseudo-header is known (false: IPv6 routing header in transit) */
     uint32_t l4_len; /* transport length declared by the IP header(s) */
     uint32_t pseudo; /* one's-complement sum of the pseudo-header addresses */
@@ -70,6 +70,7 @@ enum decode_link dec_link_index(int dlt);
 enum decode_outcome dec_ipv4(struct dec_ctx *d, struct cursor *c);
 enum decode_outcome dec_ipv6(struct dec_ctx *d, struct cursor *c);
 uint32_t dec_addr_sum(const struct ip_addr *a, size_t n);
+uint32_t dec_frame_off(const struct dec_ctx *d, const struct cursor *c);
 
 /* decode.c: transport dispatch shared by both IP versions */
 enum decode_outcome dec_transport(struct dec_ctx *d, const struct l3_info *l3, struct cursor *c);

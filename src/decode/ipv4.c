@@ -8,9 +8,12 @@
  * total length of 0 is what segmentation offload leaves in captures taken on
  * the sending host; the captured length is used instead (ANOM_IP_TSO_ZERO_LEN).
  *
- * Fragments are not reassembled: a non-first fragment (offset != 0) ends as
- * DECODE_FRAGMENT; a first fragment goes on to the transport, which decodes
- * what this fragment carries and marks it ANOM_IP_FIRST_FRAGMENT.
+ * Fragments (MF set or offset != 0, first ones included) end here as
+ * DECODE_FRAGMENT with m->frag describing where the header and the data lie
+ * in the frame; the engine hands them to the defrag module (defrag.h), which
+ * reassembles and calls decode_ip_datagram(). The decoder itself keeps no
+ * state, so a first fragment is never decoded as a transport segment on its
+ * own (it would be counted twice once its datagram completes).
  */
 #include <config.h>
 
@@ -21,6 +24,13 @@
 
 #define IPV4_MF      0x2000u
 #define IPV4_OFFMASK 0x1fffu
+
+/* Offset of the cursor's position from the start of the frame (frag_meta). */
+uint32_t
+dec_frame_off(const struct dec_ctx *d, const struct cursor *c)
+{
+    return (uint32_t)(c->p - d->base);
+}
 
 /* One's-complement sum of the first n address bytes (pseudo-header part). */
 uint32_t
@@ -41,14 +51,14 @@ dec_ipv4(struct dec_ctx *d, struct cursor *c)
     size_t avail = cursor_left(c);
     struct l3_info l3;
     uint8_t vhl, proto;
-    uint16_t total, frag;
+    uint16_t total, id, frag;
     size_t hlen;
 
     dec_count(d, DC_IPV4);
     vhl = cursor_u8(c);
     cursor_skip(c, 1); /* DSCP/ECN */
     total = cursor_be16(c);
-    cursor_skip(c, 2); /* identification */
+    id = cursor_be16(c);
     frag = cursor_be16(c);
     m->ttl = cursor_u8(c);
     proto = cursor_u8(c);
@@ -89,13 +99,23 @@ dec_ipv4(struct dec_ctx *d, struct cursor *c)
             m->anomalies |= ANOM_IP_BAD_CHECKSUM;
     }
     if (frag & (IPV4_MF | IPV4_OFFMASK)) {
+        size_t cap = cursor_left(c);
+        uint32_t dlen = (uint32_t)(total - hlen);
+
+        /* RFC 791 3.2: offset in 8-octet units; the data is the rest of the datagram */
         dec_count(d, DC_IPV4_FRAG);
-        if (frag & IPV4_OFFMASK)
-            return DECODE_FRAGMENT;
+        m->frag.id = id;
+        m->frag.offset = (uint32_t)(frag & IPV4_OFFMASK) * 8;
+        m->frag.hdr_off = dec_frame_off(d, &start);
+        m->frag.hdr_len = (uint32_t)hlen;
+        m->frag.data_off = dec_frame_off(d, c);
+        m->frag.data_len = dlen;
+        m->frag.data_cap = cap < dlen ? (uint32_t)cap : dlen;
+        m->frag.more = (frag & IPV4_MF) != 0;
+        return DECODE_FRAGMENT;
     }
     l3.version = 4;
     l3.proto = proto;
-    l3.first_frag = (frag & IPV4_MF) != 0;
     l3.csum_ok = true;
     l3.l4_len = (uint32_t)(total - hlen);
     l3.pseudo = dec_addr_sum(&m->src, 4) + dec_addr_sum(&m->dst, 4);

@@ -7,7 +7,9 @@
  * fragment (44) and AH (51, RFC 4302 2.2). At most IPV6_MAX_EXT headers are
  * followed (malformed ipv6_ext_chain beyond). A header that runs past the
  * payload length is malformed; one that runs past the captured bytes is
- * truncated. No reassembly: a fragment with offset != 0 is DECODE_FRAGMENT.
+ * truncated. A fragment header with an offset or the M flag (every fragment,
+ * the first included) ends as DECODE_FRAGMENT with m->frag filled for the
+ * defrag module (see ipv4.c); an atomic fragment (RFC 6946) is decoded on.
  * Payload length 0 without a jumbo option is treated like IPv4 TSO (the
  * captured length is used, ANOM_IP_TSO_ZERO_LEN).
  */
@@ -31,7 +33,9 @@ enum decode_outcome
 dec_ipv6(struct dec_ctx *d, struct cursor *c)
 {
     struct pkt_meta *m = d->m;
+    const struct cursor start = *c;
     size_t avail = cursor_left(c);
+    uint32_t nh_pos = 6; /* the Next Header byte naming the current header */
     struct l3_info l3;
     uint32_t vtf, plen, declared;
     uint8_t nh;
@@ -61,7 +65,6 @@ dec_ipv6(struct dec_ctx *d, struct cursor *c)
     }
 
     l3.version = 6;
-    l3.first_frag = false;
     l3.csum_ok = true;
     declared = plen; /* bytes of the payload not yet consumed, per the header */
     for (n = 0;; n++) {
@@ -87,21 +90,33 @@ dec_ipv6(struct dec_ctx *d, struct cursor *c)
         if (len > declared)
             return dec_malformed(d, DR_IPV6_EXT_CHAIN);
         if (nh == IP6_NH_FRAGMENT) {
+            uint32_t hdr_end = dec_frame_off(d, c);
             uint16_t offm;
+            uint32_t id;
 
             cursor_skip(c, 2);
             offm = cursor_be16(c);
-            cursor_skip(c, 4);
+            id = cursor_be32(c);
             if (c->overrun)
                 return dec_truncated(d, DR_IPV6_EXT_HEADER);
             /* RFC 6946: offset 0 without M is an atomic fragment, not a fragment */
             if (offm & 0xfff9u) {
+                size_t cap = cursor_left(c);
+                uint32_t dlen = declared - len;
+
                 dec_count(d, DC_IPV6_FRAG);
-                if (offm >> 3) {
-                    m->l4_proto = next;
-                    return DECODE_FRAGMENT;
-                }
-                l3.first_frag = true;
+                m->l4_proto = next;
+                /* RFC 8200 4.5: offset in 8-octet units of the fragmentable part */
+                m->frag.id = id;
+                m->frag.offset = (uint32_t)(offm >> 3) * 8;
+                m->frag.hdr_off = dec_frame_off(d, &start);
+                m->frag.hdr_len = hdr_end - m->frag.hdr_off;
+                m->frag.nh_pos = nh_pos;
+                m->frag.data_off = dec_frame_off(d, c);
+                m->frag.data_len = dlen;
+                m->frag.data_cap = cap < dlen ? (uint32_t)cap : dlen;
+                m->frag.more = (offm & 1u) != 0;
+                return DECODE_FRAGMENT;
             }
         } else if (nh == IP6_NH_ROUTING) {
             uint8_t segleft;
@@ -117,6 +132,7 @@ dec_ipv6(struct dec_ctx *d, struct cursor *c)
         if (c->overrun)
             return dec_truncated(d, DR_IPV6_EXT_HEADER);
         declared -= len;
+        nh_pos = dec_frame_off(d, c) - dec_frame_off(d, &start) - len;
         nh = next;
         m->l4_proto = nh;
     }

@@ -182,7 +182,7 @@ tcp_checksum(const struct dec_ctx *d, const struct l3_info *l3, const struct cur
     uint32_t pseudo = l3->pseudo + l3->proto + (l3->l4_len >> 16) + (l3->l4_len & 0xffff);
     uint32_t s = pseudo;
 
-    if (!d->opts->verify_checksums || l3->first_frag || !l3->csum_ok)
+    if (!d->opts->verify_checksums || !l3->csum_ok)
         return CSUM_UNCHECKED;
     if (!cursor_peek_sum(seg, l3->l4_len, &s))
         return CSUM_UNCHECKED; /* not all captured */
@@ -220,9 +220,6 @@ dec_tcp(struct dec_ctx *d, const struct l3_info *l3, struct cursor *c)
     if (c->overrun) {
         if (l3->l4_len >= 20)
             return dec_truncated(d, DR_TCP_HEADER);
-        /* a first fragment too small for the header (RFC 1858 tiny fragment) */
-        if (l3->first_frag)
-            return DECODE_FRAGMENT;
         return dec_malformed(d, DR_TCP_HLEN_BEYOND_IP);
     }
     m->flags = (uint16_t)(fl | (off & 0x01u) << 8);
@@ -230,7 +227,7 @@ dec_tcp(struct dec_ctx *d, const struct l3_info *l3, struct cursor *c)
     if (hlen < 20) /* RFC 9293 3.1: data offset is at least 5 */
         return dec_malformed(d, DR_TCP_HLEN);
     if (hlen > l3->l4_len)
-        return l3->first_frag ? DECODE_FRAGMENT : dec_malformed(d, DR_TCP_HLEN_BEYOND_IP);
+        return dec_malformed(d, DR_TCP_HLEN_BEYOND_IP);
     m->tcp_hlen = (uint8_t)hlen;
     opts = cursor_sub(c, hlen - 20);
     if (c->overrun)
@@ -242,8 +239,6 @@ dec_tcp(struct dec_ctx *d, const struct l3_info *l3, struct cursor *c)
     m->payload_cap = cap < m->payload_len ? (uint32_t)cap : m->payload_len;
     if (m->payload_cap < m->payload_len)
         m->anomalies |= ANOM_TCP_PAYLOAD_TRUNC;
-    if (l3->first_frag)
-        m->anomalies |= ANOM_IP_FIRST_FRAGMENT;
     if (!tcp_flags_valid(m->flags))
         m->anomalies |= ANOM_TCP_BAD_FLAGS;
     if (m->sport == 0 || m->dport == 0)

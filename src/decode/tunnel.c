@@ -2,15 +2,18 @@
  * tunnel: encapsulations whose inner flow is what tshark and Zeek report:
  * GRE (RFC 2784/2890, and enhanced GRE v1 for PPTP, RFC 2637 4.1), IP-in-IP
  * (proto 4) and IPv6-in-IP (proto 41), and over UDP: VXLAN (RFC 7348, dst
- * port 4789), Geneve (RFC 8926, dst port 6081) and Teredo (RFC 4380, port
- * 3544 either side). pkt_meta ends up describing the innermost IP/TCP;
+ * port 4789), Geneve (RFC 8926, dst port 6081) and Teredo (RFC 4380) on any
+ * port, since NATs remap the client's port (3544 is only the server's). pkt_meta ends up describing the innermost IP/TCP;
  * m->tunnel_depth counts the layers, limited by DECODE_MAX_TUNNEL.
  *
  * An inner packet that is not TCP ends as DECODE_OTHER_L4 (the outer packet
  * is IP after all); its own protocol is still counted. UDP headers are parsed
  * here too, as the doorway to the UDP tunnels. Teredo is only assumed when
- * the payload parses as IPv6 with a payload length that exactly fills the
- * UDP payload; otherwise the packet stays plain UDP.
+ * the payload (after the optional authentication and origin indication
+ * headers) parses as IPv6 whose payload length + 40 exactly fills the UDP
+ * payload; away from port 3544 one of the IPv6 addresses must also be a
+ * Teredo address (2001:0000::/32, RFC 4380 2.6), the evidence tshark's
+ * heuristic and Zeek rely on. Otherwise the packet stays plain UDP.
  */
 #include <config.h>
 
@@ -22,6 +25,7 @@
 #define UDP_PORT_VXLAN  4789
 #define UDP_PORT_GENEVE 6081
 #define UDP_PORT_TEREDO 3544
+#define TEREDO_PREFIX   0x20010000u /* 2001:0000::/32 */
 
 #define GRE_C   0x8000u
 #define GRE_R   0x4000u
@@ -98,10 +102,11 @@ dec_geneve(struct dec_ctx *d, struct cursor *c)
 /*
  * RFC 4380 5.1.1: optional authentication (type 0x0001) and origin
  * indication (type 0x0000) headers, then IPv6. Works on a copy; returns
- * false (cursor untouched) unless it is convincingly Teredo.
+ * false (cursor untouched) unless it is convincingly Teredo. `need_prefix`:
+ * also require a source or destination address in 2001:0000::/32.
  */
 static bool
-teredo_probe(struct cursor *c, uint32_t declared)
+teredo_probe(struct cursor *c, uint32_t declared, bool need_prefix)
 {
     struct cursor t = *c;
     uint16_t type, plen;
@@ -124,6 +129,15 @@ teredo_probe(struct cursor *c, uint32_t declared)
         return false;
     if ((uint32_t)plen + 40 != declared)
         return false;
+    if (need_prefix) {
+        uint32_t src = 0, dst = 0;
+
+        /* RFC 4380 2.6: Teredo IPv6 prefix 2001:0000::/32 (addresses at 8 and 24) */
+        if (!cursor_peek_be32(&t, 8, &src) || !cursor_peek_be32(&t, 24, &dst))
+            return false;
+        if (src != TEREDO_PREFIX && dst != TEREDO_PREFIX)
+            return false;
+    }
     *c = t;
     return true;
 }
@@ -142,8 +156,6 @@ dec_udp(struct dec_ctx *d, const struct l3_info *l3, struct cursor *c)
     cursor_skip(c, 2);
     if (c->overrun)
         return l3->l4_len >= 8 ? dec_truncated(d, DR_TUNNEL_HEADER) : DECODE_OTHER_L4;
-    if (l3->first_frag)
-        return DECODE_OTHER_L4;
     declared = l3->l4_len - 8;
     if (ulen >= 8 && ulen - 8u < declared) {
         declared = ulen - 8u;
@@ -153,7 +165,7 @@ dec_udp(struct dec_ctx *d, const struct l3_info *l3, struct cursor *c)
         return dec_vxlan(d, c);
     if (m->dport == UDP_PORT_GENEVE)
         return dec_geneve(d, c);
-    if ((m->sport == UDP_PORT_TEREDO || m->dport == UDP_PORT_TEREDO) && teredo_probe(c, declared)) {
+    if (teredo_probe(c, declared, m->sport != UDP_PORT_TEREDO && m->dport != UDP_PORT_TEREDO)) {
         if (!dec_tunnel_enter(d))
             return tunnel_too_deep(d);
         dec_count(d, DC_TEREDO);
@@ -189,9 +201,8 @@ dec_gre(struct dec_ctx *d, const struct l3_info *l3, struct cursor *c)
 {
     uint16_t flags, proto;
 
+    (void)l3; /* same signature as every transport; GRE needs nothing from IP */
     dec_count(d, DC_GRE);
-    if (l3->first_frag)
-        return DECODE_OTHER_L4;
     flags = cursor_be16(c);
     proto = cursor_be16(c);
     if (c->overrun)
@@ -246,8 +257,6 @@ dec_ip_in_ip(struct dec_ctx *d, const struct l3_info *l3, struct cursor *c)
     bool v6 = l3->proto == 41;
 
     dec_count(d, v6 ? DC_IPV6_IN_IP : DC_IPV4_IN_IP);
-    if (l3->first_frag)
-        return DECODE_OTHER_L4;
     if (!dec_tunnel_enter(d))
         return tunnel_too_deep(d);
     return dec_tunnel_result(v6 ? dec_ipv6(d, c) : dec_ipv4(d, c));

@@ -733,20 +733,31 @@ START_TEST(test_ipv4_bad_header_checksum_is_flagged_not_dropped)
 }
 END_TEST
 
-START_TEST(test_ipv4_first_fragment_with_full_tcp_header_is_tcp)
+START_TEST(test_ipv4_first_fragment_is_fragment_with_its_layout)
 {
-    struct fb t = {.n = 0}, ip = {.n = 0};
+    struct fb t = {.n = 0}, ip = {.n = 0}, f = {.n = 0};
 
     mk_tcp(&t, NULL, 0, TCP_ACK, 24);
-    mk_ip4(&ip, 6, &t, 0, 0x2000); /* MF, offset 0 */
-    ck_assert_int_eq(dec(228, &ip), DECODE_TCP);
-    assert_tcp_v4();
-    ck_assert(m.anomalies & ANOM_IP_FIRST_FRAGMENT);
-    ck_assert_uint_eq(m.csum, CSUM_UNCHECKED);
-    ck_assert_uint_eq(m.payload_len, 24);
-    ck_assert_uint_eq(m.payload_cap, 24);
+    mk_ip4(&ip, 6, &t, 8, 0x6000); /* DF + MF, offset 0, 8 bytes of options */
+    mk_eth(&f, 0x0800, &ip);
+    /* not decoded as TCP on its own: the defrag module gets all of it */
+    ck_assert_int_eq(dec(1, &f), DECODE_FRAGMENT);
     ck_assert_uint_eq(st.counter[DC_IPV4_FRAG], 1);
-    ck_assert_uint_eq(st.counter[DC_TCP_CSUM_UNCHECKED], 1);
+    ck_assert_uint_eq(st.counter[DC_TCP], 0);
+    ck_assert_uint_eq(m.ip_version, 4);
+    ck_assert_uint_eq(m.l4_proto, 6);
+    ck_assert_uint_eq(m.frag.id, 0x4242);
+    ck_assert_uint_eq(m.frag.offset, 0);
+    ck_assert(m.frag.more);
+    ck_assert_uint_eq(m.frag.hdr_off, 14);
+    ck_assert_uint_eq(m.frag.hdr_len, 28);
+    ck_assert_uint_eq(m.frag.data_off, 42);
+    ck_assert_uint_eq(m.frag.data_len, 44);
+    ck_assert_uint_eq(m.frag.data_cap, 44);
+    /* cut by the capture: data_cap says how much is there */
+    ck_assert_int_eq(dec_opts(1, f.b, f.n - 5, true), DECODE_FRAGMENT);
+    ck_assert_uint_eq(m.frag.data_len, 44);
+    ck_assert_uint_eq(m.frag.data_cap, 39);
 }
 END_TEST
 
@@ -760,6 +771,9 @@ START_TEST(test_ipv4_later_fragment_is_fragment)
     ck_assert_uint_eq(st.counter[DC_IPV4_FRAG], 1);
     ck_assert_uint_eq(st.counter[DC_TCP], 0);
     ck_assert_uint_eq(m.l4_proto, 6);
+    ck_assert_uint_eq(m.frag.offset, 24);
+    ck_assert(!m.frag.more);
+    ck_assert_uint_eq(m.frag.data_len, 44);
     /* a first fragment too short for a TCP header (RFC 1858) is a fragment too */
     put32(&tiny, 0x04d20050);
     put32(&tiny, 1);
@@ -914,17 +928,56 @@ START_TEST(test_ipv6_fragments_first_and_later)
     struct fb t = {.n = 0}, e = {.n = 0}, ip = {.n = 0}, e2 = {.n = 0}, ip2 = {.n = 0};
 
     mk_tcp(&t, NULL, 0, TCP_ACK, 16);
+    ext8(&e, 44); /* hop-by-hop, then the fragment header */
     frag6(&e, 0, true);
-    mk_ip6x(&ip, 44, &e, 6, &t);
-    ck_assert_int_eq(dec(229, &ip), DECODE_TCP);
-    assert_tcp_v6();
-    ck_assert(m.anomalies & ANOM_IP_FIRST_FRAGMENT);
-    ck_assert_uint_eq(m.csum, CSUM_UNCHECKED);
-    ck_assert_uint_eq(m.payload_len, 16);
+    mk_ip6x(&ip, 0, &e, 6, &t);
+    ck_assert_int_eq(dec(229, &ip), DECODE_FRAGMENT);
+    ck_assert_uint_eq(st.counter[DC_TCP], 0);
+    ck_assert_uint_eq(m.l4_proto, 6);
+    ck_assert_uint_eq(m.frag.id, 0xabcd);
+    ck_assert_uint_eq(m.frag.offset, 0);
+    ck_assert(m.frag.more);
+    ck_assert_uint_eq(m.frag.hdr_off, 0);
+    ck_assert_uint_eq(m.frag.hdr_len, 48);
+    ck_assert_uint_eq(m.frag.nh_pos, 40); /* the hop-by-hop header's Next Header */
+    ck_assert_uint_eq(m.frag.data_off, 56);
+    ck_assert_uint_eq(m.frag.data_len, 36);
+    ck_assert_uint_eq(m.frag.data_cap, 36);
     frag6(&e2, 100, false);
     mk_ip6x(&ip2, 44, &e2, 6, &t);
     ck_assert_int_eq(dec(229, &ip2), DECODE_FRAGMENT);
     ck_assert_uint_eq(st.counter[DC_IPV6_FRAG], 2);
+    ck_assert_uint_eq(m.frag.offset, 800);
+    ck_assert(!m.frag.more);
+    ck_assert_uint_eq(m.frag.hdr_len, 40);
+    ck_assert_uint_eq(m.frag.nh_pos, 6); /* the fixed header's Next Header */
+    ck_assert_uint_eq(m.frag.data_off, 48);
+}
+END_TEST
+
+START_TEST(test_ip_datagram_is_decoded_without_link_and_counted_apart)
+{
+    struct fb ip = {.n = 0}, ip6 = {.n = 0};
+    struct decode_stats main_st;
+
+    memset(&main_st, 0, sizeof(main_st));
+    ip4_tcp(&ip, 3);
+    ck_assert_int_eq(decode_ip_datagram(ip.b, (uint32_t)ip.n, 9, true, NULL, &m, &st), DECODE_TCP);
+    assert_tcp_v4();
+    ck_assert(m.anomalies & ANOM_IP_REASSEMBLED);
+    ck_assert_uint_eq(m.csum, CSUM_OK);
+    ck_assert_uint_eq(m.payload_len, 3);
+    ck_assert_uint_eq(m.wirelen, ip.n);
+    ck_assert_uint_eq(m.ts_ns, 9);
+    ip6_tcp(&ip6, 0);
+    ck_assert_int_eq(decode_ip_datagram(ip6.b, (uint32_t)ip6.n, 9, false, NULL, &m, &st),
+                     DECODE_TCP);
+    assert_tcp_v6();
+    ck_assert(!(m.anomalies & ANOM_IP_REASSEMBLED));
+    ck_assert_int_eq(decode_ip_datagram(ip6.b, 0, 9, true, NULL, &m, &st), DECODE_TRUNCATED);
+    ck_assert_uint_eq(st.outcome[DECODE_TCP], 2);
+    ck_assert_uint_eq(st.outcome[DECODE_TRUNCATED], 1);
+    ck_assert_uint_eq(st.link[DL_RAW] + st.link[DL_EN10MB], 0); /* no link counted */
 }
 END_TEST
 
@@ -1131,6 +1184,73 @@ START_TEST(test_teredo_with_auth_header_is_decoded)
     mk_ip4(&o, 17, &u, 0, 0);
     ck_assert_int_eq(dec(228, &o), DECODE_TCP);
     assert_tcp_v6();
+}
+END_TEST
+
+/* IPv6/TCP from a Teredo address (2001:0:4137:9e50::1) to B6, checksummed. */
+static void
+ip6_tcp_teredo(struct fb *f)
+{
+    static const uint8_t T6[16] = {0x20, 0x01, 0x00, 0x00, 0x41, 0x37, 0x9e, 0x50, [15] = 1};
+    struct fb t = {.n = 0};
+    size_t start;
+
+    mk_tcp(&t, NULL, 0, TCP_SYN, 0);
+    put32(f, 0x60000000u);
+    put16(f, (unsigned)t.n);
+    put8(f, 6);
+    put8(f, 63);
+    putn(f, T6, 16);
+    putn(f, B6, 16);
+    start = f->n;
+    putn(f, t.b, t.n);
+    fix_l4(6, f->b + start, t.n, sum16(T6, 16, 0) + sum16(B6, 16, 0));
+}
+
+START_TEST(test_teredo_on_nat_mapped_port_is_decoded_by_prefix)
+{
+    struct fb in6 = {.n = 0}, td = {.n = 0}, u = {.n = 0}, o = {.n = 0};
+
+    ip6_tcp_teredo(&in6);
+    put16(&td, 0x0000); /* origin indication */
+    put16(&td, 0x1234);
+    put32(&td, 0x01020304);
+    putn(&td, in6.b, in6.n);
+    mk_udp(&u, 32900, 3797, &td); /* neither port is 3544 */
+    mk_ip4(&o, 17, &u, 0, 0);
+    ck_assert_int_eq(dec(228, &o), DECODE_TCP);
+    ck_assert_uint_eq(m.ip_version, 6);
+    ck_assert_uint_eq(m.src.b[0], 0x20);
+    ck_assert_uint_eq(m.src.b[2], 0x00);
+    ck_assert_uint_eq(m.tunnel_depth, 1);
+    ck_assert_uint_eq(m.csum, CSUM_OK);
+    ck_assert_uint_eq(st.counter[DC_TEREDO], 1);
+    /* the same without the origin indication header */
+    u.n = 0;
+    o.n = 0;
+    mk_udp(&u, 40000, 40001, &in6);
+    mk_ip4(&o, 17, &u, 0, 0);
+    ck_assert_int_eq(dec(228, &o), DECODE_TCP);
+    ck_assert_uint_eq(st.counter[DC_TEREDO], 2);
+}
+END_TEST
+
+START_TEST(test_ipv6_looking_udp_without_teredo_prefix_is_not_a_tunnel)
+{
+    struct fb in6 = {.n = 0}, u = {.n = 0}, o = {.n = 0}, u2 = {.n = 0}, o2 = {.n = 0};
+
+    ip6_tcp(&in6, 1); /* 2001:db8::1 -> 2001:db8::2: exact length, but no Teredo address */
+    mk_udp(&u, 32900, 3797, &in6);
+    mk_ip4(&o, 17, &u, 0, 0);
+    ck_assert_int_eq(dec(228, &o), DECODE_OTHER_L4);
+    ck_assert_uint_eq(m.tunnel_depth, 0);
+    ck_assert_uint_eq(st.counter[DC_TEREDO], 0);
+    ck_assert_uint_eq(st.counter[DC_IPV6], 0);
+    /* on port 3544 the length check alone still decides (unchanged) */
+    mk_udp(&u2, 3544, 3797, &in6);
+    mk_ip4(&o2, 17, &u2, 0, 0);
+    ck_assert_int_eq(dec(228, &o2), DECODE_TCP);
+    ck_assert_uint_eq(st.counter[DC_TEREDO], 1);
 }
 END_TEST
 
@@ -1699,7 +1819,7 @@ decode_suite(void)
     tcase_add_test(tc, test_ethernet_padding_is_flagged_and_ignored);
     tcase_add_test(tc, test_ipv4_total_length_zero_uses_caplen);
     tcase_add_test(tc, test_ipv4_bad_header_checksum_is_flagged_not_dropped);
-    tcase_add_test(tc, test_ipv4_first_fragment_with_full_tcp_header_is_tcp);
+    tcase_add_test(tc, test_ipv4_first_fragment_is_fragment_with_its_layout);
     tcase_add_test(tc, test_ipv4_later_fragment_is_fragment);
     tcase_add_test(tc, test_ipv6_each_extension_header_is_skipped);
     tcase_add_test(tc, test_ipv6_chain_of_three_headers);
@@ -1707,6 +1827,7 @@ decode_suite(void)
     tcase_add_test(tc, test_ipv6_extension_past_payload_length_is_malformed);
     tcase_add_test(tc, test_ipv6_no_next_header_is_other_l4);
     tcase_add_test(tc, test_ipv6_fragments_first_and_later);
+    tcase_add_test(tc, test_ip_datagram_is_decoded_without_link_and_counted_apart);
     tcase_add_test(tc, test_ipv6_routing_in_transit_skips_checksum);
     suite_add_tcase(s, tc);
 
@@ -1721,6 +1842,8 @@ decode_suite(void)
     tcase_add_test(tc, test_teredo_with_origin_indication_is_decoded);
     tcase_add_test(tc, test_teredo_with_auth_header_is_decoded);
     tcase_add_test(tc, test_teredo_port_with_inconsistent_ipv6_stays_udp);
+    tcase_add_test(tc, test_teredo_on_nat_mapped_port_is_decoded_by_prefix);
+    tcase_add_test(tc, test_ipv6_looking_udp_without_teredo_prefix_is_not_a_tunnel);
     tcase_add_test(tc, test_tunnel_with_inner_udp_is_other_l4);
     tcase_add_test(tc, test_tunnel_nesting_is_limited);
     tcase_add_test(tc, test_truncated_gre_header_is_tunnel_header);
