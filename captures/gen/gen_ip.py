@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """Network- and transport-header cases on Ethernet: IPv4 options, IPv6
-extension headers with a fragmented segment, IPv4 fragments, TCP options,
-a bad TCP checksum, and malformed headers."""
+extension headers with a fragmented segment, IPv4 fragments, IPv4 and IPv6
+reassembly cases (order, duplicates, overlaps, tiny fragments, a timeout),
+TCP options, a bad TCP checksum, and malformed headers."""
 
-from scapy.all import (IP, IPv6, TCP, IPOption_NOP, IPOption_Router_Alert, IPOption_RR,
+from scapy.all import (IP, IPv6, TCP, UDP, IPOption_NOP, IPOption_Router_Alert, IPOption_RR,
                        IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop,
                        IPv6ExtHdrRouting, PadN, Raw, fragment)
 
@@ -74,6 +75,101 @@ def ipv4_fragments():
     out.append(c.pkt(False, "A"))
     out += c.close_4way()
     return write_pcap("ipv4-fragments.pcap", LT_EN10MB, as_eth(out))
+
+
+def _frag4(pkt, off, end, more, data=None):
+    """IPv4 fragment of pkt carrying IP-payload bytes [off, end) (or `data`)."""
+    ip = IP(bytes(pkt[IP]))
+    body = bytes(ip)[ip.ihl * 4:]
+    chunk = body[off:end] if data is None else data
+    return IP(src=ip.src, dst=ip.dst, ttl=ip.ttl, id=ip.id, proto=ip.proto,
+              flags="MF" if more else 0, frag=off // 8) / Raw(load=chunk)
+
+
+def _frag6(pkt, off, end, more, ident):
+    """IPv6 fragment of pkt carrying upper-layer bytes [off, end)."""
+    ip6 = IPv6(bytes(pkt[IPv6]))
+    body = bytes(ip6)[40:]
+    return IPv6(src=ip6.src, dst=ip6.dst, hlim=ip6.hlim) / \
+        IPv6ExtHdrFragment(nh=ip6.nh, offset=off // 8, m=int(more), id=ident) / \
+        Raw(load=body[off:end])
+
+
+def ipv4_defrag():
+    """Reassembly cases, all on one timeline:
+    - a fragmented UDP datagram (id 0x5000) whose last piece never comes: it
+      times out 30 s later, during the session below;
+    - a complete fragmented UDP datagram (id 0x5001), delivered last-first;
+    - 31 s later a session whose SYN (24-byte TCP header with MSS) is cut
+      into three 8-byte fragments delivered last, first, middle (the TCP
+      header itself is split); its 400-byte request (420 bytes of IP
+      payload) comes as [0,160), a duplicate of it, [160,320), an
+      overlapping [120,200) of 'X' bytes (ignored: first wins), then the
+      last [320,420); the server's response is fragmented in order."""
+    t0 = 1700000000 * 1000000000
+    out = []
+    lost = IP(src=CLI4, dst=SRV4, ttl=64, id=0x5000) / UDP(sport=33000, dport=33001) / \
+        Raw(load=b"L" * 100)
+    out.append((t0, _frag4(lost, 0, 56, True), True))
+    udp = IP(src=CLI4, dst=SRV4, ttl=64, id=0x5001) / UDP(sport=33000, dport=33001) / \
+        Raw(load=b"U" * 100)
+    out.append((t0 + ms(1), _frag4(udp, 56, 108, False), True))
+    out.append((t0 + ms(2), _frag4(udp, 0, 56, True), True))
+
+    c = Conn(isn_c=4100, isn_s=8100, sport=42010, t0=t0 + ms(31000))
+    t, syn, frm = c.pkt(True, "S", options=[("MSS", 1460)], dt=0)
+    syn[IP].flags = 0
+    syn[IP].id = 0x5100
+    syn = IP(bytes(syn))
+    for i, (a, b, m) in enumerate([(16, 24, False), (0, 8, True), (8, 16, True)]):
+        out.append((t + i * 100000, _frag4(syn, a, b, m), frm))
+    c.t += 300000
+    out.append(c.pkt(False, "SA", options=[("MSS", 1460)]))
+    out.append(c.pkt(True, "A"))
+    t, req, frm = c.pkt(True, "PA", bytes(range(200)) * 2)
+    req[IP].flags = 0
+    req[IP].id = 0x5200
+    req = IP(bytes(req))
+    pieces = [_frag4(req, 0, 160, True), _frag4(req, 0, 160, True), _frag4(req, 160, 320, True),
+              _frag4(req, 120, 200, True, data=b"X" * 80), _frag4(req, 320, 420, False)]
+    for i, f in enumerate(pieces):
+        out.append((t + i * 100000, f, frm))
+    c.t += 500000
+    out.append(c.pkt(False, "A"))
+    t, resp, frm = c.pkt(False, "PA", b"HTTP/1.1 200 OK\r\n\r\n" + b"r" * 300)
+    resp[IP].flags = 0
+    resp[IP].id = 0x6200
+    resp = IP(bytes(resp))
+    rlen = len(bytes(resp)) - 20
+    out.append((t, _frag4(resp, 0, 200, True), frm))
+    out.append((t + 100000, _frag4(resp, 200, rlen, False), frm))
+    c.t += 100000
+    out.append(c.pkt(True, "A"))
+    out += c.close_4way()
+    return write_pcap("ipv4-defrag.pcap", LT_EN10MB, as_eth(out))
+
+
+def ipv6_defrag():
+    """An IPv6 session: the client's 600-byte request (620 bytes after the
+    fixed header) in three fragments delivered middle, last, first; the
+    server's 300-byte response in two fragments, in order."""
+    c = Conn(isn_c=4200, isn_s=8200, sport=42011, v6=True)
+    out = c.handshake()
+    t, req, frm = c.pkt(True, "PA", bytes(range(200)) * 3)
+    req = IPv6(bytes(req))
+    order = [(256, 512, True), (512, 620, False), (0, 256, True)]
+    for i, (a, b, m) in enumerate(order):
+        out.append((t + i * 100000, _frag6(req, a, b, m, 0x00c0ffee), frm))
+    c.t += 300000
+    out.append(c.pkt(False, "A"))
+    t, resp, frm = c.pkt(False, "PA", b"r" * 300)
+    resp = IPv6(bytes(resp))
+    out.append((t, _frag6(resp, 0, 160, True, 0x00beef01), frm))
+    out.append((t + 100000, _frag6(resp, 160, 320, False, 0x00beef01), frm))
+    c.t += 100000
+    out.append(c.pkt(True, "A"))
+    out += c.close_4way()
+    return write_pcap("ipv6-defrag.pcap", LT_EN10MB, as_eth(out))
 
 
 def tcp_options():
@@ -167,8 +263,8 @@ def malformed_headers():
 
 
 def main():
-    return [ipv4_options(), ipv6_ext_headers(), ipv4_fragments(), tcp_options(),
-            tcp_bad_checksum(), malformed_headers()]
+    return [ipv4_options(), ipv6_ext_headers(), ipv4_fragments(), ipv4_defrag(), ipv6_defrag(),
+            tcp_options(), tcp_bad_checksum(), malformed_headers()]
 
 
 if __name__ == "__main__":
