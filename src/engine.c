@@ -19,6 +19,9 @@
  * with the completing fragment's timestamp and packet number, wire bytes =
  * the sum of its fragments' wire lengths, ip_bytes = the rebuilt datagram's
  * length, and the VLAN tags and tunnel depth of the completing fragment.
+ * Reassembly is one level deep: a rebuilt datagram that decodes to another
+ * fragment (fragments inside a fragmented tunnel) is only counted, as
+ * decoder.defrag.outcome.fragment.
  */
 #include <config.h>
 

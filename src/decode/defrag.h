@@ -50,23 +50,23 @@ struct defrag_cfg {
 };
 
 struct defrag_stats {
-    uint64_t fragments;      /* fragments offered */
-    uint64_t reassembled;    /* datagrams completed */
-    uint64_t timeouts;       /* trackers expired incomplete */
-    uint64_t unfinished;     /* trackers still incomplete when the input ended */
-    uint64_t overlaps;       /* fragments overlapping held bytes (first wins) */
-    uint64_t overlap_diff;   /* ... whose overlapping bytes differ */
-    uint64_t dropped_memcap; /* fragments dropped: memcap reached */
+    uint64_t fragments;        /* fragments offered */
+    uint64_t reassembled;      /* datagrams completed */
+    uint64_t timeouts;         /* trackers expired incomplete */
+    uint64_t unfinished;       /* trackers still incomplete when the input ended */
+    uint64_t overlaps;         /* fragments overlapping held bytes (first wins) */
+    uint64_t overlap_diff;     /* ... whose overlapping bytes differ */
+    uint64_t dropped_memcap;   /* fragments dropped: memcap reached */
     uint64_t dropped_trackers; /* fragments dropped: max_trackers reached */
-    uint64_t too_large;      /* datagrams dropped: past 65535 bytes */
-    uint64_t too_many_frags; /* datagrams dropped: more than max_frags fragments */
-    uint64_t inconsistent;   /* fragments dropped: contradict the datagram's other fragments */
-    uint64_t incomplete;     /* fragments dropped: not fully captured */
+    uint64_t too_large;        /* datagrams dropped: past 65535 bytes */
+    uint64_t too_many_frags;   /* datagrams dropped: more than max_frags fragments */
+    uint64_t inconsistent;     /* fragments dropped: contradict the datagram's other fragments */
+    uint64_t incomplete;       /* fragments dropped: not fully captured */
 };
 
 /* A completed datagram. `ip` is borrowed: valid until the next defrag_*() call. */
 struct defrag_datagram {
-    const uint8_t *ip;   /* the rebuilt IPv4/IPv6 datagram, headers fixed up */
+    const uint8_t *ip; /* the rebuilt IPv4/IPv6 datagram, headers fixed up */
     uint32_t len;
     uint32_t frags;      /* fragments that went into it (duplicates included) */
     uint64_t wire_bytes; /* sum of those fragments' wire lengths */

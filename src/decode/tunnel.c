@@ -3,8 +3,9 @@
  * GRE (RFC 2784/2890, and enhanced GRE v1 for PPTP, RFC 2637 4.1), IP-in-IP
  * (proto 4) and IPv6-in-IP (proto 41), and over UDP: VXLAN (RFC 7348, dst
  * port 4789), Geneve (RFC 8926, dst port 6081) and Teredo (RFC 4380) on any
- * port, since NATs remap the client's port (3544 is only the server's). pkt_meta ends up describing the innermost IP/TCP;
- * m->tunnel_depth counts the layers, limited by DECODE_MAX_TUNNEL.
+ * port, since NATs remap the client's port (3544 is only the server's).
+ * pkt_meta ends up describing the innermost IP/TCP; m->tunnel_depth counts
+ * the layers, limited by DECODE_MAX_TUNNEL.
  *
  * An inner packet that is not TCP ends as DECODE_OTHER_L4 (the outer packet
  * is IP after all); its own protocol is still counted. UDP headers are parsed

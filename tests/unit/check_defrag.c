@@ -74,8 +74,14 @@ put16(uint8_t *p, unsigned v)
 static void
 mk_dgram(int v6, uint32_t paylen)
 {
-    struct pb_seg s = {.from_client = 1, .flags = TCP_PSH | TCP_ACK, .seq = 1000, .ack = 2000,
-                       .win = 512, .len = paylen, .mss = 0, .wscale = -1};
+    struct pb_seg s = {.from_client = 1,
+                       .flags = TCP_PSH | TCP_ACK,
+                       .seq = 1000,
+                       .ack = 2000,
+                       .win = 512,
+                       .len = paylen,
+                       .mss = 0,
+                       .wscale = -1};
     size_t i, tcp_off;
     uint32_t sum = 0;
 
@@ -152,13 +158,13 @@ feed(int v6, uint32_t id, uint32_t off, uint32_t len, int more, uint64_t t, cons
     else
         memcpy(f + n, dgram + dgram_hlen + off, len);
     n += len;
-    ck_assert_int_eq(decode_packet(v6 ? DLT_V_IPV6 : DLT_V_IPV4, f, (uint32_t)n, (uint32_t)n, t,
-                                   NULL, &m, &st),
-                     DECODE_FRAGMENT);
+    ck_assert_int_eq(
+        decode_packet(v6 ? DLT_V_IPV6 : DLT_V_IPV4, f, (uint32_t)n, (uint32_t)n, t, NULL, &m, &st),
+        DECODE_FRAGMENT);
     rc = defrag_add(d, &m, f, (uint32_t)n, t, &out_dg);
     if (rc == 1)
-        ck_assert_int_eq(
-            decode_ip_datagram(out_dg.ip, out_dg.len, t, true, NULL, &out_m, &dst), DECODE_TCP);
+        ck_assert_int_eq(decode_ip_datagram(out_dg.ip, out_dg.len, t, true, NULL, &out_m, &dst),
+                         DECODE_TCP);
     return rc;
 }
 
@@ -353,7 +359,7 @@ START_TEST(test_inconsistent_fragments_are_dropped)
     ck_assert_uint_eq(defrag_stats(d)->inconsistent, 1);
     ck_assert_uint_eq(defrag_trackers(d), 0);
     ck_assert_int_eq(feed4(96, 24, 0), 0);
-    ck_assert_int_eq(feed4(96, 16, 0), 0); /* a second, different end */
+    ck_assert_int_eq(feed4(96, 16, 0), 0);                             /* a second, different end */
     ck_assert_int_eq(feed(0, 0x77, 104, 24, 1, 5 * SEC, dgram, 0), 0); /* data past the end */
     ck_assert_uint_eq(defrag_stats(d)->inconsistent, 3);
     ck_assert_int_eq(feed4(0, 48, 1), 0);
