@@ -23,6 +23,9 @@
  *  - A read error ends that source only; the error is reported once (-1) and
  *    the remaining sources continue. Nothing is ever sized from a file's
  *    snaplen field: libpcap owns all record buffers.
+ *  - A pcapng file that libpcap refuses (interfaces of several link types or
+ *    snapshot lengths) is read by our own reader instead (pcapng.c, see
+ *    cap_fallback_start()); its records carry their interface's link type.
  *  - -w (capture_dump_open) writes in cap_emit(), i.e. exactly the records
  *    handed out and in the order they are handed out (merge order for
  *    several files), never the filtered ones.
@@ -38,7 +41,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "capture/pcapng.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -62,6 +67,10 @@ struct cap_source {
     uint64_t ts_ns;
     uint64_t last_ts_ns;      /* previous record's timestamp, for ts_backwards */
     bool have_last;
+    uint64_t nread;           /* records libpcap gave (skipped by the pcapng fallback) */
+    char *filter;             /* owned copy for the pcapng fallback, or NULL */
+    struct cap_ng *ng;        /* pcapng fallback reader (then p is only for metadata) */
+    struct cap_ng_rec ng_rec; /* its current record; hdr points here */
 };
 
 struct capture {
@@ -102,6 +111,8 @@ cap_source_fini(struct cap_source *s)
         pcap_freecode(&s->prog);
     if (s->p != NULL)
         pcap_close(s->p);
+    cap_ng_close(s->ng);
+    free(s->filter);
     free(s->name);
     memset(s, 0, sizeof(*s));
 }
@@ -144,6 +155,67 @@ cap_compile(struct cap_source *s, const char *filter, char *err)
     return 0;
 }
 
+/*
+ * pcapng fallback (src/capture/pcapng.c). libpcap 1.10 refuses a pcapng file
+ * whose interfaces differ in link type or snapshot length, at the open or at
+ * the first packet of such an interface (a read error). The file is then
+ * read again by our own reader from its first byte, skipping the `skip`
+ * records libpcap gave. That needs a file we can read again: a named file,
+ * or stdin when it is a regular file ("< file"); from a pipe, libpcap's
+ * error stands. Returns 0, or -1 leaving err alone, except for an error of
+ * our reader after the open (the file does not hold `skip` good records).
+ */
+static int
+cap_fallback_start(struct cap_source *s, uint64_t skip, char *err, size_t err_size)
+{
+    char nerr[ERRBUF_SIZE];
+    FILE *f;
+
+    if (strcmp(s->name, "-") != 0) {
+        f = fopen(s->name, "rb");
+    } else {
+        int fd = dup(STDIN_FILENO);
+        if (fd < 0)
+            return -1;
+        if (lseek(fd, 0, SEEK_SET) != 0 || (f = fdopen(fd, "rb")) == NULL) {
+            close(fd);
+            return -1;
+        }
+    }
+    if (f == NULL || (s->ng = cap_ng_fopen(f, s->shown, s->filter, nerr)) == NULL)
+        return -1;
+    for (uint64_t i = 0; i < skip; i++) {
+        int rc = cap_ng_next(s->ng, &s->ng_rec);
+        if (rc == -1) {
+            snprintf(err, err_size, "%s", cap_ng_geterr(s->ng));
+            return -1;
+        }
+        if (rc != 1)
+            break; /* fewer records than libpcap gave: the file ends here */
+    }
+    return 0;
+}
+
+/* After an open through the fallback: a dead pcap_t stands for the file (-w, snaplen, filter). */
+static int
+cap_fallback_meta(struct cap_source *s, const char *filter, char *err)
+{
+    uint32_t snap = cap_ng_snaplen(s->ng);
+
+    if (snap == 0 || snap > CAP_DEFAULT_SNAPLEN)
+        snap = CAP_DEFAULT_SNAPLEN;
+    s->dlt = cap_ng_datalink(s->ng);
+    s->ns = true;
+    s->p = pcap_open_dead_with_tstamp_precision(s->dlt, (int)snap, PCAP_TSTAMP_PRECISION_NANO);
+    if (s->p == NULL) {
+        errbuf_printf(err, "%s: cannot create a handle for link type %d", s->shown, s->dlt);
+        return -1;
+    }
+    if (err != NULL)
+        err[0] = '\0';
+    return cap_compile(s, filter, err); /* reports a filter that is bad for the first link type */
+}
+
 static int
 cap_open_one(struct cap_source *s, const char *path, const char *filter, bool *stdin_used,
              char *err)
@@ -153,6 +225,11 @@ cap_open_one(struct cap_source *s, const char *path, const char *filter, bool *s
     perr[0] = '\0';
     s->name = xstrdup(path);
     s->shown = s->name;
+    s->filter = filter != NULL ? xstrdup(filter) : NULL;
+    /* Testing knob (named files only): FLOWSTATE_FORCE_PCAPNG_READER=1 reads pcapng with ours. */
+    if (strcmp(path, "-") != 0 && getenv("FLOWSTATE_FORCE_PCAPNG_READER") != NULL &&
+        cap_fallback_start(s, 0, err, ERRBUF_SIZE) == 0)
+        return cap_fallback_meta(s, filter, err);
     if (strcmp(path, "-") == 0) {
         s->shown = "stdin";
         if (*stdin_used) {
@@ -166,6 +243,8 @@ cap_open_one(struct cap_source *s, const char *path, const char *filter, bool *s
     }
     if (s->p == NULL) {
         errbuf_printf(err, "%s: %s", s->shown, perr[0] != '\0' ? perr : "cannot open");
+        if (cap_fallback_start(s, 0, err, ERRBUF_SIZE) == 0)
+            return cap_fallback_meta(s, filter, err);
         return -1;
     }
     s->dlt = pcap_datalink(s->p);
@@ -197,6 +276,48 @@ capture_open_files(const char *const *paths, size_t n, const char *filter, char 
 }
 
 /*
+ * pcap_next_ex() on s->p, or the next record of the pcapng fallback; same
+ * returns. On PCAP_ERROR the message is in c->err.
+ */
+static int
+cap_read(struct capture *c, struct cap_source *s, struct pcap_pkthdr **h, const u_char **d)
+{
+    int rc;
+
+    if (s->ng == NULL) {
+        rc = pcap_next_ex(s->p, h, d);
+        if (rc == 1)
+            s->nread++;
+        if (rc != PCAP_ERROR)
+            return rc;
+        snprintf(c->err, sizeof(c->err), "%s: %s", s->shown, pcap_geterr(s->p));
+        /* pcapng files (version 1.x; pcap files are 2.x) get a second reader. */
+        if (c->live || pcap_major_version(s->p) != 1 ||
+            cap_fallback_start(s, s->nread, c->err, sizeof(c->err)) != 0)
+            return PCAP_ERROR;
+    }
+    rc = cap_ng_next(s->ng, &s->ng_rec);
+    if (rc == 1) {
+        *h = &s->ng_rec.hdr;
+        *d = s->ng_rec.data;
+        return 1;
+    }
+    if (rc == CAP_END)
+        return PCAP_ERROR_BREAK;
+    snprintf(c->err, sizeof(c->err), "%s", cap_ng_geterr(s->ng));
+    return PCAP_ERROR;
+}
+
+/* True if the record just read passes the source's BPF filter (files only). */
+static bool
+cap_pass(const struct cap_source *s, const struct pcap_pkthdr *h, const u_char *d)
+{
+    if (s->ng != NULL)
+        return cap_ng_filter(s->ng, &s->ng_rec);
+    return !s->has_prog || pcap_offline_filter(&s->prog, h, d) != 0;
+}
+
+/*
  * Reads the next record of source s that passes the filter into its pending
  * slot. Returns 1 (pending set), CAP_END (source finished) or -1 (read error:
  * source finished, message in c->err).
@@ -207,7 +328,7 @@ cap_fill(struct capture *c, struct cap_source *s)
     for (;;) {
         struct pcap_pkthdr *h;
         const u_char *d;
-        int rc = pcap_next_ex(s->p, &h, &d);
+        int rc = cap_read(c, s, &h, &d);
 
         if (rc == PCAP_ERROR_BREAK) {
             /* End of file, or capture_breakloop() from a signal handler. */
@@ -215,7 +336,6 @@ cap_fill(struct capture *c, struct cap_source *s)
             return CAP_END;
         }
         if (rc == PCAP_ERROR) {
-            snprintf(c->err, sizeof(c->err), "%s: %s", s->shown, pcap_geterr(s->p));
             s->done = true;
             c->st.read_errors++;
             return -1;
@@ -228,7 +348,7 @@ cap_fill(struct capture *c, struct cap_source *s)
             c->st.ts_backwards++;
         s->last_ts_ns = ts;
         s->have_last = true;
-        if (!c->live && s->has_prog && pcap_offline_filter(&s->prog, h, d) == 0) {
+        if (!c->live && !cap_pass(s, h, d)) {
             c->st.filtered++;
             continue;
         }
@@ -249,9 +369,10 @@ cap_emit(struct capture *c, size_t i, struct cap_packet *p)
     p->caplen = s->hdr->caplen;
     p->wirelen = s->hdr->len;
     p->ts_ns = s->ts_ns;
-    p->dlt = s->dlt;
+    p->dlt = s->ng != NULL ? s->ng_rec.dlt : s->dlt;
     p->source = c->live ? 0 : (uint32_t)i;
-    if (c->dump != NULL)
+    /* A pcap -w file has one link type: pcapng records of other interface types are not saved. */
+    if (c->dump != NULL && p->dlt == s->dlt)
         pcap_dump((u_char *)c->dump, s->hdr, s->data);
     s->pending = false;
     c->last = i;
