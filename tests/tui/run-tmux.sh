@@ -46,8 +46,8 @@ rows() { screen | sed -n '6,$p' | grep -c ':[0-9]' || true; }
 
 # wait_for <regex>: polls the pane for up to ~10 s
 wait_for() {
-    local i
-    for i in $(seq 1 100); do
+    local _
+    for _ in $(seq 1 100); do
         if has "$1"; then return 0; fi
         sleep 0.1
     done

@@ -12,8 +12,8 @@
 #include "report/tui/tui_model.h"
 #include "util/stats.h"
 
-#define NS  1000000000ULL
-#define MS  1000000ULL
+#define NS 1000000000ULL
+#define MS 1000000ULL
 
 /* A record for client 10.0.0.<n>:<1000+n> -> 192.0.2.1:80 starting at start_s. */
 static struct flow_record
@@ -67,8 +67,8 @@ arranged(struct tui_view *v, enum tui_sort key, bool rev, const char *filter, ui
 }
 
 static void
-feed(struct tui_model *m, const struct flow_record *recs, size_t n, uint64_t ts_s,
-     uint64_t pkts, uint64_t bytes, bool final)
+feed_ns(struct tui_model *m, const struct flow_record *recs, size_t n, uint64_t ts_ns,
+        uint64_t pkts, uint64_t bytes, bool final)
 {
     struct stat_list l;
     struct stats_record st;
@@ -80,10 +80,17 @@ feed(struct tui_model *m, const struct flow_record *recs, size_t n, uint64_t ts_
     stat_list_add(&l, "flow.tcp", 7);
     stat_list_add(&l, "capture.kernel_drop", 2);
     stat_list_add(&l, "capture.kernel_ifdrop", 3);
-    st.ts_ns = ts_s * NS;
+    st.ts_ns = ts_ns;
     st.items = &l;
     tui_model_tick(m, recs, n, &st, final);
     stat_list_fini(&l);
+}
+
+static void
+feed(struct tui_model *m, const struct flow_record *recs, size_t n, uint64_t ts_s, uint64_t pkts,
+     uint64_t bytes, bool final)
+{
+    feed_ns(m, recs, n, ts_s * NS, pkts, bytes, final);
 }
 
 START_TEST(test_filter_parses_ss_state_names_in_any_spelling)
@@ -320,15 +327,18 @@ START_TEST(test_rates_use_capture_time_deltas_and_same_time_ticks_keep_them)
     /* first tick (fixture) at 100 s: 1000 pkts, 100000 bytes; no rate yet */
     ck_assert(m.tot.pps == 0.0);
     feed(&m, none, 0, 102, 1200, 110000, false);
-    ck_assert(m.tot.pps == 100.0);           /* 200 pkts / 2 s */
-    ck_assert(m.tot.bps == 40000.0);         /* 10000 B * 8 / 2 s */
+    ck_assert(m.tot.pps == 100.0);               /* 200 pkts / 2 s */
+    ck_assert(m.tot.bps == 40000.0);             /* 10000 B * 8 / 2 s */
     feed(&m, none, 0, 102, 1300, 120000, false); /* pacing tick, same capture time */
+    ck_assert(m.tot.pps == 100.0);
+    /* a pacing tick later in the same capture second: wall-time dependent, not sampled */
+    feed_ns(&m, none, 0, 102 * NS + 500 * MS, 1300, 120000, false);
     ck_assert(m.tot.pps == 100.0);
     ck_assert_uint_eq(m.tot.pkts, 1300);
     ck_assert_uint_eq(m.tot.drops, 5);
     ck_assert_uint_eq(m.tot.flows_tcp, 7);
     feed(&m, none, 0, 104, 1400, 120000, true); /* final: average over the run */
-    ck_assert(m.tot.pps == 100.0);           /* 400 pkts / 4 s */
+    ck_assert(m.tot.pps == 100.0);              /* 400 pkts / 4 s */
     ck_assert(m.tot.final);
 }
 END_TEST

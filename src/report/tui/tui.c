@@ -31,14 +31,14 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
-#define NS_PER_SEC     UINT64_C(1000000000)
-#define NS_PER_MS      UINT64_C(1000000)
-#define DRAW_EVERY_NS  (50 * NS_PER_MS)
-#define DETAIL_MAX     96
-#define HEADER_LINES   4 /* title, rates, states, sort/filter */
-#define KEY_ESC        27
-#define KEY_CTRL_L     12
-#define KEY_CTRL_U     21
+#define NS_PER_SEC    UINT64_C(1000000000)
+#define NS_PER_MS     UINT64_C(1000000)
+#define DRAW_EVERY_NS (50 * NS_PER_MS)
+#define DETAIL_MAX    96
+#define HEADER_LINES  4 /* title, rates, states, sort/filter */
+#define KEY_ESC       27
+#define KEY_CTRL_L    12
+#define KEY_CTRL_U    21
 
 /* ---- semantic attributes: the one table --------------------------------------- */
 
@@ -60,9 +60,9 @@ enum tui_role {
 };
 
 struct role_spec {
-    short fg, bg;       /* -1 = terminal default */
-    unsigned colour;    /* extra attributes with colours */
-    unsigned mono;      /* attributes without colours */
+    short fg, bg;    /* -1 = terminal default */
+    unsigned colour; /* extra attributes with colours */
+    unsigned mono;   /* attributes without colours */
 };
 
 static const struct role_spec roles[TR_COUNT] = {
@@ -101,15 +101,14 @@ enum tui_col {
 #define CELL_LEN 64
 
 static const char *const col_title[C_COUNT] = {
-    "!", "Client", "Server", "C-State", "S-State", "Age",
-    "Pkts", "Bytes", "B/s", "Retr", "RTTms",
+    "!", "Client", "Server", "C-State", "S-State", "Age", "Pkts", "Bytes", "B/s", "Retr", "RTTms",
 };
 static const bool col_right[C_COUNT] = {false, false, false, false, false, false,
                                         true,  true,  true,  true,  true};
 /* dropped first when the terminal is narrow */
 static const enum tui_col drop_order[] = {C_RATE, C_RTT, C_PKTS, C_RETR, C_BYTES, C_CST};
 static const enum tui_col sort_col[TUI_SORT_COUNT] = {
-    [TUI_SORT_STATE] = C_SST, [TUI_SORT_AGE] = C_AGE,     [TUI_SORT_BYTES] = C_BYTES,
+    [TUI_SORT_STATE] = C_SST, [TUI_SORT_AGE] = C_AGE,      [TUI_SORT_BYTES] = C_BYTES,
     [TUI_SORT_RATE] = C_RATE, [TUI_SORT_RETRANS] = C_RETR, [TUI_SORT_RTT] = C_RTT,
 };
 
@@ -420,15 +419,15 @@ draw_header(struct tui *t)
         strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S UTC", &tm);
     else
         snprintf(ts, sizeof(ts), "-");
-    snprintf(line, sizeof(line), "flowstate  %s  %s  pkts %" PRIu64, 
+    snprintf(line, sizeof(line), "flowstate  %s  %s  pkts %" PRIu64,
              t->final ? "final" : (t->live ? "live" : "replay"), ts, tot->pkts);
     put_line(0, line, t->attr[TR_TITLE]);
     if (t->paused)
         put(0, COLS - 8 > 0 ? COLS - 8 : 0, " PAUSED ", t->attr[TR_PAUSED], 8);
 
     snprintf(line, sizeof(line),
-             "%s pkts/s %s  bits/s %s  flows %" PRIu64 " active %" PRIu64
-             " tcp  drops %" PRIu64 "  stuck %" PRIu64 "  ended %" PRIu64 "%s",
+             "%s pkts/s %s  bits/s %s  flows %" PRIu64 " active %" PRIu64 " tcp  drops %" PRIu64
+             "  stuck %" PRIu64 "  ended %" PRIu64 "%s",
              tot->final ? "avg" : "", tui_fmt_si(tot->pps, a, sizeof(a)),
              tui_fmt_si(tot->bps, b, sizeof(b)), tot->flows_active, tot->flows_tcp, tot->drops,
              tot->stuck, tot->ended, tot->ended_dropped != 0 ? "+" : "");
@@ -440,15 +439,13 @@ draw_header(struct tui *t)
             used += (size_t)snprintf(line + used, sizeof(line) - used, " %s %" PRIu64,
                                      tcp_state_name((enum tcp_state_id)s), tot->by_state[s]);
     if (used < sizeof(line))
-        snprintf(line + used, sizeof(line) - used, "%s",
-                 strchr(line, ' ') == NULL ? " none" : "");
+        snprintf(line + used, sizeof(line) - used, "%s", strchr(line, ' ') == NULL ? " none" : "");
     put_line(2, line, t->attr[TR_HEADER]);
 
-    snprintf(line, sizeof(line), "sort: %s%s%s  filter: %s  rows %zu of %zu", tui_sort_name(t->sort),
-             t->reverse ? " (reversed)" : "",
+    snprintf(line, sizeof(line), "sort: %s%s%s  filter: %s  rows %zu of %zu",
+             tui_sort_name(t->sort), t->reverse ? " (reversed)" : "",
              t->sort == TUI_SORT_STATE && !t->reverse ? " (stuck first)" : "",
-             t->filter.kind == TUI_FILTER_NONE ? "-" : t->filter.text, t->v.n_rows,
-             t->v.n_conn);
+             t->filter.kind == TUI_FILTER_NONE ? "-" : t->filter.text, t->v.n_rows, t->v.n_conn);
     put_line(3, line, t->attr[TR_NORMAL]);
 }
 
@@ -521,8 +518,7 @@ draw_table(struct tui *t)
         format_line(width, cell, line, sizeof(line));
         put_line(HEADER_LINES + 1 + y, line, t->attr[role]);
         if (cell[C_MARK][0] == '!' && role != TR_SELECTED && role != TR_STUCK_SEL)
-            put(HEADER_LINES + 1 + y, 0, "!", t->attr[TR_VIOLATION] | (stuck ? A_REVERSE : 0),
-                1);
+            put(HEADER_LINES + 1 + y, 0, "!", t->attr[TR_VIOLATION] | (stuck ? A_REVERSE : 0), 1);
     }
 }
 
@@ -589,8 +585,8 @@ draw_help(struct tui *t)
     size_t i;
 
     for (i = 0; i < sizeof(help_text) / sizeof(help_text[0]); i++)
-        put(HEADER_LINES + (int)i, 1, help_text[i], i == 0 ? t->attr[TR_HEADER] : t->attr[TR_NORMAL],
-            COLS - 1);
+        put(HEADER_LINES + (int)i, 1, help_text[i],
+            i == 0 ? t->attr[TR_HEADER] : t->attr[TR_NORMAL], COLS - 1);
 }
 
 static void

@@ -323,14 +323,17 @@ tui_model_tick(struct tui_model *m, const struct flow_record *live, size_t n,
     if (n > 1)
         qsort(m->live, n, sizeof(*m->live), live_cmp);
 
-    /* rates: counter deltas over capture-time deltas; a tick at the same
-     * capture time (replay pacing, idle live ticks) keeps the last rate */
+    /* rates: counter deltas over capture-time deltas, sampled only by the
+     * first tick of each new capture second. Extra ticks inside a second
+     * (replay pacing, idle live ticks) depend on wall time, so they keep the
+     * last rate: the rates shown then depend on the capture alone. */
     if (!m->have_prev) {
         m->have_prev = true;
         m->prev_ts = m->first_ts = ts;
         m->prev_pkts = m->first_pkts = pkts;
         m->prev_bytes = m->first_bytes = bytes;
-    } else if (ts > m->prev_ts && pkts >= m->prev_pkts && bytes >= m->prev_bytes) {
+    } else if (ts / NS_PER_SEC > m->prev_ts / NS_PER_SEC && pkts >= m->prev_pkts &&
+               bytes >= m->prev_bytes) {
         double dt = (double)(ts - m->prev_ts) / (double)NS_PER_SEC;
 
         t->pps = (double)(pkts - m->prev_pkts) / dt;
@@ -591,8 +594,8 @@ add_line(char (*out)[TUI_LINE_LEN], size_t n, size_t max, const char *fmt, ...)
 }
 
 static size_t
-fmt_endpoint(const char *who, const char *addr, const struct tcp_endpoint_summary *e,
-             uint64_t now, char (*out)[TUI_LINE_LEN], size_t n, size_t max)
+fmt_endpoint(const char *who, const char *addr, const struct tcp_endpoint_summary *e, uint64_t now,
+             char (*out)[TUI_LINE_LEN], size_t n, size_t max)
 {
     char isn[16], mss[8], ws[8], age[16], mn[24], av[24], mx[24];
 
@@ -610,24 +613,29 @@ fmt_endpoint(const char *who, const char *addr, const struct tcp_endpoint_summar
         snprintf(ws, sizeof(ws), "-");
     n = add_line(out, n, max, "%s %s", who, addr);
     n = add_line(out, n, max, "  state %s for %s", tcp_state_name((enum tcp_state_id)e->state),
-         tui_fmt_dur(since(now, e->state_since_ns), age, sizeof(age)));
-    n = add_line(out, n, max, "  isn %s  mss %s  wscale %s  sack %s  ts %s  window %" PRIu32, isn, mss, ws,
-         e->sack_ok ? "yes" : "no", e->ts_ok ? "yes" : "no", e->window);
-    n = add_line(out, n, max, "  packets %" PRIu64 "  payload %" PRIu64 "  unique %" PRIu64 "  retransmitted %" PRIu64,
-         e->packets, e->payload_bytes, e->unique_bytes, e->retransmitted_bytes);
-    n = add_line(out, n, max, "  retransmits %" PRIu32 " (fast %" PRIu32 ", spurious %" PRIu32 ")  out-of-order %" PRIu32
-         "  lost %" PRIu32,
-         e->retransmits, e->fast_retransmits, e->spurious_retransmits, e->out_of_order,
-         e->lost_segments);
-    n = add_line(out, n, max, "  dup-acks %" PRIu32 "  zero-windows %" PRIu32 "  zw-probes %" PRIu32
-         "  window-full %" PRIu32 "  keepalives %" PRIu32,
-         e->dup_acks, e->zero_windows, e->zero_window_probes, e->window_full, e->keepalives);
+                 tui_fmt_dur(since(now, e->state_since_ns), age, sizeof(age)));
+    n = add_line(out, n, max, "  isn %s  mss %s  wscale %s  sack %s  ts %s  window %" PRIu32, isn,
+                 mss, ws, e->sack_ok ? "yes" : "no", e->ts_ok ? "yes" : "no", e->window);
+    n = add_line(out, n, max,
+                 "  packets %" PRIu64 "  payload %" PRIu64 "  unique %" PRIu64
+                 "  retransmitted %" PRIu64,
+                 e->packets, e->payload_bytes, e->unique_bytes, e->retransmitted_bytes);
+    n = add_line(out, n, max,
+                 "  retransmits %" PRIu32 " (fast %" PRIu32 ", spurious %" PRIu32
+                 ")  out-of-order %" PRIu32 "  lost %" PRIu32,
+                 e->retransmits, e->fast_retransmits, e->spurious_retransmits, e->out_of_order,
+                 e->lost_segments);
+    n = add_line(out, n, max,
+                 "  dup-acks %" PRIu32 "  zero-windows %" PRIu32 "  zw-probes %" PRIu32
+                 "  window-full %" PRIu32 "  keepalives %" PRIu32,
+                 e->dup_acks, e->zero_windows, e->zero_window_probes, e->window_full,
+                 e->keepalives);
     if (e->rtt.samples != 0) {
         fmt_ms(e->rtt.min_ns, mn, sizeof(mn));
         fmt_ms(e->rtt.sum_ns / e->rtt.samples, av, sizeof(av));
         fmt_ms(e->rtt.max_ns, mx, sizeof(mx));
-        n = add_line(out, n, max, "  rtt (data it sent) min %s  avg %s  max %s  samples %" PRIu64, mn, av, mx,
-             e->rtt.samples);
+        n = add_line(out, n, max, "  rtt (data it sent) min %s  avg %s  max %s  samples %" PRIu64,
+                     mn, av, mx, e->rtt.samples);
     } else {
         n = add_line(out, n, max, "  rtt (data it sent) no samples");
     }
@@ -644,20 +652,23 @@ tui_detail_format(const struct tui_conn *c, char (*out)[TUI_LINE_LEN], size_t ma
     uint64_t nv = tui_conn_violations(c);
 
     n = add_line(out, n, max, "%s -> %s  (%s)", c->client, c->server, c->ended ? "ended" : "open");
-    n = add_line(out, n, max, "uid %s  flow_id %" PRIu64 "  community_id %s", r->uid, r->flow_id, r->community_id);
-    n = add_line(out, n, max, "duration %s  packets %" PRIu64 " (%" PRIu64 " / %" PRIu64 ")  bytes %" PRIu64
-         " (%" PRIu64 " / %" PRIu64 ")",
-         tui_fmt_dur(since(r->end_ns, r->start_ns), a, sizeof(a)), tui_conn_pkts(c),
-         r->pkts_toserver, r->pkts_toclient, tui_conn_bytes(c), r->bytes_toserver,
-         r->bytes_toclient);
+    n = add_line(out, n, max, "uid %s  flow_id %" PRIu64 "  community_id %s", r->uid, r->flow_id,
+                 r->community_id);
+    n = add_line(out, n, max,
+                 "duration %s  packets %" PRIu64 " (%" PRIu64 " / %" PRIu64 ")  bytes %" PRIu64
+                 " (%" PRIu64 " / %" PRIu64 ")",
+                 tui_fmt_dur(since(r->end_ns, r->start_ns), a, sizeof(a)), tui_conn_pkts(c),
+                 r->pkts_toserver, r->pkts_toclient, tui_conn_bytes(c), r->bytes_toserver,
+                 r->bytes_toclient);
     n = add_line(out, n, max, "history %s  conn_state %s  handshake %s  close %s%s%s",
-         s->history[0] != '\0' ? s->history : "-",
-         s->conn_state[0] != '\0' ? s->conn_state : "-",
-         tcp_handshake_name((enum tcp_handshake)s->handshake),
-         tcp_close_name((enum tcp_close)s->close), s->midstream ? "  midstream" : "",
-         (r->roles_guessed || s->roles_guessed) ? "  roles-guessed" : "");
+                 s->history[0] != '\0' ? s->history : "-",
+                 s->conn_state[0] != '\0' ? s->conn_state : "-",
+                 tcp_handshake_name((enum tcp_handshake)s->handshake),
+                 tcp_close_name((enum tcp_close)s->close), s->midstream ? "  midstream" : "",
+                 (r->roles_guessed || s->roles_guessed) ? "  roles-guessed" : "");
     if (c->ended)
-        n = add_line(out, n, max, "ended: %s", flow_end_reason_name((enum flow_end_reason)r->reason));
+        n = add_line(out, n, max, "ended: %s",
+                     flow_end_reason_name((enum flow_end_reason)r->reason));
     if (s->handshake_rtt_ns != 0) {
         fmt_ms(s->handshake_rtt_ns, a, sizeof(a));
         n = add_line(out, n, max, "handshake rtt %s", a);
@@ -680,14 +691,15 @@ tui_detail_format(const struct tui_conn *c, char (*out)[TUI_LINE_LEN], size_t ma
     for (k = 0; k < TV_COUNT; k++)
         if (s->client.violations[k] + s->server.violations[k] != 0)
             n = add_line(out, n, max, "  %-22s client %" PRIu32 "  server %" PRIu32,
-                 tcp_violation_name((enum tcp_violation)k), (uint32_t)s->client.violations[k],
-                 (uint32_t)s->server.violations[k]);
+                         tcp_violation_name((enum tcp_violation)k),
+                         (uint32_t)s->client.violations[k], (uint32_t)s->server.violations[k]);
     for (i = 0; i < s->n_examples && i < TCP_VIOLATION_KEEP; i++) {
         const struct tcp_violation_example *e = &s->examples[i];
 
-        n = add_line(out, n, max, "  pkt %" PRIu64 " from %s: %s expected %" PRIu32 " seen %" PRIu32, e->pkt_no,
-             e->from_client ? "client" : "server",
-             tcp_violation_name((enum tcp_violation)e->kind), e->expected, e->seen);
+        n = add_line(out, n, max,
+                     "  pkt %" PRIu64 " from %s: %s expected %" PRIu32 " seen %" PRIu32, e->pkt_no,
+                     e->from_client ? "client" : "server",
+                     tcp_violation_name((enum tcp_violation)e->kind), e->expected, e->seen);
     }
     return n;
 }

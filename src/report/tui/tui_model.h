@@ -28,7 +28,7 @@
 #define TUI_ENDED_KEEP 10000 /* ended connections kept for the final table */
 #define TUI_ADDR_LEN   56    /* "[v6 address]:port" */
 #define TUI_FILTER_LEN 64
-#define TUI_LINE_LEN   160   /* one formatted detail line */
+#define TUI_LINE_LEN   160 /* one formatted detail line */
 
 struct tui_conn {
     struct flow_record rec; /* copy; its string pointers are static names */
@@ -76,24 +76,24 @@ void tui_filter_parse(const char *text, struct tui_filter *f);
 bool tui_filter_match(const struct tui_filter *f, const struct tui_conn *c);
 
 /* Derived per-connection values (used by sorting, drawing and the tests). */
-uint64_t tui_conn_age_ns(const struct tui_conn *c);   /* stuck: now - stuck_since */
+uint64_t tui_conn_age_ns(const struct tui_conn *c); /* stuck: now - stuck_since */
 uint64_t tui_conn_bytes(const struct tui_conn *c);
 uint64_t tui_conn_pkts(const struct tui_conn *c);
-double tui_conn_rate(const struct tui_conn *c);       /* bytes/s, 0 if no duration */
+double tui_conn_rate(const struct tui_conn *c); /* bytes/s, 0 if no duration */
 uint64_t tui_conn_retrans(const struct tui_conn *c);
-uint64_t tui_conn_rtt_ns(const struct tui_conn *c);   /* 0 = unknown */
+uint64_t tui_conn_rtt_ns(const struct tui_conn *c); /* 0 = unknown */
 uint64_t tui_conn_violations(const struct tui_conn *c);
 bool tui_conn_stuck(const struct tui_conn *c);
 
 /* Header counters, derived from the stats records. */
 struct tui_totals {
-    uint64_t ts_ns;         /* capture clock of the latest tick */
-    uint64_t pkts, bytes;   /* decoder.pkts / decoder.bytes */
-    double pps, bps;        /* over the last capture-time delta; final: whole run */
-    uint64_t flows_active;  /* flow.active */
-    uint64_t flows_tcp;     /* flow.tcp */
-    uint64_t drops;         /* capture.kernel_drop + capture.kernel_ifdrop */
-    uint64_t stuck;         /* shown connections that are stuck */
+    uint64_t ts_ns;        /* capture clock of the latest tick */
+    uint64_t pkts, bytes;  /* decoder.pkts / decoder.bytes */
+    double pps, bps;       /* over the last capture-time delta; final: whole run */
+    uint64_t flows_active; /* flow.active */
+    uint64_t flows_tcp;    /* flow.tcp */
+    uint64_t drops;        /* capture.kernel_drop + capture.kernel_ifdrop */
+    uint64_t stuck;        /* shown connections that are stuck */
     uint64_t open, ended, ended_dropped;
     uint64_t by_state[TCP_ST_COUNT]; /* endpoints per state: open ones; final: at end */
     bool final;
