@@ -55,8 +55,10 @@ static void
 on_stop_signal(int sig)
 {
     (void)sig;
-    if (stop_requested) /* second signal: leave at once */
+    if (stop_requested) { /* second signal: leave at once, terminal restored (TUI) */
+        log_run_cleanup();
         _exit(130);
+    }
     stop_requested = 1;
     if (active_capture != NULL)
         capture_breakloop(active_capture);

@@ -59,8 +59,8 @@ log_debug(const char *fmt, ...)
     va_end(ap);
 }
 
-static void
-run_cleanup(void)
+void
+log_run_cleanup(void)
 {
     void (*fn)(void) = cleanup_fn;
 
@@ -75,7 +75,7 @@ fatal(const char *fmt, ...)
     va_list ap;
     int saved = errno;
 
-    run_cleanup();
+    log_run_cleanup();
     va_start(ap, fmt);
     vlog(fmt, ap, strerror(saved));
     va_end(ap);
@@ -87,7 +87,7 @@ fatalx(const char *fmt, ...)
 {
     va_list ap;
 
-    run_cleanup();
+    log_run_cleanup();
     va_start(ap, fmt);
     vlog(fmt, ap, NULL);
     va_end(ap);

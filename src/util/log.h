@@ -12,6 +12,8 @@
 #define ERRBUF_SIZE 256
 
 void log_set_cleanup(void (*fn)(void));
+/* Runs the cleanup hook once, now (the second-SIGINT exit path). */
+void log_run_cleanup(void);
 void log_set_verbose(int level);
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
