@@ -36,7 +36,7 @@
 
 #define NG_BT_SHB       0x0A0D0D0Au /* palindromic: the same in both byte orders */
 #define NG_BT_IDB       1u
-#define NG_BT_PB        2u          /* obsolete Packet Block */
+#define NG_BT_PB        2u /* obsolete Packet Block */
 #define NG_BT_SPB       3u
 #define NG_BT_EPB       6u
 #define NG_BOM          0x1A2B3C4Du
@@ -51,25 +51,25 @@
 struct ng_iface {
     int dlt;
     uint16_t linktype;
-    uint32_t snaplen;     /* 0: no limit */
-    bool res_bin;         /* time unit 2^-res_exp s, else 10^-res_exp s */
+    uint32_t snaplen; /* 0: no limit */
+    bool res_bin;     /* time unit 2^-res_exp s, else 10^-res_exp s */
     uint8_t res_exp;
-    int64_t tsoffset;     /* seconds added to every timestamp */
-    int32_t prog;         /* index into progs, or NG_NO_PROG (no filter) */
+    int64_t tsoffset; /* seconds added to every timestamp */
+    int32_t prog;     /* index into progs, or NG_NO_PROG (no filter) */
 };
 
 struct ng_prog {
-    bool ok;              /* compiled; false: the filter cannot match this link type */
+    bool ok; /* compiled; false: the filter cannot match this link type */
     struct bpf_program bpf;
 };
 
 struct cap_ng {
     FILE *f;
     char *name;
-    bool be;              /* byte order of the current section */
+    bool be; /* byte order of the current section */
     bool done;
-    uint64_t off;         /* file offset of the next block */
-    uint64_t blk_off;     /* file offset of the block being parsed */
+    uint64_t off;     /* file offset of the next block */
+    uint64_t blk_off; /* file offset of the block being parsed */
     uint8_t *buf;
     size_t buf_size;
     struct ng_iface *ifs;
@@ -77,8 +77,8 @@ struct cap_ng {
     int first_dlt;
     uint32_t first_snaplen;
     bool have_first;
-    char *filter;         /* NULL: none */
-    int32_t *prog_of_lt;  /* linktype -> index into progs, NG_NO_PROG: not compiled yet */
+    char *filter;        /* NULL: none */
+    int32_t *prog_of_lt; /* linktype -> index into progs, NG_NO_PROG: not compiled yet */
     struct ng_prog *progs;
     size_t n_progs;
     char err[CAP_NG_ERR_SIZE];
@@ -227,13 +227,11 @@ ng_read_block(struct cap_ng *r, uint32_t *type, uint32_t *len)
     if ((got = ng_read(r, r->buf + have, *len - have)) < 0)
         return -1;
     if ((size_t)got < *len - have)
-        return ng_fail(r, "truncated block: %zu of %" PRIu32 " bytes", have + (size_t)got,
-                       *len);
+        return ng_fail(r, "truncated block: %zu of %" PRIu32 " bytes", have + (size_t)got, *len);
     c = cursor_make(r->buf + *len - 4, 4);
     uint32_t trailer = ng_u32(r, &c);
     if (trailer != *len)
-        return ng_fail(r, "trailing block length %" PRIu32 " != leading %" PRIu32, trailer,
-                       *len);
+        return ng_fail(r, "trailing block length %" PRIu32 " != leading %" PRIu32, trailer, *len);
     r->off += *len;
     return 1;
 }

@@ -36,10 +36,10 @@ struct cap_ng;
 struct cap_ng_rec {
     struct pcap_pkthdr hdr; /* ts: seconds + nanoseconds in tv_usec; caplen; len */
     const uint8_t *data;
-    uint64_t ts_ns;         /* ns since the epoch (tsresol and tsoffset applied) */
-    int dlt;                /* DLT_* of this record's interface (libpcap numbering) */
-    uint32_t iface;         /* interface id within its section */
-    uint64_t offset;        /* file offset of the record's block */
+    uint64_t ts_ns;  /* ns since the epoch (tsresol and tsoffset applied) */
+    int dlt;         /* DLT_* of this record's interface (libpcap numbering) */
+    uint32_t iface;  /* interface id within its section */
+    uint64_t offset; /* file offset of the record's block */
 };
 
 /*

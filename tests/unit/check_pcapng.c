@@ -221,7 +221,7 @@ struct got {
     char open_err[ERRBUF_SIZE];
     int n;
     struct got_rec r[MAX_RECS];
-    int rc;   /* the final cap_ng_next() result */
+    int rc; /* the final cap_ng_next() result */
     char err[CAP_NG_ERR_SIZE];
 };
 
@@ -286,8 +286,8 @@ expect_open_err(const struct got *g, const char *what)
     ck_assert_msg(strstr(g->open_err, what) != NULL, "\"%s\" lacks \"%s\"", g->open_err, what);
 }
 
-static const uint8_t pkt_a[] = {0xa1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
-                                17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30};
+static const uint8_t pkt_a[] = {0xa1, 2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15,
+                                16,   17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30};
 static const uint8_t pkt_b[] = {0xb2, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17};
 
 /*
@@ -406,9 +406,9 @@ START_TEST(test_tsoffset_is_added_in_seconds_and_saturates_at_the_epoch)
 
     b_shb(&b, false);
     b_idb(&b, LT_EN10MB, 0, -1, 1000);
-    b_idb(&b, LT_EN10MB, 0, 0, -5);                 /* 10^0: whole seconds */
-    b_idb(&b, LT_EN10MB, 0, 12, 0);                 /* picoseconds */
-    b_idb(&b, LT_EN10MB, 0, 0x80 | 63, INT64_MIN);  /* finest binary unit */
+    b_idb(&b, LT_EN10MB, 0, 0, -5);                /* 10^0: whole seconds */
+    b_idb(&b, LT_EN10MB, 0, 12, 0);                /* picoseconds */
+    b_idb(&b, LT_EN10MB, 0, 0x80 | 63, INT64_MIN); /* finest binary unit */
     b_epb(&b, 0, 2500000, pkt_a, 4, 4);
     b_epb(&b, 1, 3, pkt_a, 4, 4);
     b_epb(&b, 2, UINT64_C(7000000000123), pkt_a, 4, 4);
