@@ -115,6 +115,9 @@ _Static_assert(sizeof(struct tcp_state) - sizeof(((struct tcp_state *)0)->ex) <=
 
 #define NS_PER_MS 1000000ull
 
+/* An ack this far behind the highest one is counted as moving backwards (at least). */
+#define ACK_BACKWARDS_SLACK_MIN 66000u /* Linux conntrack MAXACKWINCONST */
+
 struct step_ctx {
     struct tcp_state *st;
     struct flow *f;
@@ -528,9 +531,21 @@ handle_ack(struct step_ctx *c)
         ack_transitions(c);
         return;
     }
-    /* RFC 9293 3.10.7.4 fifth check: SEG.ACK < SND.UNA is an old (duplicate) ack */
+    /*
+     * RFC 9293 3.10.7.4 fifth check: SEG.ACK < SND.UNA is an old (duplicate)
+     * ack and is ignored. Networks, and even a 2-CPU capture tap, reorder
+     * acks, so an ack a little behind is old, not wrong: like Linux conntrack
+     * (MAXACKWINDOW, at least 66000 bytes) and Suricata (last_ack - window),
+     * only an ack further back than the sender's receive window is counted.
+     */
     if ((e->flags & TSE_ACK) && seq_lt(ack, e->max_ack)) {
-        violation(c, TV_ACK_BACKWARDS, e->max_ack, ack);
+        bool exact;
+        uint32_t slack = rcv_window(c->st, c->d, &exact);
+
+        if (slack < ACK_BACKWARDS_SLACK_MIN)
+            slack = ACK_BACKWARDS_SLACK_MIN;
+        if ((uint32_t)seq_diff(ack, e->max_ack) > slack)
+            violation(c, TV_ACK_BACKWARDS, e->max_ack, ack);
         return;
     }
     /* RFC 9293 3.10.7.4 fifth check: SEG.ACK > SND.NXT acks something not yet sent */

@@ -603,11 +603,26 @@ END_TEST
 
 START_TEST(test_ack_moving_backwards_is_flagged)
 {
+    /* further back than the receive window (and conntrack's 66000 bytes) */
     open3();
-    seg(S, TCP_ACK, SI + 1, CI + 1, 100);
+    seg(S, TCP_ACK, SI + 1, CI + 1, 60000);
+    seg(C, TCP_ACK, CI + 1, SI + 60001, 0);
+    seg(S, TCP_ACK, SI + 60001, CI + 1, 60000);
+    seg(C, TCP_ACK, CI + 1, SI + 120001, 0);
     seg(C, TCP_ACK, CI + 1, SI + 101, 0);
-    seg(C, TCP_ACK, CI + 1, SI + 51, 0);
-    assert_example(0, TV_ACK_BACKWARDS, SI + 101, SI + 51, 1);
+    assert_example(0, TV_ACK_BACKWARDS, SI + 120001, SI + 101, 1);
+}
+END_TEST
+
+START_TEST(test_reordered_old_ack_within_window_is_not_flagged)
+{
+    /* acks captured out of order (RFC 9293 3.10.7.4: an old ack is ignored) */
+    open3();
+    seg(S, TCP_ACK, SI + 1, CI + 1, 3000);
+    seg(C, TCP_ACK, CI + 1, SI + 3001, 0);
+    seg(C, TCP_ACK, CI + 1, SI + 1501, 0);
+    ck_assert_uint_eq(total_violations(), 0);
+    ASSERT_STATES(TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
 }
 END_TEST
 
@@ -701,13 +716,15 @@ START_TEST(test_sequence_wrap_at_2_32)
     seg(C, TCP_SYN, ci, 0, 0);
     seg(S, F_SA, SI, ci + 1, 0);
     seg(C, TCP_ACK, ci + 1, SI + 1, 0);
-    seg(C, TCP_ACK, ci + 1, SI + 1, 32); /* 0xFFFFFFF1 .. 0x00000010 */
-    seg(S, TCP_ACK, SI + 1, 0x11u, 0);
-    seg(S, TCP_ACK, SI + 1, 0x05u, 0); /* backwards across the wrap */
-    assert_example(0, TV_ACK_BACKWARDS, 0x11u, 0x05u, 0);
-    seg(C, F_FA, 0x11u, SI + 1, 0);
-    seg(S, F_FA, SI + 1, 0x12u, 0);
-    seg(C, TCP_ACK, 0x12u, SI + 2, 0);
+    seg(C, TCP_ACK, ci + 1, SI + 1, 60000); /* 0xFFFFFFF1 .. 0x0000EA50 */
+    seg(S, TCP_ACK, SI + 1, 0xEA51u, 0);
+    seg(C, TCP_ACK, 0xEA51u, SI + 1, 60000);
+    seg(S, TCP_ACK, SI + 1, 0x1D4B1u, 0);
+    seg(S, TCP_ACK, SI + 1, 0x05u, 0); /* backwards across the wrap, > window */
+    assert_example(0, TV_ACK_BACKWARDS, 0x1D4B1u, 0x05u, 0);
+    seg(C, F_FA, 0x1D4B1u, SI + 1, 0);
+    seg(S, F_FA, SI + 1, 0x1D4B2u, 0);
+    seg(C, TCP_ACK, 0x1D4B2u, SI + 2, 0);
     ASSERT_STATES(TCP_ST_TIME_WAIT, TCP_ST_CLOSED);
     ck_assert_uint_eq(total_violations(), 1);
 }
@@ -1041,6 +1058,7 @@ tcp_state_suite(void)
     tcase_add_test(viol, test_ack_of_unsent_data_is_flagged);
     tcase_add_test(viol, test_ack_after_a_sequence_hole_is_not_flagged_unsent);
     tcase_add_test(viol, test_ack_moving_backwards_is_flagged);
+    tcase_add_test(viol, test_reordered_old_ack_within_window_is_not_flagged);
     tcase_add_test(viol, test_segment_beyond_receive_window_is_flagged);
     tcase_add_test(viol, test_zero_window_probe_is_not_out_of_window);
     tcase_add_test(viol, test_new_isn_while_syn_sent_is_a_new_connection);
