@@ -103,6 +103,12 @@ struct flow_table_cfg {
     size_t max_flows;          /* hard cap on live flows (0 = derive from memcap) */
     size_t memcap;             /* bytes for flow slots (0 = derive from max_flows) */
     size_t ext_size;           /* bytes of extension after each flow (TCP session) */
+    /*
+     * A range of the extension that is rarely touched (the TCP layer's kept
+     * violation examples): flow_table_prefetch_flow() leaves it out, as every
+     * line it fetches for nothing delays the others. 0, 0 = fetch it all.
+     */
+    size_t ext_cold_off, ext_cold_len;
     uint64_t timeout_ns[FLOW_TC_COUNT];
     flow_end_fn on_end;
     void *on_end_arg;
@@ -143,6 +149,36 @@ bool flow_key_equal(const struct flow_key *x, const struct flow_key *y);
  */
 struct flow *flow_table_get(struct flow_table *t, const struct pkt_meta *m, uint64_t pkt_no,
                             int *dir, bool *created);
+
+/*
+ * Batched lookup, for callers that have several packets in hand (the engine
+ * decodes a batch ahead). A lookup is memory-bound: bucket entry, chain, then
+ * the flow slot, each a likely cache miss on a large table. Splitting it in
+ * stages lets the caller issue the misses of many packets before it waits
+ * for the first:
+ *   flow_table_prepare()       key + hash (once per packet); prefetches the bucket
+ *   flow_table_prefetch_head() reads the bucket; prefetches the chain head's key
+ *   flow_table_prefetch_flow() walks the chain by hash; prefetches the flow's
+ *                              whole slot (flow + ext) and its list neighbours
+ *   flow_table_get_prepared()  the lookup proper (same contract as flow_table_get)
+ * The prefetch stages are hints only: they read the table but change nothing,
+ * so the table may change between them and the get (flows created or ended
+ * by earlier packets); the get walks the chain again. A prepared lookup holds
+ * values only and stays valid for the same packet whatever happens to the table.
+ */
+struct flow_lookup {
+    struct flow_key key;
+    uint32_t hash;
+    int dir; /* FLOW_DIR_* of the packet */
+};
+
+void flow_table_prepare(const struct flow_table *t, const struct pkt_meta *m,
+                        struct flow_lookup *lk);
+void flow_table_prefetch_head(const struct flow_table *t, const struct flow_lookup *lk);
+void flow_table_prefetch_flow(const struct flow_table *t, const struct flow_lookup *lk);
+/* As flow_table_get, for a packet prepared with flow_table_prepare(); *dir is lk->dir. */
+struct flow *flow_table_get_prepared(struct flow_table *t, const struct flow_lookup *lk,
+                                     const struct pkt_meta *m, uint64_t pkt_no, bool *created);
 
 /* Records activity at now_ns and moves f to the tail of class tc's list. */
 void flow_table_touch(struct flow_table *t, struct flow *f, uint64_t now_ns,

@@ -6,6 +6,7 @@
  * never included outside src/flow/ and tests/unit/check_flow.c.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +37,8 @@ struct flow_slot {
 };
 
 #define FLOW_CHUNK_SLOTS 4096u
+/* The bucket array starts this small and doubles with the live flow count. */
+#define FLOW_MIN_BUCKETS 1024u
 #define FLOW_MAX_FLOWS_LIMIT ((size_t)1 << 31) /* bucket index comes from a 32-bit hash */
 #define FLOW_MAX_EXT_SIZE ((size_t)1 << 20)
 #define FLOW_DEFAULT_MAX_FLOWS 1000000u
@@ -44,11 +47,20 @@ struct flow_table {
     struct flow_table_cfg cfg;
     size_t max_flows;           /* effective cap */
     size_t slot_bytes;          /* stride of one slot, rounded to 16 */
+    size_t cold_lo, cold_hi;    /* slot bytes flow_table_prefetch_flow() skips (cfg.ext_cold_*) */
     uint64_t seed;              /* effective hash seed (never 0) */
 
+    /*
+     * The bucket array grows (doubling, rehash at once) to keep the load
+     * factor <= 1 for the live flows, up to max_buckets: a table sized for
+     * --max-flows up front is mostly empty buckets whose cache misses every
+     * lookup pays (8 MiB for the default million flows).
+     */
     struct flow **buckets;
-    size_t nbuckets;            /* power of two, >= max_flows */
+    size_t nbuckets;            /* power of two, <= max_buckets */
+    size_t max_buckets;         /* power of two, >= max_flows */
     uint32_t mask;
+    bool grow_failed;           /* an allocation failed: keep the current size */
 
     uint8_t **chunks;           /* lazily carved slot memory */
     size_t nchunks, chunks_cap;

@@ -2,6 +2,7 @@
 #define FLOWSTATE_TCP_STATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "decode/decode.h"
@@ -55,6 +56,14 @@ struct tcp_state {
     uint8_t flags; /* TSF_* bits, private to tcp_state.c */
     struct tcp_state_example ex[TCP_VIOLATION_KEEP];
 };
+
+/*
+ * Where the kept examples lie in struct tcp_state: written only on a
+ * violation and read only by tcp_state_summarize(), so the engine's per-packet
+ * prefetch of the session leaves them out (flow_table_cfg.ext_cold_*).
+ */
+#define TCP_STATE_COLD_OFF offsetof(struct tcp_state, ex)
+#define TCP_STATE_COLD_LEN sizeof(((struct tcp_state *)0)->ex)
 
 /* Zeroes st: no endpoint seen. */
 void tcp_state_init(struct tcp_state *st);

@@ -417,6 +417,105 @@ reenter_end(void *arg, struct flow *f, enum flow_end_reason why)
     }
 }
 
+START_TEST(test_buckets_grow_with_live_flows_and_every_flow_stays_found)
+{
+    struct flow_table *t = table(5000, 3, NULL);
+    struct flow *fl[5000];
+    ck_assert_uint_eq(t->max_buckets, 8192);
+    ck_assert_uint_eq(t->nbuckets, FLOW_MIN_BUCKETS);
+    for (uint32_t i = 0; i < 5000; i++) {
+        struct pkt_meta m = meta_n(i, i);
+        fl[i] = get(t, &m, i + 1);
+        ck_assert_ptr_nonnull(fl[i]);
+        ck_assert_uint_ge(t->nbuckets, flow_table_stats(t)->active); /* load factor <= 1 */
+    }
+    ck_assert_uint_eq(t->nbuckets, 8192);
+    for (uint32_t i = 0; i < 5000; i++) {
+        struct pkt_meta m = meta_n(i, i);
+        bool created = true;
+        int dir;
+        ck_assert_ptr_eq(flow_table_get(t, &m, 1, &dir, &created), fl[i]);
+        ck_assert(!created);
+    }
+    ck_assert_uint_eq(flow_table_stats(t)->created, 5000);
+    flow_table_free(t);
+}
+END_TEST
+
+START_TEST(test_prepared_lookup_matches_get_even_if_the_table_changed_in_between)
+{
+    struct end_log log = {0};
+    struct flow_table *t = table(4, 5, &log);
+    struct pkt_meta m[6];
+    struct flow_lookup lk[6];
+    for (uint32_t i = 0; i < 6; i++) {
+        m[i] = meta_n(i, i);
+        flow_table_prepare(t, &m[i], &lk[i]);
+        flow_table_prefetch_head(t, &lk[i]); /* empty buckets: hints do nothing */
+        flow_table_prefetch_flow(t, &lk[i]);
+    }
+    /* the reverse direction prepares the same key and hash, the other dir */
+    struct pkt_meta r = m[0];
+    r.src = m[0].dst;
+    r.dst = m[0].src;
+    r.sport = m[0].dport;
+    r.dport = m[0].sport;
+    struct flow_lookup rl;
+    flow_table_prepare(t, &r, &rl);
+    ck_assert_uint_eq(rl.hash, lk[0].hash);
+    ck_assert_int_eq(rl.dir, !lk[0].dir);
+
+    /* 6 creations through a 4-flow table: prepared lookups outlive the evictions */
+    bool created;
+    struct flow *f[6];
+    for (uint32_t i = 0; i < 6; i++) {
+        f[i] = flow_table_get_prepared(t, &lk[i], &m[i], i + 1, &created);
+        ck_assert_ptr_nonnull(f[i]);
+        ck_assert(created);
+        ck_assert_uint_eq(f[i]->first_pkt_no, i + 1);
+    }
+    ck_assert_uint_eq(log.n, 2);
+    for (uint32_t i = 2; i < 6; i++) {
+        flow_table_prefetch_head(t, &lk[i]);
+        flow_table_prefetch_flow(t, &lk[i]);
+        int dir;
+        ck_assert_ptr_eq(flow_table_get(t, &m[i], 9, &dir, &created), f[i]);
+        ck_assert(!created);
+        ck_assert_int_eq(dir, lk[i].dir);
+        ck_assert_ptr_eq(flow_table_get_prepared(t, &lk[i], &m[i], 9, &created), f[i]);
+        ck_assert(!created);
+    }
+    flow_table_free(t);
+}
+END_TEST
+
+START_TEST(test_touching_the_newest_flow_keeps_the_class_order)
+{
+    struct end_log log = {0};
+    struct flow_table *t = table(8, 9, &log);
+    struct flow *f[3];
+    for (uint32_t i = 0; i < 3; i++) {
+        struct pkt_meta m = meta_n(i, i * SEC);
+        f[i] = get(t, &m, i + 1);
+    }
+    /* f[2] is already last in NEW: touching it again must not reorder anything */
+    flow_table_touch(t, f[2], 3 * SEC, FLOW_TC_NEW);
+    flow_table_touch(t, f[2], 4 * SEC, FLOW_TC_NEW);
+    ck_assert_uint_eq(f[2]->last_ts_ns, 4 * SEC);
+    /* f[0] moves behind f[2]; then f[2] (last in NEW) changes class */
+    flow_table_touch(t, f[0], 5 * SEC, FLOW_TC_NEW);
+    flow_table_touch(t, f[2], 5 * SEC, FLOW_TC_ESTABLISHED);
+    ck_assert_uint_eq(f[2]->tclass, FLOW_TC_ESTABLISHED);
+    /* NEW times out at 10 s: f[1] (touched at 1 s), then f[0] (5 s); f[2] lives on */
+    ck_assert_uint_eq(flow_table_expire(t, 11 * SEC), 1);
+    ck_assert_uint_eq(log.seq[0], 1);
+    ck_assert_uint_eq(flow_table_expire(t, 15 * SEC), 1);
+    ck_assert_uint_eq(log.seq[1], 0);
+    ck_assert_uint_eq(flow_table_stats(t)->active, 1);
+    flow_table_free(t);
+}
+END_TEST
+
 START_TEST(test_untracked_when_nothing_can_be_evicted)
 {
     struct flow_table_cfg cfg;
@@ -527,7 +626,7 @@ START_TEST(test_memcap_sets_the_most_flows_that_fit)
             q <<= 1;
         ck_assert_uint_le(n * slot + p * sizeof(void *), caps[i]);
         ck_assert_uint_gt((n + 1) * slot + q * sizeof(void *), caps[i]);
-        ck_assert_uint_ge(t->nbuckets, n); /* load factor <= 1 */
+        ck_assert_uint_ge(t->max_buckets, n); /* load factor <= 1 once grown */
         flow_table_free(t);
 
         cfg.max_flows = 3; /* the smaller limit wins */
@@ -587,7 +686,8 @@ START_TEST(test_defaults_and_names)
     ck_assert_ptr_nonnull(t);
     ck_assert_uint_eq(stat_value(t, "flow.max_flows"), 1000000);
     ck_assert_uint_eq(stat_value(t, "flow.memcap"), 0);
-    ck_assert_uint_eq(t->nbuckets, 1u << 20);
+    ck_assert_uint_eq(t->max_buckets, 1u << 20);
+    ck_assert_uint_eq(t->nbuckets, FLOW_MIN_BUCKETS); /* grows with the live flows */
     flow_table_free(t);
 }
 END_TEST
@@ -946,6 +1046,9 @@ flow_suite(void)
     tcase_add_test(tc, test_expire_uses_each_class_timeout_and_orders_by_deadline);
     tcase_add_test(tc, test_eviction_takes_new_then_closed_then_closing_then_established);
     tcase_add_test(tc, test_many_flows_through_a_small_table_never_grow_it);
+    tcase_add_test(tc, test_buckets_grow_with_live_flows_and_every_flow_stays_found);
+    tcase_add_test(tc, test_prepared_lookup_matches_get_even_if_the_table_changed_in_between);
+    tcase_add_test(tc, test_touching_the_newest_flow_keeps_the_class_order);
     tcase_add_test(tc, test_untracked_when_nothing_can_be_evicted);
     tcase_add_test(tc, test_drain_ends_flows_in_creation_order_for_any_seed);
     tcase_add_test(tc, test_foreach_visits_flows_in_creation_order);
