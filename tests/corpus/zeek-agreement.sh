@@ -21,6 +21,7 @@ TZ=UTC
 export TZ
 corpus=${SHARED:-$SRCDIR/../shared}/corpus/public
 exceptions=$SRCDIR/tests/corpus/zeek-exceptions.tsv
+used=$(mktemp "${TMPDIR:-/tmp}/zeek-used.XXXXXX")
 
 if [ ! -d "$corpus" ]; then
     echo "FAIL: public corpus not found at $corpus" >&2
@@ -98,6 +99,7 @@ for tsv in "$corpus"/*/*.zeek-conn.tsv; do
         line=$(printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s' "$name" "$oh" "$op" "$rh" "$rp" "$field" "$zv" "$ov")
         if [ -f "$exceptions" ] && grep -v '^#' "$exceptions" | cut -f1-8 | grep -qxF -- "$line"; then
             expected_diffs=$((expected_diffs + 1))
+            printf '%s\n' "$line" >>"$used"
         else
             echo "  UNEXPECTED $line" >&2
             unexpected=$((unexpected + 1))
@@ -116,6 +118,17 @@ for tsv in "$corpus"/*/*.zeek-conn.tsv; do
     t_conns=$((t_conns + conns)) t_state=$((t_state + st_ok)) t_hist=$((t_hist + hi_ok))
     t_bytes=$((t_bytes + by_ok)) t_expected=$((t_expected + expected_diffs))
 done
+
+# An exception that no longer matches a difference is stale: it must go, or a
+# later regression to the same value would pass unnoticed.
+while IFS= read -r line; do
+    [ -n "$line" ] || continue
+    if ! grep -qxF -- "$line" "$used"; then
+        echo "  STALE exception (no such difference now): $line" >&2
+        failed=$((failed + 1))
+    fi
+done < <(grep -v '^#' "$exceptions" | cut -f1-8)
+rm -f "$used"
 
 echo "connections: $t_conns; conn_state matches: $t_state; history matches: $t_hist;" \
     "byte matches: $t_bytes; explained differences: $t_expected"
