@@ -31,6 +31,7 @@ enum long_only {
     OPT_STUCK_AFTER,
     OPT_UPDATE_INTERVAL,
     OPT_NO_CHECKSUMS,
+    OPT_FLOWS_ONLY,
     OPT_SPEED,
 };
 
@@ -57,6 +58,7 @@ static const struct option long_opts[] = {
     {"stuck-after", required_argument, NULL, OPT_STUCK_AFTER},
     {"update-interval", required_argument, NULL, OPT_UPDATE_INTERVAL},
     {"no-checksums", no_argument, NULL, OPT_NO_CHECKSUMS},
+    {"flows-only", no_argument, NULL, OPT_FLOWS_ONLY},
     {"tui", no_argument, NULL, OPT_TUI},
     {"speed", required_argument, NULL, OPT_SPEED},
     {"verbose", no_argument, NULL, 'v'},
@@ -111,6 +113,8 @@ cli_usage(FILE *out)
           "                           is reported stuck (default 10)\n"
           "      --update-interval SEC  live: flow_update record period (default 60, 0 = off)\n"
           "      --no-checksums       do not verify TCP checksums\n"
+          "      --flows-only         flow accounting only: counters, flags and roles per\n"
+          "                           connection, no TCP state machine or analysis\n"
           "\n"
           "Privileges:\n"
           "  -Z, --relinquish-privileges USER  after opening the capture and the output\n"
@@ -384,6 +388,9 @@ cli_parse(int argc, char **argv, struct options *o, FILE *out, char *err)
             break;
         case OPT_NO_CHECKSUMS:
             o->verify_checksums = false;
+            break;
+        case OPT_FLOWS_ONLY:
+            o->flows_only = true;
             break;
         case OPT_TUI:
             o->tui = true;

@@ -35,6 +35,7 @@ struct options {
     uint64_t stuck_after_ns;     /* --stuck-after */
     uint64_t update_interval_ns; /* --update-interval */
     bool verify_checksums;       /* cleared by --no-checksums */
+    bool flows_only;             /* --flows-only */
     int verbose;                 /* -v */
 };
 

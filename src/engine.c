@@ -48,6 +48,7 @@
 
 #include "decode/defrag.h"
 #include "flow/flow_ids.h"
+#include "tcp/tcp_flows.h"
 #include "tcp/tcp_session.h"
 #include "util/log.h"
 #include "util/stats.h"
@@ -119,7 +120,6 @@ static void
 build_record(struct engine *e, const struct flow *f, const char *event, enum flow_end_reason why)
 {
     struct flow_record *r = &e->rec;
-    const struct tcp_session *s = flow_ext_const(f);
     int c = f->client_dir, sv = !f->client_dir;
 
     memset(r, 0, sizeof(*r));
@@ -153,11 +153,12 @@ build_record(struct engine *e, const struct flow *f, const char *event, enum flo
     r->reason = (uint8_t)why;
     r->flow_state = flow_state_name(f);
     r->roles_guessed = (f->flags & FLOW_F_ROLES_GUESSED) != 0;
-    r->has_session = true;
+    r->has_session = !e->cfg.flows_only;
     r->flow_id = flow_id(&f->key, f->first_ts_ns);
     flow_uid(&f->key, f->first_ts_ns, r->uid);
     flow_community_id_key(&f->key, r->community_id);
-    tcp_session_summarize(s, f, e->now_ns, &r->s);
+    if (r->has_session)
+        tcp_session_summarize(flow_ext_const(f), f, e->now_ns, &r->s);
 }
 
 /* Flow table end callback: judge, count, report. */
@@ -165,10 +166,10 @@ static void
 on_flow_end(void *arg, struct flow *f, enum flow_end_reason why)
 {
     struct engine *e = arg;
-    struct tcp_session *s = flow_ext(f);
     size_t i;
 
-    tcp_session_check_stuck(s, f, e->now_ns, &e->cfg.tcp);
+    if (!e->cfg.flows_only)
+        tcp_session_check_stuck(flow_ext(f), f, e->now_ns, &e->cfg.tcp);
     build_record(e, f, "flow", why);
     if (e->rec.s.midstream)
         e->tst.midstream++;
@@ -193,9 +194,11 @@ engine_new(const struct engine_cfg *cfg, const struct reporter_ops *ops, void *r
     /* Decoding ahead is invisible only when nothing looks between packets (see the top). */
     e->batch_max = !cfg->live && cfg->replay_speed <= 0 && ops->tick == NULL ? ENGINE_BATCH : 1;
     ft = cfg->ft;
-    ft.ext_size = sizeof(struct tcp_session);
-    ft.ext_cold_off = offsetof(struct tcp_session, st) + TCP_STATE_COLD_OFF;
-    ft.ext_cold_len = TCP_STATE_COLD_LEN;
+    if (!cfg->flows_only) {
+        ft.ext_size = sizeof(struct tcp_session);
+        ft.ext_cold_off = offsetof(struct tcp_session, st) + TCP_STATE_COLD_OFF;
+        ft.ext_cold_len = TCP_STATE_COLD_LEN;
+    }
     ft.on_end = on_flow_end;
     ft.on_end_arg = e;
     if ((e->ft = flow_table_new(&ft, err)) == NULL) {
@@ -229,9 +232,9 @@ live_visit(void *arg, struct flow *f)
 {
     struct live_round *lr = arg;
     struct engine *e = lr->e;
-    struct tcp_session *s = flow_ext(f);
 
-    if (tcp_session_check_stuck(s, f, e->now_ns, &e->cfg.tcp) && e->ops->stuck != NULL) {
+    if (!e->cfg.flows_only && tcp_session_check_stuck(flow_ext(f), f, e->now_ns, &e->cfg.tcp) &&
+        e->ops->stuck != NULL) {
         build_record(e, f, "tcp_stuck", FLOW_END_NONE);
         e->ops->stuck(e->rep, &e->rec);
     }
@@ -328,39 +331,58 @@ advance_clock(struct engine *e, uint64_t ts_ns)
     clock_tick(e);
 }
 
+/*
+ * The TCP observer of a flow: the full session, or with --flows-only the
+ * flag-level tcp_flows view (no extension area at all).
+ */
+static void
+observer_init(struct engine *e, struct flow *f, int dir, const struct pkt_meta *m)
+{
+    e->tst.sessions++;
+    if (e->cfg.flows_only)
+        tcp_flows_roles(f, dir, m);
+    else
+        tcp_session_init(flow_ext(f), &e->cfg.tcp);
+}
+
+static enum tcp_step_result
+observer_step(struct engine *e, struct flow *f, int dir, const struct pkt_meta *m,
+              uint64_t pkt_no)
+{
+    if (e->cfg.flows_only)
+        return tcp_flows_step(f, dir, m);
+    return tcp_session_step(flow_ext(f), f, dir, m, pkt_no, &e->cfg.tcp);
+}
+
 /* m's lookup lk comes from flow_table_prepare(); pkt_no is m's packet number. */
 static void
 track_tcp(struct engine *e, const struct pkt_meta *m, const struct flow_lookup *lk,
           uint64_t pkt_no)
 {
     struct flow *f;
-    struct tcp_session *s;
     bool created;
     int dir = lk->dir;
 
     if ((f = flow_table_get_prepared(e->ft, lk, m, pkt_no, &created)) == NULL)
         return; /* table full, nothing evictable: counted as flow.untracked */
-    s = flow_ext(f);
-    if (created) {
-        tcp_session_init(s, &e->cfg.tcp);
-        e->tst.sessions++;
-    }
-    if (tcp_session_step(s, f, dir, m, pkt_no, &e->cfg.tcp) == TCP_STEP_REUSE) {
+    if (created)
+        observer_init(e, f, dir, m);
+    if (observer_step(e, f, dir, m, pkt_no) == TCP_STEP_REUSE) {
         /* RFC 9293 3.10.7.4 / RFC 6191: a new incarnation of the tuple. */
         flow_table_end(e->ft, f, FLOW_END_TCP_REUSE);
         e->tst.reused++;
         if ((f = flow_table_get_prepared(e->ft, lk, m, pkt_no, &created)) == NULL)
             return;
-        s = flow_ext(f);
-        tcp_session_init(s, &e->cfg.tcp);
-        e->tst.sessions++;
-        (void)tcp_session_step(s, f, dir, m, pkt_no, &e->cfg.tcp);
+        observer_init(e, f, dir, m);
+        (void)observer_step(e, f, dir, m, pkt_no);
     }
     f->pkts[dir]++;
     f->bytes[dir] += m->wirelen;
     f->ip_bytes[dir] += m->ip_bytes;
     f->tcp_flags[dir] |= m->flags;
-    flow_table_touch(e->ft, f, e->now_ns, tcp_session_tclass(s));
+    flow_table_touch(e->ft, f, e->now_ns,
+                     e->cfg.flows_only ? tcp_flows_tclass(f)
+                                       : tcp_session_tclass(flow_ext_const(f)));
 }
 
 /* A fragment record: reassemble, and track the datagram's TCP segment once it is whole. */

@@ -206,6 +206,7 @@ engine_cfg_from_options(const struct options *o, struct engine_cfg *cfg, bool li
     cfg->tcp.msl_ns = o->msl_ns;
     cfg->tcp.stuck_after_ns = o->stuck_after_ns;
     cfg->dec.verify_checksums = o->verify_checksums;
+    cfg->flows_only = o->flows_only;
     cfg->count = o->count;
     cfg->update_interval_ns = o->update_interval_ns;
     cfg->live = live;

@@ -266,8 +266,8 @@ set_roles(struct step_ctx *c, int client, uint8_t how)
  * or neither) the lower port is the server; equal ports make the first
  * sender the client.
  */
-static int
-guess_client(const struct flow *f, int first_sender)
+int
+tcp_state_guess_client(const struct flow *f, int first_sender)
 {
     uint16_t pa = f->key.pa, pb = f->key.pb;
     bool la = pa < 1024, lb = pb < 1024;
@@ -744,7 +744,7 @@ first_segment(struct step_ctx *c)
         st->ep[c->p].snd_nxt = m->ack;
         st->ep[c->p].flags |= TSE_SEQ;
     } else {
-        set_roles(c, guess_client(c->f, c->d), TSF_GUESSED);
+        set_roles(c, tcp_state_guess_client(c->f, c->d), TSF_GUESSED);
         st->flags |= TSF_MIDSTREAM;
         st->handshake = TCP_HS_MIDSTREAM;
         set_state(c, c->d, TCP_ST_ESTABLISHED);

@@ -67,6 +67,12 @@ struct tcp_state {
 
 /* Zeroes st: no endpoint seen. */
 void tcp_state_init(struct tcp_state *st);
+/*
+ * Midstream role guess from the ports: returns the key direction of
+ * client->server packets (a port below 1024, else the lower port, marks the
+ * server; equal ports make first_sender the client).
+ */
+int tcp_state_guess_client(const struct flow *f, int first_sender);
 
 /*
  * Feeds one segment sent in key direction dir. Sets f->client_dir and the
