@@ -44,7 +44,12 @@ run_suite() {
         return 1
     }
     grep -h -E '^# (TOTAL|PASS|FAIL|ERROR|SKIP|XFAIL|XPASS):' "$dir/test-suite.log" || true
+    total_pass=$((total_pass + $(sed -n 's/^# PASS: *//p' "$dir/test-suite.log")))
+    total_fail=$((total_fail + $(sed -n 's/^# FAIL: *//p' "$dir/test-suite.log") \
+        + $(sed -n 's/^# ERROR: *//p' "$dir/test-suite.log")))
 }
+total_pass=0
+total_fail=0
 
 echo "run-all: [1/3] -Werror build + make check"
 run_suite build-werror --enable-werror
@@ -54,4 +59,5 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 echo "run-all: [3/3] make distcheck"
 (cd build-werror && make -s distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror >/dev/null) || {
     echo "run-all: make distcheck FAILED"; exit 1; }
-echo "run-all: all passed"
+echo "run-all: all passed (two builds; each test program or script counts once per build)"
+echo "$total_pass passed, $total_fail failed"
