@@ -50,6 +50,7 @@
 #include "flow/flow_ids.h"
 #include "tcp/tcp_flows.h"
 #include "tcp/tcp_session.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/stats.h"
 #include "util/xalloc.h"
@@ -406,26 +407,6 @@ track_fragment(struct engine *e, const struct cap_packet *p, const struct pkt_me
     track_tcp(e, &m, &lk, e->pkt_no);
 }
 
-static uint64_t
-wall_clock_ns(void)
-{
-    struct timespec ts;
-
-    if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
-        return 0;
-    return (uint64_t)ts.tv_sec * NS_PER_SEC + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t
-monotonic_ns(void)
-{
-    struct timespec ts;
-
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-        return 0;
-    return (uint64_t)ts.tv_sec * NS_PER_SEC + (uint64_t)ts.tv_nsec;
-}
-
 /*
  * File replay at --speed: waits until the packet's capture time, scaled,
  * has passed on the monotonic clock, ticking the reporter every 100 ms so
@@ -439,14 +420,14 @@ pace(struct engine *e, uint64_t ts_ns, volatile sig_atomic_t *stop)
     struct timespec d;
 
     if (e->pace_wall0 == 0) {
-        e->pace_wall0 = monotonic_ns();
+        e->pace_wall0 = clock_monotonic_ns();
         e->pace_ts0 = ts_ns;
         return;
     }
     if (ts_ns <= e->pace_ts0)
         return;
     due = e->pace_wall0 + (uint64_t)((double)(ts_ns - e->pace_ts0) / e->cfg.replay_speed);
-    while ((now = monotonic_ns()) < due && (stop == NULL || !*stop)) {
+    while ((now = clock_monotonic_ns()) < due && (stop == NULL || !*stop)) {
         uint64_t wait = due - now;
 
         if (wait > 100000000ULL)
@@ -519,7 +500,7 @@ engine_run(struct engine *e, struct capture *c, volatile sig_atomic_t *stop, cha
         if (rc == 0) {
             /* live and idle: let wall time drive expiry and stuck detection */
             if (e->cfg.live) {
-                advance_clock(e, wall_clock_ns());
+                advance_clock(e, clock_realtime_ns());
                 emit_tick(e, false);
             }
             continue;

@@ -26,15 +26,12 @@
 
 #include "decode/defrag.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "decode/cursor.h"
 #include "flow/flow.h"
+#include "util/clock.h"
 #include "util/xalloc.h"
 
 #define DEFRAG_MAX_BUCKETS 65536u
@@ -84,25 +81,6 @@ defrag_cfg_default(struct defrag_cfg *cfg)
     cfg->timeout_ns = DEFRAG_DEFAULT_TIMEOUT_NS;
 }
 
-/* A seed nobody can predict; falls back to clock and pid if getrandom() fails. */
-static uint64_t
-defrag_random_seed(void)
-{
-    uint64_t s = 0;
-    ssize_t r;
-
-    do {
-        r = getrandom(&s, sizeof(s), 0);
-    } while (r < 0 && errno == EINTR);
-    if (r != (ssize_t)sizeof(s)) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        s = (uint64_t)ts.tv_nsec ^ (uint64_t)ts.tv_sec << 32 ^ (uint64_t)getpid();
-    }
-    return s != 0 ? s : 1;
-}
-
 struct defrag *
 defrag_new(const struct defrag_cfg *cfg)
 {
@@ -114,7 +92,7 @@ defrag_new(const struct defrag_cfg *cfg)
     if (d->cfg.max_frags == 0)
         d->cfg.max_frags = 1;
     if (d->cfg.seed == 0)
-        d->cfg.seed = defrag_random_seed();
+        d->cfg.seed = random_seed64();
     d->nbuckets = 16;
     while (d->nbuckets < d->cfg.max_trackers && d->nbuckets < DEFRAG_MAX_BUCKETS)
         d->nbuckets *= 2;

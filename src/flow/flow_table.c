@@ -34,14 +34,11 @@
 #include "flow.h"
 
 #include <assert.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "flow_private.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -97,25 +94,6 @@ flows_for_memcap(size_t memcap, size_t slot_bytes)
     return best;
 }
 
-/* A seed nobody can predict; falls back to clock and pid if getrandom() fails. */
-static uint64_t
-random_seed(void)
-{
-    uint64_t s = 0;
-    ssize_t r;
-    do {
-        r = getrandom(&s, sizeof(s), 0);
-    } while (r < 0 && errno == EINTR);
-    if (r != (ssize_t)sizeof(s)) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        s = flow_seed_mix((uint64_t)ts.tv_nsec ^ (uint64_t)ts.tv_sec << 30 ^
-                          (uint64_t)getpid() << 48 ^ (uint64_t)(uintptr_t)&s);
-        log_debug("flow: getrandom() failed, hash seed from clock");
-    }
-    return s;
-}
-
 struct flow_table *
 flow_table_new(const struct flow_table_cfg *cfg, char *err)
 {
@@ -157,7 +135,7 @@ flow_table_new(const struct flow_table_cfg *cfg, char *err)
         t->cold_lo = sizeof(struct flow_slot) + cfg->ext_cold_off;
         t->cold_hi = t->cold_lo + cfg->ext_cold_len;
     }
-    t->seed = cfg->seed != 0 ? cfg->seed : random_seed();
+    t->seed = cfg->seed != 0 ? cfg->seed : random_seed64();
     t->max_buckets = round_pow2(max_flows);
     t->nbuckets = t->max_buckets < FLOW_MIN_BUCKETS ? t->max_buckets : FLOW_MIN_BUCKETS;
     t->mask = (uint32_t)(t->nbuckets - 1);

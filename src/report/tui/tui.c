@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "report/tui/tui_model.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -187,16 +188,6 @@ crash_handlers_remove(void)
 
     for (i = 0; i < sizeof(crash_signals) / sizeof(crash_signals[0]); i++)
         sigaction(crash_signals[i], &old_crash[i], NULL);
-}
-
-static uint64_t
-monotonic_ns(void)
-{
-    struct timespec ts;
-
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-        return 0;
-    return (uint64_t)ts.tv_sec * NS_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
 /* ---- set-up: everything curses is configured here ----------------------------------- */
@@ -626,7 +617,7 @@ draw(struct tui *t)
     }
     wnoutrefresh(stdscr);
     doupdate();
-    t->last_draw_ns = monotonic_ns();
+    t->last_draw_ns = clock_monotonic_ns();
     t->dirty = false;
 }
 
@@ -910,7 +901,7 @@ tui_tick(void *priv, const struct flow_record *live, size_t n, const struct stat
     keys = poll_keys(t);
     if (t->quit)
         return;
-    if (!keys && monotonic_ns() - t->last_draw_ns < DRAW_EVERY_NS)
+    if (!keys && clock_monotonic_ns() - t->last_draw_ns < DRAW_EVERY_NS)
         return;
     if (!t->paused)
         refresh_view(t);
