@@ -57,7 +57,12 @@ echo "run-all: [2/3] ASan+UBSan build + make check"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_suite build-asan --enable-werror --enable-sanitizers
 echo "run-all: [3/3] make distcheck"
-(cd build-werror && make -s distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror >/dev/null) || {
-    echo "run-all: make distcheck FAILED"; exit 1; }
+(cd build-werror && make -s distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror >../distcheck.log 2>&1) || {
+    echo "run-all: make distcheck FAILED"
+    grep -E '^(FAIL|ERROR):|error:' distcheck.log | head -n 40
+    find build-werror -path '*/_build/*' -name '*.log' -exec grep -l -E '^(FAIL|ERROR)|:F:|:E:' {} + 2>/dev/null |
+        while read -r log; do echo "==== $log"; tail -n 40 "$log"; done
+    exit 1
+}
 echo "run-all: all passed (two builds; each test program or script counts once per build)"
 echo "$total_pass passed, $total_fail failed"
