@@ -184,21 +184,29 @@ static void
 jw_str(struct jw *w, const char *key, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
+    const char *run = s;
 
     jw_key(w, key);
     jw_raw(w, "\"", 1);
-    for (; *s != '\0'; s++) {
+    /* copy runs that need no escaping in one go; escape the rest like jansson */
+    for (;; s++) {
         unsigned char c = (unsigned char)*s;
-        char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
 
+        if (c != '\0' && c != '"' && c != '\\' && c >= 0x20)
+            continue;
+        jw_raw(w, run, (size_t)(s - run));
+        if (c == '\0')
+            break;
         if (c == '"' || c == '\\') {
-            jw_raw(w, "\\", 1);
-            jw_raw(w, s, 1);
-        } else if (c < 0x20) {
+            char esc[2] = {'\\', (char)c};
+
             jw_raw(w, esc, sizeof(esc));
         } else {
-            jw_raw(w, s, 1);
+            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+
+            jw_raw(w, esc, sizeof(esc));
         }
+        run = s + 1;
     }
     jw_raw(w, "\"", 1);
 }

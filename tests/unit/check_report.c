@@ -523,6 +523,26 @@ START_TEST(test_text_row_is_exact_and_aligned)
 }
 END_TEST
 
+START_TEST(test_eve_strings_are_escaped_and_parse_back)
+{
+    /* history is the one free-text string a record carries; force every escape path */
+    struct flow_record r = sample_record();
+    struct run out;
+    json_t *root;
+    json_error_t jerr;
+
+    snprintf(r.s.history, sizeof(r.s.history), "a\"b\\c\x01" "d\te");
+    out = run_writer(&report_eve_ops, &r, NULL, 1, NULL);
+    ck_assert_ptr_nonnull(strstr(out.buf, "\"history\":\"a\\\"b\\\\c\\u0001d\\u0009e\""));
+    root = json_loads(out.buf, 0, &jerr);
+    ck_assert_msg(root != NULL, "%s", jerr.text);
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(root, "session"), "history")),
+                     "a\"b\\c\x01" "d\te");
+    json_decref(root);
+    free(out.buf);
+}
+END_TEST
+
 START_TEST(test_eve_record_without_session_leaves_session_out)
 {
     struct flow_record r = sample_record();
@@ -616,6 +636,7 @@ report_suite(void)
     tcase_add_test(tc, test_eve_flow_parses_back_with_fixed_key_order);
     tcase_add_test(tc, test_eve_seconds_are_microsecond_decimals);
     tcase_add_test(tc, test_eve_record_without_session_leaves_session_out);
+    tcase_add_test(tc, test_eve_strings_are_escaped_and_parse_back);
     tcase_add_test(tc, test_eve_stuck_and_violation_examples);
     tcase_add_test(tc, test_eve_one_line_per_record_in_order);
     tcase_add_test(tc, test_eve_stats_nest_in_first_seen_order);
