@@ -259,10 +259,13 @@ bsd_af_family(uint32_t af)
 
 /*
  * DLT_NULL: 4-byte address family in the capturing host's byte order, which
- * the file does not record, so accept both orders. DLT_LOOP: network order.
+ * the file does not record, so accept both orders. DLT_LOOP is defined as
+ * network order, but files written with the host's order exist; a family
+ * value read the wrong way round is never a valid one, so both are accepted
+ * here too.
  */
 static enum decode_outcome
-dec_null(struct dec_ctx *d, struct cursor *c, bool loop)
+dec_null(struct dec_ctx *d, struct cursor *c)
 {
     struct cursor peek = *c;
     uint32_t be = cursor_be32(c);
@@ -273,7 +276,7 @@ dec_null(struct dec_ctx *d, struct cursor *c, bool loop)
     if (c->overrun)
         return dec_truncated(d, DR_LINK_HEADER);
     fam = bsd_af_family(be);
-    if (fam == 0 && !loop)
+    if (fam == 0)
         fam = bsd_af_family(le);
     if (fam == 4)
         return dec_ipv4(d, c);
@@ -305,9 +308,8 @@ dec_link(struct dec_ctx *d, int dlt, struct cursor *c)
         dec_count(d, DC_RAW);
         return dec_ipv6(d, c);
     case DLT_V_NULL:
-        return dec_null(d, c, false);
     case DLT_V_LOOP:
-        return dec_null(d, c, true);
+        return dec_null(d, c);
     default:
         return DECODE_UNSUPPORTED;
     }

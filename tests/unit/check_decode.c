@@ -454,16 +454,18 @@ START_TEST(test_null_accepts_both_byte_orders_and_all_inet6_values)
 }
 END_TEST
 
-START_TEST(test_loop_reads_family_in_network_order_only)
+START_TEST(test_loop_reads_family_in_either_byte_order)
 {
-    struct fb v4 = {.n = 0}, f = {.n = 0}, g = {.n = 0};
+    struct fb v4 = {.n = 0}, f = {.n = 0}, g = {.n = 0}, h = {.n = 0};
 
     ip4_tcp(&v4, 0);
-    mk_null(&f, 2, false, &v4);
+    mk_null(&f, 2, false, &v4); /* network order, as DLT_LOOP defines */
     ck_assert_int_eq(dec(108, &f), DECODE_TCP);
-    mk_null(&g, 2, true, &v4);
-    ck_assert_int_eq(dec(108, &g), DECODE_NON_IP);
-    ck_assert_uint_eq(st.link[DL_LOOP], 2);
+    mk_null(&g, 2, true, &v4); /* host (little-endian) order, as some writers do */
+    ck_assert_int_eq(dec(108, &g), DECODE_TCP);
+    mk_null(&h, 99, false, &v4); /* no known family either way */
+    ck_assert_int_eq(dec(108, &h), DECODE_NON_IP);
+    ck_assert_uint_eq(st.link[DL_LOOP], 3);
 }
 END_TEST
 
@@ -1798,7 +1800,7 @@ decode_suite(void)
     tcase_add_test(tc, test_sll_and_sll2_carry_ipv4);
     tcase_add_test(tc, test_raw_dlts_pick_the_ip_version_from_the_nibble);
     tcase_add_test(tc, test_null_accepts_both_byte_orders_and_all_inet6_values);
-    tcase_add_test(tc, test_loop_reads_family_in_network_order_only);
+    tcase_add_test(tc, test_loop_reads_family_in_either_byte_order);
     tcase_add_test(tc, test_unknown_dlt_is_unsupported);
     tcase_add_test(tc, test_arp_and_lldp_are_non_ip);
     tcase_add_test(tc, test_empty_record_is_truncated_empty);
