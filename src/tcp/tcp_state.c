@@ -231,9 +231,14 @@ violation(struct step_ctx *c, enum tcp_violation k, uint32_t expected, uint32_t 
 {
     struct tcp_state *st = c->st;
 
+    unsigned same = 0;
+
     if (st->viol[c->d][k] != UINT16_MAX)
         st->viol[c->d][k]++;
-    if (st->n_examples < TCP_VIOLATION_KEEP) {
+    /* the first few of EACH kind: a flood of one kind must not hide the others */
+    for (unsigned i = 0; i < st->n_examples; i++)
+        same += st->ex[i].kind == k;
+    if (st->n_examples < TCP_VIOLATION_KEEP && same < TCP_VIOLATION_KEEP_PER_KIND) {
         struct tcp_state_example *x = &st->ex[st->n_examples++];
 
         x->ts_ns = c->ts;

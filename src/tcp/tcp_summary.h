@@ -66,7 +66,8 @@ enum tcp_violation {
 
 const char *tcp_violation_name(enum tcp_violation v);
 
-#define TCP_VIOLATION_KEEP 8 /* examples kept per session */
+#define TCP_VIOLATION_KEEP 8          /* examples kept per session... */
+#define TCP_VIOLATION_KEEP_PER_KIND 3 /* ...and per kind, in packet order */
 
 struct tcp_violation_example {
     uint8_t kind;        /* enum tcp_violation */

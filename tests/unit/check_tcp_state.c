@@ -696,14 +696,29 @@ END_TEST
 
 START_TEST(test_only_the_first_examples_are_kept_in_packet_order)
 {
+    /* 10 of one kind: all counted, the first TCP_VIOLATION_KEEP_PER_KIND kept */
     open3();
     for (int i = 0; i < 10; i++)
         seg(C, TCP_SYN | TCP_RST, CI + 1, 0, 0);
     struct session_summary s = sum();
-    ck_assert_uint_eq(s.n_examples, TCP_VIOLATION_KEEP);
+    ck_assert_uint_eq(s.n_examples, TCP_VIOLATION_KEEP_PER_KIND);
     ck_assert_uint_eq(s.client.violations[TV_BAD_FLAGS], 10);
-    for (unsigned i = 0; i < TCP_VIOLATION_KEEP; i++)
+    for (unsigned i = 0; i < TCP_VIOLATION_KEEP_PER_KIND; i++)
         ck_assert_uint_eq(s.examples[i].pkt_no, 4 + i);
+}
+END_TEST
+
+START_TEST(test_a_flood_of_one_kind_leaves_room_for_others)
+{
+    open3();
+    for (int i = 0; i < 10; i++)
+        seg(C, TCP_SYN | TCP_RST, CI + 1, 0, 0);                 /* bad_flags x10 */
+    seg(S, TCP_ACK, SI + 1, CI + 1, 100);
+    seg(C, TCP_ACK, CI + 1, SI + 101, 0);
+    seg(C, TCP_ACK, CI + 1, SI + 500000, 0);                     /* ack_unsent_data */
+    struct session_summary s = sum();
+    ck_assert_uint_eq(s.n_examples, TCP_VIOLATION_KEEP_PER_KIND + 1);
+    ck_assert_uint_eq(s.examples[TCP_VIOLATION_KEEP_PER_KIND].kind, TV_ACK_UNSENT_DATA);
 }
 END_TEST
 
@@ -1067,6 +1082,7 @@ tcp_state_suite(void)
     tcase_add_test(viol, test_client_data_before_handshake_is_flagged);
     tcase_add_test(viol, test_fin_retransmitted_elsewhere_is_flagged);
     tcase_add_test(viol, test_only_the_first_examples_are_kept_in_packet_order);
+    tcase_add_test(viol, test_a_flood_of_one_kind_leaves_room_for_others);
     tcase_add_test(seqwin, test_sequence_wrap_at_2_32);
     tcase_add_test(seqwin, test_window_scaled_when_both_syns_negotiated_it);
     tcase_add_test(seqwin, test_window_not_scaled_when_only_one_syn_offered_it);
