@@ -11,19 +11,20 @@ corpus=${SHARED:-$SRCDIR/../shared}/corpus/public
 pass=0 fail=0
 check() { # check NAME FILE
     if awk -F'\t' '
-        NR == 1 { if ($0 != "#separator \\x09") exit 1; next }
-        NR == 2 { if ($0 != "#set_separator\t,") exit 2; next }
-        NR == 3 { if ($0 != "#empty_field\t(empty)") exit 3; next }
-        NR == 4 { if ($0 != "#unset_field\t-") exit 4; next }
-        NR == 5 { if ($0 != "#path\tconn") exit 5; next }
-        NR == 6 { if ($1 != "#open") exit 6; next }
-        NR == 7 { if ($1 != "#fields") exit 7; nf = NF; next }
-        NR == 8 { if ($1 != "#types" || NF != nf) exit 8; next }
+        function bad(rule) { failed = rule; exit rule }
+        NR == 1 { if ($0 != "#separator \\x09") bad(1); next }
+        NR == 2 { if ($0 != "#set_separator\t,") bad(2); next }
+        NR == 3 { if ($0 != "#empty_field\t(empty)") bad(3); next }
+        NR == 4 { if ($0 != "#unset_field\t-") bad(4); next }
+        NR == 5 { if ($0 != "#path\tconn") bad(5); next }
+        NR == 6 { if ($1 != "#open") bad(6); next }
+        NR == 7 { if ($1 != "#fields") bad(7); nf = NF; next }
+        NR == 8 { if ($1 != "#types" || NF != nf) bad(8); next }
         /^#close\t/ { closed = 1; next }
-        /^#/ { exit 9 }
-        { if (closed || NF != nf - 1) exit 10
-          for (i = 1; i <= NF; i++) if ($i == "") exit 11 }
-        END { if (!closed) exit 12 }' "$2"; then
+        /^#/ { bad(9) }
+        { if (closed || NF != nf - 1) bad(10)
+          for (i = 1; i <= NF; i++) if ($i == "") bad(11) }
+        END { if (failed) exit failed; if (!closed) exit 12 }' "$2"; then
         pass=$((pass + 1))
     else
         echo "FAIL: $1 (rule $?)"
