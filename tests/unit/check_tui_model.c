@@ -382,6 +382,26 @@ START_TEST(test_detail_names_history_violations_and_stuck)
 }
 END_TEST
 
+START_TEST(test_detail_of_a_never_seen_endpoint_has_no_age)
+{
+    /* regression: an endpoint in NONE has no state start; it showed "for 19675d22h" */
+    struct tui_conn c;
+    char lines[96][TUI_LINE_LEN];
+    size_t n, i;
+    bool plain = false;
+
+    memset(&c, 0, sizeof(c));
+    c.rec = mk(9, 10, TCP_ST_SYN_SENT, TCP_ST_NONE);
+    c.rec.s.server.state_since_ns = 0;
+    n = tui_detail_format(&c, lines, 96);
+    for (i = 0; i < n; i++) {
+        ck_assert_msg(strstr(lines[i], "NONE for") == NULL, "%s", lines[i]);
+        plain |= strcmp(lines[i], "  state NONE") == 0;
+    }
+    ck_assert(plain);
+}
+END_TEST
+
 START_TEST(test_compact_formats)
 {
     char b[32];
@@ -410,6 +430,7 @@ tui_model_suite(void)
     tcase_add_test(tc, test_filter_keywords_text_and_empty);
     tcase_add_test(tc, test_compact_formats);
     tcase_add_test(tc, test_detail_names_history_violations_and_stuck);
+    tcase_add_test(tc, test_detail_of_a_never_seen_endpoint_has_no_age);
     suite_add_tcase(s, tc);
     tcase_add_checked_fixture(tm, setup, teardown);
     tcase_add_test(tm, test_default_order_lists_stuck_first_oldest_first);

@@ -612,8 +612,11 @@ fmt_endpoint(const char *who, const char *addr, const struct tcp_endpoint_summar
     else
         snprintf(ws, sizeof(ws), "-");
     n = add_line(out, n, max, "%s %s", who, addr);
-    n = add_line(out, n, max, "  state %s for %s", tcp_state_name((enum tcp_state_id)e->state),
-                 tui_fmt_dur(since(now, e->state_since_ns), age, sizeof(age)));
+    if (e->state == TCP_ST_NONE || e->state_since_ns == 0) /* never seen: no age to show */
+        n = add_line(out, n, max, "  state %s", tcp_state_name((enum tcp_state_id)e->state));
+    else
+        n = add_line(out, n, max, "  state %s for %s", tcp_state_name((enum tcp_state_id)e->state),
+                     tui_fmt_dur(since(now, e->state_since_ns), age, sizeof(age)));
     n = add_line(out, n, max, "  isn %s  mss %s  wscale %s  sack %s  ts %s  window %" PRIu32, isn,
                  mss, ws, e->sack_ok ? "yes" : "no", e->ts_ok ? "yes" : "no", e->window);
     n = add_line(out, n, max,
