@@ -160,7 +160,6 @@ struct tcp_global_stats {
     uint64_t sessions;
     uint64_t midstream;
     uint64_t reused;
-    uint64_t rst_ignored;
     uint64_t violations[TV_COUNT];
     uint64_t stuck[5]; /* by enum tcp_stuck_kind at report time */
 };
