@@ -23,7 +23,12 @@
 
 _Static_assert(sizeof(struct flow_key) == 40, "flow_key must be 40 bytes, no hidden padding");
 
-static uint64_t
+/*
+ * The helpers are static inline: flow_siphash13 runs once per packet and an
+ * out-of-line sip_round (four calls per hash) showed at ~2% of profiles.
+ * Same algorithm and output, only the call overhead goes.
+ */
+static inline uint64_t
 load_le64(const uint8_t *p)
 {
     return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
@@ -31,7 +36,7 @@ load_le64(const uint8_t *p)
            (uint64_t)p[7] << 56;
 }
 
-static uint64_t
+static inline uint64_t
 rol64(uint64_t x, unsigned n)
 {
     return (x << n) | (x >> (64u - n));
@@ -41,7 +46,7 @@ struct sip_state {
     uint64_t v0, v1, v2, v3;
 };
 
-static void
+static inline void
 sip_round(struct sip_state *s)
 {
     s->v0 += s->v1;
