@@ -2,8 +2,12 @@
  * engine: the per-packet pipeline and the capture clock.
  *
  *   capture_next -> count -> decode_packet -> flow_table_get
- *     -> tcp_session_step (port reuse: end + recreate) -> flow counters
- *     -> flow_table_touch (timeout class from the session)
+ *     -> TCP observer step (port reuse: end + recreate) -> flow counters
+ *     -> flow_table_touch (timeout class from the observer)
+ *
+ * The TCP observer is the full session (tcp_session: states, validation,
+ * analysis, Zeek emulation) or, with --flows-only, the flag-level tcp_flows
+ * view, which has no per-flow state of its own.
  *
  * The clock is the largest capture timestamp seen, so out-of-order records
  * never make flows age backwards. Idle expiry runs when the clock crosses a
@@ -40,7 +44,6 @@
 
 #include "engine.h"
 
-#include <netinet/in.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
