@@ -475,7 +475,7 @@ run_batch(struct engine *e, size_t n)
 int
 engine_run(struct engine *e, struct capture *c, volatile sig_atomic_t *stop, char *err)
 {
-    struct cap_packet p;
+    struct cap_packet p = {0}; /* capture_next fills it; zeroed for -O3 -flto flow analysis */
     struct batch_pkt *b;
     enum decode_outcome o;
     uint64_t delivered = 0;
