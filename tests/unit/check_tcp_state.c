@@ -26,6 +26,7 @@
 #define F_RA (TCP_RST | TCP_ACK)
 
 static struct tcp_state st;
+static struct tcp_state_cold stc;
 static struct flow fl;
 static struct tcp_cfg cfg;
 static uint64_t now_ns, pkt_no;
@@ -35,7 +36,7 @@ static uint32_t g_anom;
 static void
 setup(void)
 {
-    tcp_state_init(&st);
+    tcp_state_init(&st, &stc);
     memset(&fl, 0, sizeof(fl));
     fl.key.pa = 40000;
     fl.key.pb = 80;
@@ -78,7 +79,7 @@ seg_dir(int dir, uint16_t flags, uint32_t seq, uint32_t ack, uint32_t len, uint1
         m.opt.present |= TCP_OPT_WSCALE;
         m.opt.wscale = (uint8_t)wscale;
     }
-    return tcp_state_step(&st, &fl, dir, &m, pkt_no, &cfg);
+    return tcp_state_step(&st, &stc, &fl, dir, &m, pkt_no, &cfg);
 }
 
 static enum tcp_step_result
@@ -100,7 +101,7 @@ sum(void)
     struct session_summary s;
 
     memset(&s, 0, sizeof(s));
-    tcp_state_summarize(&st, &fl, now_ns, &s);
+    tcp_state_summarize(&st, &stc, &fl, now_ns, &s);
     return s;
 }
 
@@ -862,7 +863,7 @@ END_TEST
 START_TEST(test_not_stuck_before_stuck_after)
 {
     seg(C, TCP_SYN, CI, 0, 0);
-    ck_assert(!tcp_state_check_stuck(&st, &fl, now_ns + cfg.stuck_after_ns - 1, &cfg));
+    ck_assert(!tcp_state_check_stuck(&st, &stc, &fl, now_ns + cfg.stuck_after_ns - 1, &cfg));
     ck_assert_str_eq(tcp_stuck_name(sum().stuck), "none");
 }
 END_TEST
@@ -876,8 +877,8 @@ START_TEST(test_unanswered_syn_is_stuck_once)
     t_syn = now_ns;
     now_ns += 3 * SEC;
     seg(C, TCP_SYN, CI, 0, 0); /* retransmission is not progress */
-    ck_assert(tcp_state_check_stuck(&st, &fl, t_syn + cfg.stuck_after_ns, &cfg));
-    ck_assert(!tcp_state_check_stuck(&st, &fl, t_syn + 2 * cfg.stuck_after_ns, &cfg));
+    ck_assert(tcp_state_check_stuck(&st, &stc, &fl, t_syn + cfg.stuck_after_ns, &cfg));
+    ck_assert(!tcp_state_check_stuck(&st, &stc, &fl, t_syn + 2 * cfg.stuck_after_ns, &cfg));
     s = sum();
     ck_assert_str_eq(tcp_stuck_name(s.stuck), "syn_unanswered");
     ck_assert_uint_eq(s.stuck_since_ns, t_syn);
@@ -892,8 +893,8 @@ START_TEST(test_close_wait_without_fin_is_stuck)
     seg(C, F_FA, CI + 1, SI + 1, 0);
     seg(S, TCP_ACK, SI + 1, CI + 2, 0);
     t_ack = now_ns;
-    ck_assert(!tcp_state_check_stuck(&st, &fl, t_ack + SEC, &cfg));
-    ck_assert(tcp_state_check_stuck(&st, &fl, t_ack + 30 * SEC, &cfg));
+    ck_assert(!tcp_state_check_stuck(&st, &stc, &fl, t_ack + SEC, &cfg));
+    ck_assert(tcp_state_check_stuck(&st, &stc, &fl, t_ack + 30 * SEC, &cfg));
     ck_assert_str_eq(tcp_stuck_name(sum().stuck), "close_wait");
     ck_assert_uint_eq(sum().stuck_since_ns, t_ack);
     ck_assert_int_eq(tcp_state_tclass(&st), FLOW_TC_CLOSING);
@@ -911,7 +912,7 @@ START_TEST(test_retransmitting_without_acks_is_half_open)
     seg(C, TCP_ACK, CI + 1, SI + 1, 100);
     now_ns += 2 * SEC;
     seg(C, TCP_ACK, CI + 1, SI + 1, 100);
-    ck_assert(tcp_state_check_stuck(&st, &fl, t_prog + 20 * SEC, &cfg));
+    ck_assert(tcp_state_check_stuck(&st, &stc, &fl, t_prog + 20 * SEC, &cfg));
     ck_assert_str_eq(tcp_stuck_name(sum().stuck), "half_open");
     ck_assert_uint_eq(sum().stuck_since_ns, t_prog);
 }
@@ -926,7 +927,7 @@ START_TEST(test_one_side_silent_while_other_keeps_sending_is_half_open)
         now_ns += 2 * SEC;
         seg(C, TCP_ACK, CI + 10, SI + 1, 0); /* keep-alives, never answered */
     }
-    ck_assert(tcp_state_check_stuck(&st, &fl, now_ns + 20 * SEC, &cfg));
+    ck_assert(tcp_state_check_stuck(&st, &stc, &fl, now_ns + 20 * SEC, &cfg));
     ck_assert_str_eq(tcp_stuck_name(sum().stuck), "half_open");
 }
 END_TEST
@@ -936,7 +937,7 @@ START_TEST(test_idle_established_connection_is_not_stuck)
     open3();
     seg(C, TCP_ACK, CI + 1, SI + 1, 100);
     seg(S, TCP_ACK, SI + 1, CI + 101, 0);
-    ck_assert(!tcp_state_check_stuck(&st, &fl, now_ns + 3600 * SEC, &cfg));
+    ck_assert(!tcp_state_check_stuck(&st, &stc, &fl, now_ns + 3600 * SEC, &cfg));
 }
 END_TEST
 
@@ -949,20 +950,20 @@ START_TEST(test_zero_window_held_is_stuck_and_reopening_clears_it)
     now_ns += 2 * SEC;
     seg(C, TCP_ACK, CI + 101, SI + 1, 1); /* probe */
     segw(S, TCP_ACK, SI + 1, CI + 101, 0, 0, -1);
-    ck_assert(tcp_state_check_stuck(&st, &fl, t_zero + 15 * SEC, &cfg));
+    ck_assert(tcp_state_check_stuck(&st, &stc, &fl, t_zero + 15 * SEC, &cfg));
     ck_assert_str_eq(tcp_stuck_name(sum().stuck), "zero_window");
     ck_assert_uint_eq(sum().stuck_since_ns, t_zero);
     now_ns = t_zero + 16 * SEC;
     segw(S, TCP_ACK, SI + 1, CI + 101, 0, 65535, -1); /* window update: progress */
     ck_assert_str_eq(tcp_stuck_name(sum().stuck), "none");
-    ck_assert(!tcp_state_check_stuck(&st, &fl, now_ns + SEC, &cfg));
+    ck_assert(!tcp_state_check_stuck(&st, &stc, &fl, now_ns + SEC, &cfg));
 }
 END_TEST
 
 START_TEST(test_closed_connection_is_never_stuck)
 {
     close_client_first();
-    ck_assert(!tcp_state_check_stuck(&st, &fl, now_ns + 3600 * SEC, &cfg));
+    ck_assert(!tcp_state_check_stuck(&st, &stc, &fl, now_ns + 3600 * SEC, &cfg));
 }
 END_TEST
 

@@ -23,6 +23,7 @@
 #define SISN 5000u
 
 static struct tcp_zeek z;
+static struct tcp_zeek_cold zc;
 static uint64_t now_ns;
 /* When non-zero, both ports are replaced by ones that are not likely server ports. */
 static int plain_ports;
@@ -30,7 +31,7 @@ static int plain_ports;
 static void
 setup(void)
 {
-    tcp_zeek_init(&z);
+    tcp_zeek_init(&z, &zc);
     now_ns = 1000000000u;
     plain_ports = 0;
 }
@@ -58,7 +59,7 @@ seg_full(int from_client, uint16_t flags, uint32_t seq, uint32_t ack, uint32_t l
         m.dport = from_client ? 5555 : 40000;
     }
     now_ns += 1000000u;
-    tcp_zeek_step(&z, from_client ? FLOW_DIR_AB : FLOW_DIR_BA, &m);
+    tcp_zeek_step(&z, &zc, from_client ? FLOW_DIR_AB : FLOW_DIR_BA, &m);
 }
 
 static void
@@ -76,7 +77,7 @@ summarize(void)
     memset(&f, 0, sizeof(f));
     f.client_dir = FLOW_DIR_AB;
     memset(&sum, 0, sizeof(sum));
-    tcp_zeek_summarize(&z, &f, &sum);
+    tcp_zeek_summarize(&z, &zc, &f, &sum);
 }
 
 #define ck_zeek(state, hist)                                                                       \
@@ -425,7 +426,7 @@ END_TEST
 
 START_TEST(test_state_fits_budget)
 {
-    ck_assert_uint_le(sizeof(struct tcp_zeek), 128);
+    ck_assert_uint_le(sizeof(struct tcp_zeek) + sizeof(struct tcp_zeek_cold), 128);
 }
 END_TEST
 
