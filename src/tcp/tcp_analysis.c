@@ -70,8 +70,10 @@
 #define AF_SPURIOUS       0x2000u
 
 /* tcp_an_dir.lastflags: only what the peer's next segment looks at. */
-#define LF_KEEP_ALIVE 0x01u
-#define LF_ZWP        0x02u
+#define LF_KEEP_ALIVE 0x08u /* = AF_KEEP_ALIVE, so the flags are stored with one mask */
+#define LF_ZWP        0x40u /* = AF_ZWP */
+
+_Static_assert(LF_KEEP_ALIVE == AF_KEEP_ALIVE && LF_ZWP == AF_ZWP, "lastflags stores AF_ bits");
 
 /* tcp_an_dir.bits */
 #define B_WIN_OF_SYN 0x02u /* the stored window came from a SYN (never scaled) */
@@ -329,7 +331,8 @@ rtt_sample(struct tcp_an_dir *d, uint32_t sample)
 
 /* The peer acknowledged up to ack (absolute) at now_us. */
 static void
-rtt_ack(struct tcp_an_dir *d, struct tcp_an_dir_cold *dc, uint32_t ack, uint32_t now_us)
+rtt_ack(const struct tcp_an *an, struct tcp_an_dir *d, struct tcp_an_dir_cold *dc, uint32_t ack,
+        uint64_t ts)
 {
     unsigned n = d->n_rtt, k = 0;
     struct rtt_ring r;
@@ -339,7 +342,7 @@ rtt_ack(struct tcp_an_dir *d, struct tcp_an_dir_cold *dc, uint32_t ack, uint32_t
             k++;
         if (k == 0)
             return;
-        rtt_sample(d, now_us - d->rtt_sent[k - 1]);
+        rtt_sample(d, time_us(an, ts) - d->rtt_sent[k - 1]);
         if (k < n) { /* n == 2, k == 1 */
             d->rtt_end[0] = d->rtt_end[1];
             d->rtt_sent[0] = d->rtt_sent[1];
@@ -352,7 +355,7 @@ rtt_ack(struct tcp_an_dir *d, struct tcp_an_dir_cold *dc, uint32_t ack, uint32_t
         k++;
     if (k == 0)
         return;
-    rtt_sample(d, now_us - r.sent[k - 1]);
+    rtt_sample(d, time_us(an, ts) - r.sent[k - 1]);
     memmove(&r.end[0], &r.end[k], (n - k) * sizeof(uint32_t));
     memmove(&r.sent[0], &r.sent[k], (n - k) * sizeof(uint32_t));
     d->n_rtt = (uint8_t)(n - k);
@@ -578,7 +581,7 @@ tcp_an_step(struct tcp_an *an, struct tcp_an_cold *ac, const struct flow *f, int
     fwd->lastack = ack;
     fwd->lastack_ts = ts;
     fwd->lastflags =
-        (uint8_t)(((fl & AF_KEEP_ALIVE) ? LF_KEEP_ALIVE : 0u) | ((fl & AF_ZWP) ? LF_ZWP : 0u));
+        (uint8_t)(fl & (AF_KEEP_ALIVE | AF_ZWP));
     count_flags(fwdc, fl);
 
     /* Payload accounting: data starts after the SYN's sequence number. */
@@ -586,16 +589,15 @@ tcp_an_step(struct tcp_an *an, struct tcp_an_cold *ac, const struct flow *f, int
         account_payload(fwd, fwdc, m->seq + ((flags & TCP_SYN) ? 1u : 0u), seglen);
 
     /* RTT: time new data (and FIN); Karn: anything resent clears the ring. */
-    uint32_t now_us = time_us(an, ts);
     if ((seglen > 0 || (flags & TCP_FIN)) && !(flags & TCP_SYN) &&
         !(fl & (AF_ZWP | AF_KEEP_ALIVE))) {
         if (old_nextseq != 0 && seq_lt(seq, old_nextseq))
             fwd->n_rtt = 0;
         else
-            rtt_push(fwd, fwdc, m->seq + seglen + ((flags & TCP_FIN) ? 1u : 0u), now_us);
+            rtt_push(fwd, fwdc, m->seq + seglen + ((flags & TCP_FIN) ? 1u : 0u), time_us(an, ts));
     }
     if (flags & TCP_ACK)
-        rtt_ack(rev, &ac->d[dir ^ 1], m->ack, now_us);
+        rtt_ack(an, rev, &ac->d[dir ^ 1], m->ack, ts);
 }
 
 /* ---- summary ------------------------------------------------------------------- */

@@ -115,6 +115,14 @@ _Static_assert(sizeof(struct tcp_state_cold) == 304, "tcp_state_cold layout");
 
 #define NS_PER_MS 1000000ull
 
+/*
+ * The common segment's helpers are forced inline (GCC and clang): called from
+ * both the fast path and the general one, they would otherwise stay out of
+ * line. Violations are rare: kept out of the way.
+ */
+#define HOT_INLINE static inline __attribute__((always_inline))
+#define COLD_PATH  static __attribute__((cold, noinline))
+
 /* An ack this far behind the highest one is counted as moving backwards (at least). */
 #define ACK_BACKWARDS_SLACK_MIN 66000u /* Linux conntrack MAXACKWINCONST */
 
@@ -135,13 +143,13 @@ two_msl_ns(const struct tcp_state *st)
     return (uint64_t)st->msl_ms * 2u * NS_PER_MS;
 }
 
-static int
+HOT_INLINE int
 client_idx(const struct tcp_state *st)
 {
     return (st->flags & TSF_CLIENT_BA) ? FLOW_DIR_BA : FLOW_DIR_AB;
 }
 
-static unsigned
+HOT_INLINE unsigned
 sent_count(const struct tcp_state_ep *e)
 {
     return (e->flags & TSE_SENT_MASK) >> TSE_SENT_SHIFT;
@@ -210,7 +218,7 @@ expire_time_wait(struct tcp_state *st, struct tcp_state_cold *sc, uint64_t now)
     }
 }
 
-static void
+HOT_INLINE void
 progress(struct step_ctx *c)
 {
     struct tcp_state *st = c->st;
@@ -232,7 +240,7 @@ set_state(struct step_ctx *c, int i, enum tcp_state_id s)
     progress(c);
 }
 
-static void
+COLD_PATH void
 violation(struct step_ctx *c, enum tcp_violation k, uint32_t expected, uint32_t seen)
 {
     struct tcp_state *st = c->st;
@@ -295,7 +303,7 @@ tcp_state_guess_client(const struct flow *f, int first_sender)
  * Receive window of ep[r] in bytes. *exact is false when the scaling in use is
  * unknown (a SYN was missed); the result is then the largest possible window.
  */
-static uint32_t
+HOT_INLINE uint32_t
 rcv_window(const struct tcp_state *st, int r, bool *exact)
 {
     const struct tcp_state_ep *e = &st->ep[r];
@@ -313,7 +321,7 @@ rcv_window(const struct tcp_state *st, int r, bool *exact)
     return (uint32_t)e->win << shift;
 }
 
-static void
+HOT_INLINE void
 note_window(struct step_ctx *c)
 {
     struct tcp_state_ep *e = &c->st->ep[c->d];
@@ -330,7 +338,7 @@ note_window(struct step_ctx *c)
 }
 
 /* Records an acceptable ack from the sender; the peer's snd_nxt follows it. */
-static void
+HOT_INLINE void
 take_ack(struct step_ctx *c, uint32_t ack)
 {
     struct tcp_state_ep *e = &c->st->ep[c->d], *peer = &c->st->ep[c->p];
@@ -523,6 +531,8 @@ handle_syn(struct step_ctx *c)
     synack_ack(c);
 }
 
+HOT_INLINE bool ack_acceptable(struct step_ctx *c, uint32_t ack);
+
 /* Acks on segments without SYN or RST. */
 static void
 handle_ack(struct step_ctx *c)
@@ -543,6 +553,21 @@ handle_ack(struct step_ctx *c)
         ack_transitions(c);
         return;
     }
+    if (ack_acceptable(c, ack)) {
+        take_ack(c, ack);
+        ack_transitions(c);
+    }
+}
+
+/*
+ * The ack checks of an established sender (the rest of handle_ack). Returns
+ * true when the ack is to be taken.
+ */
+HOT_INLINE bool
+ack_acceptable(struct step_ctx *c, uint32_t ack)
+{
+    struct tcp_state_ep *e = &c->st->ep[c->d], *peer = &c->st->ep[c->p];
+
     /*
      * RFC 9293 3.10.7.4 fifth check: SEG.ACK < SND.UNA is an old (duplicate)
      * ack and is ignored. Networks, and even a 2-CPU capture tap, reorder
@@ -558,20 +583,19 @@ handle_ack(struct step_ctx *c)
             slack = ACK_BACKWARDS_SLACK_MIN;
         if ((uint32_t)seq_diff(ack, e->max_ack) > slack)
             violation(c, TV_ACK_BACKWARDS, e->max_ack, ack);
-        return;
+        return false;
     }
     /* RFC 9293 3.10.7.4 fifth check: SEG.ACK > SND.NXT acks something not yet sent */
     if ((peer->flags & (TSE_SYN | TSE_SEQ)) == (TSE_SYN | TSE_SEQ) && !(peer->flags & TSE_GAP) &&
         seq_gt(ack, peer->snd_nxt)) {
         violation(c, TV_ACK_UNSENT_DATA, peer->snd_nxt, ack);
-        return;
+        return false;
     }
-    take_ack(c, ack);
-    ack_transitions(c);
+    return true;
 }
 
 /* Sequence space, window and data checks of a segment without SYN or RST. */
-static void
+HOT_INLINE void
 handle_data(struct step_ctx *c)
 {
     struct tcp_state *st = c->st;
@@ -840,6 +864,29 @@ tcp_state_step(struct tcp_state *st, struct tcp_state_cold *sc, struct flow *f, 
     uint16_t fl = m->flags;
 
     st->msl_ms = msl_ms > UINT32_MAX ? UINT32_MAX : (uint32_t)msl_ms;
+
+    /*
+     * The common segment: an ACK without SYN, FIN or RST between two
+     * ESTABLISHED endpoints neither of which sent a FIN. For it the general
+     * path below reduces to exactly this: no TIME_WAIT to expire, bad_flags()
+     * false, no reuse, roles already decided; in handle_ack() the SYN_SENT
+     * case cannot apply, and after take_ack() neither maybe_establish() (the
+     * peer is not SYN_RECEIVED) nor a FIN transition (no FIN sent) can fire.
+     */
+    if (__builtin_expect((fl & (TCP_SYN | TCP_FIN | TCP_RST | TCP_ACK)) == TCP_ACK &&
+                             !(m->anomalies & ANOM_TCP_BAD_FLAGS) &&
+                             st->ep[0].state == TCP_ST_ESTABLISHED &&
+                             st->ep[1].state == TCP_ST_ESTABLISHED &&
+                             !((st->ep[0].flags | st->ep[1].flags) & TSE_FIN) &&
+                             (st->flags & TSF_ROLES),
+                         1)) {
+        if (ack_acceptable(&c, m->ack))
+            take_ack(&c, m->ack);
+        handle_data(&c);
+        note_window(&c);
+        goto out;
+    }
+
     expire_time_wait(st, sc, c.ts);
 
     if (bad_flags(m)) {

@@ -107,13 +107,28 @@ hist_set(struct tcp_zeek_cold *zc, unsigned i, unsigned code)
         zc->hist[byte + 1u] = (uint8_t)(v >> 8);
 }
 
+/* hist_alphabet inverted: the code of each letter, 0 for anything else ('?' included). */
+static const uint8_t hist_codes[128] = {
+    ['^'] = 1,  ['S'] = 2,  ['H'] = 3,  ['F'] = 4,  ['R'] = 5,  ['A'] = 6,  ['D'] = 7,
+    ['I'] = 8,  ['Q'] = 9,  ['C'] = 10, ['T'] = 11, ['W'] = 12, ['G'] = 13, ['X'] = 14,
+    ['s'] = 15, ['h'] = 16, ['f'] = 17, ['r'] = 18, ['a'] = 19, ['d'] = 20, ['i'] = 21,
+    ['q'] = 22, ['c'] = 23, ['t'] = 24, ['w'] = 25, ['g'] = 26, ['x'] = 27,
+};
+
+unsigned
+tcp_zeek_hist_code(char c)
+{
+    unsigned char u = (unsigned char)c;
+    return u < sizeof(hist_codes) ? hist_codes[u] : 0u;
+}
+
 static void
 hist_append(struct tcp_zeek *z, struct tcp_zeek_cold *zc, char c)
 {
-    const char *p = c == '\0' ? NULL : strchr(hist_alphabet + 1, c);
-    if (p == NULL || z->hist_len >= TCP_ZEEK_HIST_MAX)
+    unsigned code = tcp_zeek_hist_code(c);
+    if (code == 0 || z->hist_len >= TCP_ZEEK_HIST_MAX)
         return; /* not a letter (never happens) or history full: dropped */
-    hist_set(zc, z->hist_len, (unsigned)(p - hist_alphabet));
+    hist_set(zc, z->hist_len, code);
     z->hist_len++;
 }
 
@@ -165,7 +180,7 @@ hist_add(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, char code)
  * the sender's role and returns false; returns true if already seen.
  */
 static bool
-hist_check(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, uint32_t mask, char code)
+hist_check_slow(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, uint32_t mask, char code)
 {
     if ((code == 'A' || code == 'D') && z->hist_len == 1 &&
         hist_alphabet[hist_get(zc, 0)] == 'H')
@@ -180,6 +195,19 @@ hist_check(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, uint32_t mask,
         return false;
     }
     return true;
+}
+
+/*
+ * The usual outcome first: the letter was already seen for the sender's role,
+ * and no "H then A/D" flip is possible (it needs a history of one letter).
+ */
+static inline bool
+hist_check(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, uint32_t mask, char code)
+{
+    if (__builtin_expect(z->hist_len != 1, 1) &&
+        (z->hist_seen & (is_orig_dir(z, dir) ? mask : mask << 16)) != 0)
+        return true;
+    return hist_check_slow(z, zc, dir, mask, code);
 }
 
 static bool
@@ -525,7 +553,9 @@ tcp_zeek_step(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, const struc
         seg_len -= len; /* a RST's payload is not stream data */
     uint32_t end = m->seq + seg_len;
 
-    init_endpoint(e, &zc->ep[dir], syn, m->seq, end);
+    /* without a SYN only an INACTIVE endpoint is initialised (init_endpoint) */
+    if (syn || e->state == TZ_INACTIVE)
+        init_endpoint(e, &zc->ep[dir], syn, m->seq, end);
     update_history(z, zc, dir, flags, m->seq - e->start_seq, len);
 
     /* update_window: SYNs count too; after a RST or the peer's FIN it does not */
@@ -556,7 +586,9 @@ tcp_zeek_step(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, const struc
 
     (void)update_last_seq(z, zc, dir, end, flags, len);
 
-    if (state_machine(z, zc, dir, is_orig, flags, m->seq, len))
+    /* without SYN, FIN or RST only an INACTIVE endpoint changes state (state_machine) */
+    if (((flags & (TCP_SYN | TCP_FIN | TCP_RST)) != 0 || e->state == TZ_INACTIVE) &&
+        state_machine(z, zc, dir, is_orig, flags, m->seq, len))
         e->flags |= TZE_DID_CLOSE; /* ConnectionClosed; no reassembly to wait for */
 }
 

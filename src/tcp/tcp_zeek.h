@@ -87,12 +87,15 @@ void tcp_zeek_summarize(const struct tcp_zeek *z, const struct tcp_zeek_cold *zc
 
 /*
  * Pure helpers, exposed for the unit tests and the Zeek reporter.
+ * tcp_zeek_hist_code: the packed code of a history letter.
  * tcp_zeek_likely_server_port: the built-in stand-in for Zeek's
  * likely_server_ports (which depends on the scripts Zeek loaded).
  * tcp_zeek_history: writes the history (NUL-terminated) into buf[len].
  * tcp_zeek_conn_state: the conn_state string (static) for the current states.
  */
 bool tcp_zeek_likely_server_port(uint16_t port);
+/* The 5-bit history code of letter c (1..27), 0 when c is not a history letter. */
+unsigned tcp_zeek_hist_code(char c);
 void tcp_zeek_history(const struct tcp_zeek *z, const struct tcp_zeek_cold *zc, char *buf,
                       size_t len);
 const char *tcp_zeek_conn_state(const struct tcp_zeek *z, const struct tcp_zeek_cold *zc);
