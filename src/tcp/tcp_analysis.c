@@ -40,9 +40,15 @@
  * is taken from an ACK that may answer a retransmission. Times are kept in
  * microseconds to keep the struct small.
  *
- * Size: sizeof(struct tcp_an) is 392 bytes (184 per direction + 24 shared):
- * Wireshark state with exact ns timers 40, ranges 32, byte totals 16,
- * packet and flag counters 44, RTT ring 32 and statistics 20.
+ * Size: 392 bytes, 184 per direction + 24 shared: Wireshark state with exact
+ * ns timers 40, ranges 32, byte totals 16, packet and flag counters 44, RTT
+ * ring 32 and statistics 20. Split (tcp_analysis.h) into a hot part of 200
+ * bytes (Wireshark state, packets, the first range, the first two timed
+ * segments, unique bytes, RTT statistics, t0) and a cold part of 192 (flag
+ * counters, retransmitted bytes, the other ranges and timed segments, SYN
+ * time and iRTT). The range list and the RTT ring have in-place paths for the
+ * common case (one range extended; at most two timed segments) and general
+ * paths on a gathered copy; TCP_AN_FAST_PATH 0 keeps only the latter.
  */
 #include <config.h>
 
@@ -87,6 +93,16 @@ _Static_assert(sizeof(struct tcp_an_dir) == 96, "tcp_an_dir (hot) layout");
 _Static_assert(sizeof(struct tcp_an) == 200, "tcp_an (hot part) must stay within 200 bytes");
 _Static_assert(sizeof(struct tcp_an_dir_cold) == 88, "tcp_an_dir_cold layout");
 _Static_assert(sizeof(struct tcp_an_cold) == 192, "tcp_an_cold layout");
+
+/*
+ * 1 in the product. check_tcp_analysis.c compiles this file a second time
+ * with 0 (the reference paths alone: the general range and RTT code, the
+ * cold iRTT fields, the flag tests in their original form) and checks both
+ * give the same results.
+ */
+#ifndef TCP_AN_FAST_PATH
+#define TCP_AN_FAST_PATH 1
+#endif
 
 /* tcp_an.d[0].sflags */
 #define S_IRTT_PENDING 0x01u /* cold irtt_ns == 0 && syn_ts_ns != 0: the next ACK times it */
@@ -237,7 +253,8 @@ account_payload(struct tcp_an_dir *d, struct tcp_an_dir_cold *dc, uint32_t lo, u
     uint32_t hi = lo + len;
     struct tcp_an_range r = d->range0;
 
-    if (__builtin_expect(d->n_ranges != 1 || seq_lt(r.hi, lo) || !seq_leq(r.lo, hi), 0)) {
+    if (!TCP_AN_FAST_PATH ||
+        __builtin_expect(d->n_ranges != 1 || seq_lt(r.hi, lo) || !seq_leq(r.lo, hi), 0)) {
         account_payload_slow(d, dc, lo, len);
         return;
     }
@@ -297,7 +314,7 @@ rtt_push(struct tcp_an_dir *d, struct tcp_an_dir_cold *dc, uint32_t end, uint32_
 {
     struct rtt_ring r;
 
-    if (d->n_rtt < TCP_AN_RTT_HOT) {
+    if (TCP_AN_FAST_PATH && d->n_rtt < TCP_AN_RTT_HOT) {
         d->rtt_end[d->n_rtt] = end;
         d->rtt_sent[d->n_rtt] = now_us;
         d->n_rtt++;
@@ -337,7 +354,7 @@ rtt_ack(const struct tcp_an *an, struct tcp_an_dir *d, struct tcp_an_dir_cold *d
     unsigned n = d->n_rtt, k = 0;
     struct rtt_ring r;
 
-    if (n <= TCP_AN_RTT_HOT) {
+    if (TCP_AN_FAST_PATH && n <= TCP_AN_RTT_HOT) {
         while (k < n && seq_leq(d->rtt_end[k], ack))
             k++;
         if (k == 0)
@@ -411,7 +428,7 @@ classify_resend(const struct tcp_an_cold *ac, const struct tcp_an_dir *fwd,
     if (seglen > 0 && rev->lastack != 0 && seq_leq(seq + seglen, rev->lastack))
         return AF_SPURIOUS;
     /* Each remaining flag needs not_advanced (and only they read the cold irtt). */
-    if (__builtin_expect(!not_advanced, 1))
+    if (TCP_AN_FAST_PATH && __builtin_expect(!not_advanced, 1))
         return 0u;
 
     /* >= 2 duplicate ACKs for exactly this seq, within 20 ms of the peer's last segment. */
@@ -463,6 +480,8 @@ window_and_ack_flags(struct tcp_an_dir *fwd, const struct tcp_an_dir *rev, const
     /* 0 or 1 byte at nextseq - 1 (RFC 9293 3.8.4 keep-alive). */
     if (seglen <= 1 && seq == fwd->nextseq - 1 && !sfr)
         fl |= AF_KEEP_ALIVE;
+#if !TCP_AN_FAST_PATH
+    /* The reference form of the tests below. */
     if (seglen == 0 && win != 0 && win != fwd->window && same_seq_ack(fwd, seq, ack) && !sfr)
         fl |= AF_WINDOW_UPDATE;
     if (seglen > 0 && rev->win_scale != -1 && !sfr) {
@@ -482,6 +501,40 @@ window_and_ack_flags(struct tcp_an_dir *fwd, const struct tcp_an_dir *rev, const
         return fl;
     }
     if (seglen == 0 && win != 0 && win == fwd->window && same_seq_ack(fwd, seq, ack) && !sfr) {
+        fwd->dupacknum = fwd->dupacknum == -1 ? 1 : (int16_t)(fwd->dupacknum + 1);
+        fl |= AF_DUP_ACK;
+    }
+    return fl;
+#endif
+    /*
+     * Every flag below needs a segment without SYN/FIN/RST; window full needs
+     * payload, the others none, the same seq and ack as the last segment,
+     * and (but window update) the same window. The tests are nested in that
+     * order; the flags and their order are those of the reference.
+     */
+    if (sfr)
+        return fl;
+    if (seglen > 0) {
+        if (rev->win_scale != -1) {
+            unsigned sh =
+                (rev->bits & B_WIN_OF_SYN) || rev->win_scale == -2 ? 0u : (unsigned)rev->win_scale;
+            if (seq + seglen == rev->lastack + (rev->window << sh))
+                fl |= AF_WINDOW_FULL;
+        }
+        return fl;
+    }
+    if (!same_seq_ack(fwd, seq, ack))
+        return fl;
+    if (win != fwd->window) {
+        if (win != 0)
+            fl |= AF_WINDOW_UPDATE;
+        return fl;
+    }
+    if (win != 0 && (rev->lastflags & LF_KEEP_ALIVE))
+        return fl | AF_KEEP_ALIVE_ACK;
+    if (win == 0 && (rev->lastflags & LF_ZWP))
+        return fl | AF_ZWP_ACK;
+    if (win != 0) {
         fwd->dupacknum = fwd->dupacknum == -1 ? 1 : (int16_t)(fwd->dupacknum + 1);
         fl |= AF_DUP_ACK;
     }
@@ -520,7 +573,8 @@ tcp_an_step(struct tcp_an *an, struct tcp_an_cold *ac, const struct flow *f, int
         else
             an->d[0].sflags &= (uint8_t)~S_IRTT_PENDING;
     } else if ((flags & (TCP_SYN | TCP_ACK)) == TCP_ACK &&
-               __builtin_expect(an->d[0].sflags & S_IRTT_PENDING, 0)) {
+               (TCP_AN_FAST_PATH ? __builtin_expect(an->d[0].sflags & S_IRTT_PENDING, 0)
+                                 : ac->irtt_ns == 0 && ac->syn_ts_ns != 0)) {
         ac->irtt_ns = ts - ac->syn_ts_ns;
         if (ac->irtt_ns != 0)
             an->d[0].sflags &= (uint8_t)~S_IRTT_PENDING;

@@ -121,6 +121,14 @@ _Static_assert(sizeof(struct tcp_state_cold) == 304, "tcp_state_cold layout");
  * line. Violations are rare: kept out of the way.
  */
 #define HOT_INLINE static inline __attribute__((always_inline))
+
+/*
+ * 1 in the product. check_tcp_state.c compiles this file a second time with 0
+ * (the general path alone) and checks both give the same results.
+ */
+#ifndef TCP_STATE_FAST_PATH
+#define TCP_STATE_FAST_PATH 1
+#endif
 #define COLD_PATH  static __attribute__((cold, noinline))
 
 /* An ack this far behind the highest one is counted as moving backwards (at least). */
@@ -873,7 +881,8 @@ tcp_state_step(struct tcp_state *st, struct tcp_state_cold *sc, struct flow *f, 
      * case cannot apply, and after take_ack() neither maybe_establish() (the
      * peer is not SYN_RECEIVED) nor a FIN transition (no FIN sent) can fire.
      */
-    if (__builtin_expect((fl & (TCP_SYN | TCP_FIN | TCP_RST | TCP_ACK)) == TCP_ACK &&
+    if (TCP_STATE_FAST_PATH &&
+        __builtin_expect((fl & (TCP_SYN | TCP_FIN | TCP_RST | TCP_ACK)) == TCP_ACK &&
                              !(m->anomalies & ANOM_TCP_BAD_FLAGS) &&
                              st->ep[0].state == TCP_ST_ESTABLISHED &&
                              st->ep[1].state == TCP_ST_ESTABLISHED &&
@@ -918,8 +927,44 @@ out:
     return TCP_STEP_OK;
 }
 
+/*
+ * tcp_state_tclass() as a table (it runs for every packet): the class each
+ * endpoint state calls for, ordered like enum flow_tclass (NEW < ESTABLISHED
+ * < CLOSING < CLOSED), so the flow's class is the larger of its two endpoints'.
+ * tcp_state_tclass_ref() is the definition; a unit test checks they agree.
+ */
+static const uint8_t state_tclass[TCP_ST_COUNT] = {
+    [TCP_ST_NONE] = FLOW_TC_NEW,
+    [TCP_ST_SYN_SENT] = FLOW_TC_NEW,
+    [TCP_ST_SYN_RECEIVED] = FLOW_TC_NEW,
+    [TCP_ST_ESTABLISHED] = FLOW_TC_ESTABLISHED,
+    [TCP_ST_FIN_WAIT_1] = FLOW_TC_CLOSING,
+    [TCP_ST_FIN_WAIT_2] = FLOW_TC_CLOSING,
+    [TCP_ST_CLOSE_WAIT] = FLOW_TC_CLOSING,
+    [TCP_ST_CLOSING] = FLOW_TC_CLOSING,
+    [TCP_ST_LAST_ACK] = FLOW_TC_CLOSING,
+    [TCP_ST_TIME_WAIT] = FLOW_TC_CLOSED,
+    [TCP_ST_CLOSED] = FLOW_TC_CLOSED,
+};
+_Static_assert(FLOW_TC_NEW < FLOW_TC_ESTABLISHED && FLOW_TC_ESTABLISHED < FLOW_TC_CLOSING &&
+                   FLOW_TC_CLOSING < FLOW_TC_CLOSED,
+               "state_tclass relies on the order of enum flow_tclass");
+
 enum flow_tclass
 tcp_state_tclass(const struct tcp_state *st)
+{
+    uint8_t s0 = st->ep[0].state, s1 = st->ep[1].state;
+    unsigned a, b;
+
+    if (st->flags & TSF_RESET)
+        return FLOW_TC_CLOSED;
+    a = s0 < TCP_ST_COUNT ? state_tclass[s0] : FLOW_TC_NEW;
+    b = s1 < TCP_ST_COUNT ? state_tclass[s1] : FLOW_TC_NEW;
+    return (enum flow_tclass)(a > b ? a : b);
+}
+
+enum flow_tclass
+tcp_state_tclass_ref(const struct tcp_state *st)
 {
     bool est = false, closing = false;
 

@@ -89,6 +89,8 @@ enum tcp_step_result tcp_state_step(struct tcp_state *st, struct tcp_state_cold 
 
 /* Timeout class for the flow now (NEW, ESTABLISHED, CLOSING, CLOSED); hot part only. */
 enum flow_tclass tcp_state_tclass(const struct tcp_state *st);
+/* The same by the definition (a switch per endpoint), for the unit test of the table. */
+enum flow_tclass tcp_state_tclass_ref(const struct tcp_state *st);
 
 /*
  * Judges st stuck at capture time now_ns (no progress for cfg->stuck_after_ns).

@@ -45,7 +45,6 @@
 
 #include "tcp/tcp_zeek.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,6 +54,15 @@ _Static_assert(sizeof(struct tcp_zeek_endpoint) == 16, "tcp_zeek_endpoint (hot) 
 _Static_assert(sizeof(struct tcp_zeek) == 48, "tcp_zeek (hot part) must stay within 48 bytes");
 _Static_assert(sizeof(struct tcp_zeek_endpoint_cold) == 20, "tcp_zeek_endpoint_cold layout");
 _Static_assert(sizeof(struct tcp_zeek_cold) == 72, "tcp_zeek_cold layout");
+
+/*
+ * 1 in the product. check_tcp_zeek.c compiles this file a second time with 0
+ * (every step through init_endpoint, the full hist_check and state_machine)
+ * and checks both give the same results.
+ */
+#ifndef TCP_ZEEK_FAST_PATH
+#define TCP_ZEEK_FAST_PATH 1
+#endif
 
 /* tcp_zeek_endpoint.flags */
 #define TZE_FIN_SEEN  0x01 /* Zeek FIN_cnt > 0 */
@@ -204,7 +212,7 @@ hist_check_slow(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, uint32_t 
 static inline bool
 hist_check(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, uint32_t mask, char code)
 {
-    if (__builtin_expect(z->hist_len != 1, 1) &&
+    if (TCP_ZEEK_FAST_PATH && __builtin_expect(z->hist_len != 1, 1) &&
         (z->hist_seen & (is_orig_dir(z, dir) ? mask : mask << 16)) != 0)
         return true;
     return hist_check_slow(z, zc, dir, mask, code);
@@ -554,7 +562,7 @@ tcp_zeek_step(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, const struc
     uint32_t end = m->seq + seg_len;
 
     /* without a SYN only an INACTIVE endpoint is initialised (init_endpoint) */
-    if (syn || e->state == TZ_INACTIVE)
+    if (!TCP_ZEEK_FAST_PATH || syn || e->state == TZ_INACTIVE)
         init_endpoint(e, &zc->ep[dir], syn, m->seq, end);
     update_history(z, zc, dir, flags, m->seq - e->start_seq, len);
 
@@ -587,7 +595,8 @@ tcp_zeek_step(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, const struc
     (void)update_last_seq(z, zc, dir, end, flags, len);
 
     /* without SYN, FIN or RST only an INACTIVE endpoint changes state (state_machine) */
-    if (((flags & (TCP_SYN | TCP_FIN | TCP_RST)) != 0 || e->state == TZ_INACTIVE) &&
+    if ((!TCP_ZEEK_FAST_PATH || (flags & (TCP_SYN | TCP_FIN | TCP_RST)) != 0 ||
+         e->state == TZ_INACTIVE) &&
         state_machine(z, zc, dir, is_orig, flags, m->seq, len))
         e->flags |= TZE_DID_CLOSE; /* ConnectionClosed; no reassembly to wait for */
 }
@@ -698,7 +707,13 @@ tcp_zeek_summarize(const struct tcp_zeek *z, const struct tcp_zeek_cold *zc, con
     const struct tcp_zeek_endpoint_cold *oc = &zc->ep[z->orig_dir], *rc = &zc->ep[z->orig_dir ^ 1u];
 
     out->zeek_orig_is_client = f == NULL || z->orig_dir == f->client_dir;
-    snprintf(out->conn_state, sizeof(out->conn_state), "%s", tcp_zeek_conn_state(z, zc));
+    /* snprintf("%s") without the format machinery (~550 instructions a flow) */
+    const char *cs = tcp_zeek_conn_state(z, zc);
+    size_t n = strlen(cs);
+    if (n >= sizeof(out->conn_state))
+        n = sizeof(out->conn_state) - 1;
+    memcpy(out->conn_state, cs, n);
+    out->conn_state[n] = '\0';
     tcp_zeek_history(z, zc, out->history, sizeof(out->history));
     out->zeek_orig_bytes = endpoint_size(o, oc, r);
     out->zeek_resp_bytes = endpoint_size(r, rc, o);

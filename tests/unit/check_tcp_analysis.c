@@ -15,6 +15,28 @@
 #include <string.h>
 
 #include "pktbuild.h"
+#include "tcp_gen.h"
+
+/*
+ * The reference: tcp_analysis.c compiled again without its fast paths (the
+ * general range and RTT code, the cold iRTT fields, the flag tests in their
+ * original form), under ref_ names. The fast-path test below steps both with
+ * the same random conversations and compares the whole state.
+ */
+void ref_tcp_an_init(struct tcp_an *an, struct tcp_an_cold *ac);
+void ref_tcp_an_step(struct tcp_an *an, struct tcp_an_cold *ac, const struct flow *f, int dir,
+                     const struct pkt_meta *m, uint64_t pkt_no);
+void ref_tcp_an_summarize(const struct tcp_an *an, const struct tcp_an_cold *ac,
+                          const struct flow *f, struct session_summary *out);
+#define TCP_AN_FAST_PATH 0
+#define tcp_an_init      ref_tcp_an_init
+#define tcp_an_step      ref_tcp_an_step
+#define tcp_an_summarize ref_tcp_an_summarize
+#include "tcp/tcp_analysis.c"
+#undef TCP_AN_FAST_PATH
+#undef tcp_an_init
+#undef tcp_an_step
+#undef tcp_an_summarize
 
 #define CL FLOW_DIR_AB
 #define SV FLOW_DIR_BA
@@ -502,6 +524,43 @@ START_TEST(test_summary_maps_directions_by_client_dir)
 }
 END_TEST
 
+/*
+ * The fast paths (one range extended in place, RTT entries in the hot part,
+ * the iRTT pending bit, the nested flag tests) against the reference paths:
+ * random conversations through both, the whole state compared after every
+ * segment and the summaries at the end.
+ */
+START_TEST(test_fast_paths_match_reference)
+{
+    for (uint64_t seed = 1; seed <= 400; seed++) {
+        struct tcp_gen g;
+        struct tcp_an a, b;
+        struct tcp_an_cold ac, bc;
+        struct session_summary sa, sb;
+        struct pkt_meta m;
+        int dir;
+
+        tcp_gen_init(&g, seed);
+        tcp_an_init(&a, &ac);
+        ref_tcp_an_init(&b, &bc);
+        for (uint64_t i = 1; i <= 300; i++) {
+            tcp_gen_next(&g, &m, &dir);
+            tcp_an_step(&a, &ac, &fl, dir, &m, i);
+            ref_tcp_an_step(&b, &bc, &fl, dir, &m, i);
+            ck_assert_msg(memcmp(&a, &b, sizeof(a)) == 0, "hot state differs, seed %llu pkt %llu",
+                          (unsigned long long)seed, (unsigned long long)i);
+            ck_assert_msg(memcmp(&ac, &bc, sizeof(ac)) == 0, "cold state differs, seed %llu pkt %llu",
+                          (unsigned long long)seed, (unsigned long long)i);
+        }
+        memset(&sa, 0, sizeof(sa));
+        memset(&sb, 0, sizeof(sb));
+        tcp_an_summarize(&a, &ac, &fl, &sa);
+        ref_tcp_an_summarize(&b, &bc, &fl, &sb);
+        ck_assert(memcmp(&sa, &sb, sizeof(sa)) == 0);
+    }
+}
+END_TEST
+
 START_TEST(test_state_is_compact)
 {
     /* Fixed size inside every flow slot; see tcp_analysis.c for the budget. */
@@ -553,6 +612,7 @@ tcp_analysis_suite(void)
     tcase_add_test(tc, test_rtt_partial_ack_waits_for_whole_segment);
     tcase_add_test(tc, test_summary_maps_directions_by_client_dir);
     tcase_add_test(tc, test_state_is_compact);
+    tcase_add_test(tc, test_fast_paths_match_reference);
     suite_add_tcase(s, tc);
     return s;
 }

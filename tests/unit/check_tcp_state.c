@@ -12,6 +12,41 @@
 
 #include "tcp/tcp_state.h"
 #include "tcp/tcp_summary.h"
+#include "tcp_gen.h"
+
+/*
+ * The reference: tcp_state.c compiled again without its fast path (the
+ * general path alone), under ref_ names. The fast-path test below steps both
+ * with the same random conversations and compares the whole state.
+ */
+void ref_tcp_state_init(struct tcp_state *st, struct tcp_state_cold *sc);
+int ref_tcp_state_guess_client(const struct flow *f, int first_sender);
+enum tcp_step_result ref_tcp_state_step(struct tcp_state *st, struct tcp_state_cold *sc,
+                                        struct flow *f, int dir, const struct pkt_meta *m,
+                                        uint64_t pkt_no, const struct tcp_cfg *cfg);
+enum flow_tclass ref_tcp_state_tclass(const struct tcp_state *st);
+enum flow_tclass ref_tcp_state_tclass_ref(const struct tcp_state *st);
+bool ref_tcp_state_check_stuck(struct tcp_state *st, struct tcp_state_cold *sc, const struct flow *f,
+                               uint64_t now_ns, const struct tcp_cfg *cfg);
+void ref_tcp_state_summarize(const struct tcp_state *st, const struct tcp_state_cold *sc,
+                             const struct flow *f, uint64_t now_ns, struct session_summary *out);
+#define TCP_STATE_FAST_PATH     0
+#define tcp_state_init          ref_tcp_state_init
+#define tcp_state_guess_client  ref_tcp_state_guess_client
+#define tcp_state_step          ref_tcp_state_step
+#define tcp_state_tclass        ref_tcp_state_tclass
+#define tcp_state_tclass_ref    ref_tcp_state_tclass_ref
+#define tcp_state_check_stuck   ref_tcp_state_check_stuck
+#define tcp_state_summarize     ref_tcp_state_summarize
+#include "tcp/tcp_state.c"
+#undef TCP_STATE_FAST_PATH
+#undef tcp_state_init
+#undef tcp_state_guess_client
+#undef tcp_state_step
+#undef tcp_state_tclass
+#undef tcp_state_tclass_ref
+#undef tcp_state_check_stuck
+#undef tcp_state_summarize
 
 #define CI  1000u /* client ISN */
 #define SI  5000u /* server ISN */
@@ -1021,6 +1056,83 @@ START_TEST(test_names_are_stable)
 }
 END_TEST
 
+
+/* The table behind tcp_state_tclass() against its definition, for every pair of states. */
+START_TEST(test_tclass_table_matches_definition)
+{
+    struct tcp_state x;
+
+    memset(&x, 0, sizeof(x));
+    for (unsigned reset = 0; reset < 2; reset++)
+        for (unsigned a = 0; a <= TCP_ST_COUNT + 1; a++)
+            for (unsigned b = 0; b <= TCP_ST_COUNT + 1; b++) {
+                x.ep[0].state = (uint8_t)a;
+                x.ep[1].state = (uint8_t)b;
+                x.flags = reset ? 0x20 /* TSF_RESET */ : 0;
+                ck_assert_int_eq(tcp_state_tclass(&x), tcp_state_tclass_ref(&x));
+            }
+}
+END_TEST
+
+/*
+ * The fast path for the common segment against the general path: random
+ * conversations stepped through both, the whole state (both parts), the
+ * flow's role fields, the step result and the timeout class compared after
+ * every segment, then the stuck judgement and the summary.
+ */
+START_TEST(test_fast_path_matches_general_path)
+{
+    unsigned fast = 0;
+
+    for (uint64_t seed = 1; seed <= 400; seed++) {
+        struct tcp_gen g;
+        struct tcp_state a, b;
+        struct tcp_state_cold ac, bc;
+        struct flow fa, fb;
+        struct session_summary sa, sb;
+        struct pkt_meta m;
+        int dir;
+
+        tcp_gen_init(&g, seed);
+        memset(&fa, 0, sizeof(fa));
+        fa.key.pa = 40000;
+        fa.key.pb = 80;
+        fb = fa;
+        tcp_state_init(&a, &ac);
+        ref_tcp_state_init(&b, &bc);
+        for (uint64_t i = 1; i <= 300; i++) {
+            tcp_gen_next(&g, &m, &dir);
+            fast += (m.flags & (TCP_SYN | TCP_FIN | TCP_RST | TCP_ACK)) == TCP_ACK &&
+                    a.ep[0].state == TCP_ST_ESTABLISHED && a.ep[1].state == TCP_ST_ESTABLISHED;
+            enum tcp_step_result ra = tcp_state_step(&a, &ac, &fa, dir, &m, i, &cfg);
+            enum tcp_step_result rb = ref_tcp_state_step(&b, &bc, &fb, dir, &m, i, &cfg);
+            ck_assert_int_eq(ra, rb);
+            ck_assert_msg(memcmp(&a, &b, sizeof(a)) == 0, "hot state differs, seed %llu pkt %llu",
+                          (unsigned long long)seed, (unsigned long long)i);
+            ck_assert_msg(memcmp(&ac, &bc, sizeof(ac)) == 0, "cold state differs, seed %llu pkt %llu",
+                          (unsigned long long)seed, (unsigned long long)i);
+            ck_assert_int_eq(fa.client_dir, fb.client_dir);
+            ck_assert_int_eq(fa.flags, fb.flags);
+            ck_assert_int_eq(tcp_state_tclass(&a), ref_tcp_state_tclass(&b));
+            if (ra == TCP_STEP_REUSE) {
+                tcp_state_init(&a, &ac);
+                ref_tcp_state_init(&b, &bc);
+            }
+        }
+        ck_assert_int_eq(tcp_state_check_stuck(&a, &ac, &fa, g.ts + 30 * SEC, &cfg),
+                         ref_tcp_state_check_stuck(&b, &bc, &fb, g.ts + 30 * SEC, &cfg));
+        memset(&sa, 0, sizeof(sa));
+        memset(&sb, 0, sizeof(sb));
+        tcp_state_summarize(&a, &ac, &fa, g.ts + 31 * SEC, &sa);
+        ref_tcp_state_summarize(&b, &bc, &fb, g.ts + 31 * SEC, &sb);
+        ck_assert_str_eq(sa.suricata_state, sb.suricata_state);
+        sa.suricata_state = sb.suricata_state = NULL;
+        ck_assert(memcmp(&sa, &sb, sizeof(sa)) == 0);
+    }
+    ck_assert_uint_gt(fast, 10000); /* the fast path was taken, often */
+}
+END_TEST
+
 static Suite *
 tcp_state_suite(void)
 {
@@ -1105,6 +1217,8 @@ tcp_state_suite(void)
     tcase_add_test(misc, test_tclass_follows_the_connection);
     tcase_add_test(misc, test_midstream_pickup_is_established_class);
     tcase_add_test(misc, test_names_are_stable);
+    tcase_add_test(misc, test_tclass_table_matches_definition);
+    tcase_add_test(misc, test_fast_path_matches_general_path);
     return s;
 }
 
