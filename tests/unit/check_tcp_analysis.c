@@ -532,7 +532,7 @@ END_TEST
  */
 START_TEST(test_fast_paths_match_reference)
 {
-    for (uint64_t seed = 1; seed <= 400; seed++) {
+    for (uint64_t seed = 1; seed <= 200; seed++) {
         struct tcp_gen g;
         struct tcp_an a, b;
         struct tcp_an_cold ac, bc;
@@ -547,10 +547,12 @@ START_TEST(test_fast_paths_match_reference)
             tcp_gen_next(&g, &m, &dir);
             tcp_an_step(&a, &ac, &fl, dir, &m, i);
             ref_tcp_an_step(&b, &bc, &fl, dir, &m, i);
-            ck_assert_msg(memcmp(&a, &b, sizeof(a)) == 0, "hot state differs, seed %llu pkt %llu",
-                          (unsigned long long)seed, (unsigned long long)i);
-            ck_assert_msg(memcmp(&ac, &bc, sizeof(ac)) == 0, "cold state differs, seed %llu pkt %llu",
-                          (unsigned long long)seed, (unsigned long long)i);
+            if (memcmp(&a, &b, sizeof(a)) != 0)
+                ck_abort_msg("hot state differs, seed %llu pkt %llu",
+                             (unsigned long long)seed, (unsigned long long)i);
+            if (memcmp(&ac, &bc, sizeof(ac)) != 0)
+                ck_abort_msg("cold state differs, seed %llu pkt %llu",
+                             (unsigned long long)seed, (unsigned long long)i);
         }
         memset(&sa, 0, sizeof(sa));
         memset(&sb, 0, sizeof(sb));

@@ -1084,7 +1084,7 @@ START_TEST(test_fast_path_matches_general_path)
 {
     unsigned fast = 0;
 
-    for (uint64_t seed = 1; seed <= 400; seed++) {
+    for (uint64_t seed = 1; seed <= 200; seed++) {
         struct tcp_gen g;
         struct tcp_state a, b;
         struct tcp_state_cold ac, bc;
@@ -1106,14 +1106,19 @@ START_TEST(test_fast_path_matches_general_path)
                     a.ep[0].state == TCP_ST_ESTABLISHED && a.ep[1].state == TCP_ST_ESTABLISHED;
             enum tcp_step_result ra = tcp_state_step(&a, &ac, &fa, dir, &m, i, &cfg);
             enum tcp_step_result rb = ref_tcp_state_step(&b, &bc, &fb, dir, &m, i, &cfg);
-            ck_assert_int_eq(ra, rb);
-            ck_assert_msg(memcmp(&a, &b, sizeof(a)) == 0, "hot state differs, seed %llu pkt %llu",
-                          (unsigned long long)seed, (unsigned long long)i);
-            ck_assert_msg(memcmp(&ac, &bc, sizeof(ac)) == 0, "cold state differs, seed %llu pkt %llu",
-                          (unsigned long long)seed, (unsigned long long)i);
-            ck_assert_int_eq(fa.client_dir, fb.client_dir);
-            ck_assert_int_eq(fa.flags, fb.flags);
-            ck_assert_int_eq(tcp_state_tclass(&a), ref_tcp_state_tclass(&b));
+            if (ra != rb)
+                ck_abort_msg("step result differs, seed %llu pkt %llu", (unsigned long long)seed,
+                             (unsigned long long)i);
+            if (memcmp(&a, &b, sizeof(a)) != 0)
+                ck_abort_msg("hot state differs, seed %llu pkt %llu",
+                             (unsigned long long)seed, (unsigned long long)i);
+            if (memcmp(&ac, &bc, sizeof(ac)) != 0)
+                ck_abort_msg("cold state differs, seed %llu pkt %llu",
+                             (unsigned long long)seed, (unsigned long long)i);
+            if (fa.client_dir != fb.client_dir || fa.flags != fb.flags ||
+                tcp_state_tclass(&a) != ref_tcp_state_tclass(&b))
+                ck_abort_msg("roles or class differ, seed %llu pkt %llu", (unsigned long long)seed,
+                             (unsigned long long)i);
             if (ra == TCP_STEP_REUSE) {
                 tcp_state_init(&a, &ac);
                 ref_tcp_state_init(&b, &bc);
@@ -1129,7 +1134,7 @@ START_TEST(test_fast_path_matches_general_path)
         sa.suricata_state = sb.suricata_state = NULL;
         ck_assert(memcmp(&sa, &sb, sizeof(sa)) == 0);
     }
-    ck_assert_uint_gt(fast, 10000); /* the fast path was taken, often */
+    ck_assert_uint_gt(fast, 5000); /* the fast path was taken, often */
 }
 END_TEST
 

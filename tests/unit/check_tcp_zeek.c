@@ -482,7 +482,7 @@ START_TEST(test_fast_paths_match_reference)
     struct flow f;
 
     memset(&f, 0, sizeof(f));
-    for (uint64_t seed = 1; seed <= 400; seed++) {
+    for (uint64_t seed = 1; seed <= 200; seed++) {
         struct tcp_gen g;
         struct tcp_zeek a, b;
         struct tcp_zeek_cold ac, bc;
@@ -497,10 +497,12 @@ START_TEST(test_fast_paths_match_reference)
             tcp_gen_next(&g, &m, &dir);
             tcp_zeek_step(&a, &ac, dir, &m);
             ref_tcp_zeek_step(&b, &bc, dir, &m);
-            ck_assert_msg(memcmp(&a, &b, sizeof(a)) == 0, "hot state differs, seed %llu pkt %llu",
-                          (unsigned long long)seed, (unsigned long long)i);
-            ck_assert_msg(memcmp(&ac, &bc, sizeof(ac)) == 0, "cold state differs, seed %llu pkt %llu",
-                          (unsigned long long)seed, (unsigned long long)i);
+            if (memcmp(&a, &b, sizeof(a)) != 0)
+                ck_abort_msg("hot state differs, seed %llu pkt %llu",
+                             (unsigned long long)seed, (unsigned long long)i);
+            if (memcmp(&ac, &bc, sizeof(ac)) != 0)
+                ck_abort_msg("cold state differs, seed %llu pkt %llu",
+                             (unsigned long long)seed, (unsigned long long)i);
         }
         memset(&sa, 0, sizeof(sa));
         memset(&sb, 0, sizeof(sb));
