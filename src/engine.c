@@ -200,8 +200,8 @@ engine_new(const struct engine_cfg *cfg, const struct reporter_ops *ops, void *r
     ft = cfg->ft;
     if (!cfg->flows_only) {
         ft.ext_size = sizeof(struct tcp_session);
-        ft.ext_cold_off = offsetof(struct tcp_session, st) + TCP_STATE_COLD_OFF;
-        ft.ext_cold_len = TCP_STATE_COLD_LEN;
+        ft.ext_cold_off = TCP_SESSION_COLD_OFF;
+        ft.ext_cold_len = TCP_SESSION_COLD_LEN;
     }
     ft.on_end = on_flow_end;
     ft.on_end_arg = e;

@@ -40,9 +40,15 @@
  * is taken from an ACK that may answer a retransmission. Times are kept in
  * microseconds to keep the struct small.
  *
- * Size: sizeof(struct tcp_an) is 392 bytes (184 per direction + 24 shared):
- * Wireshark state with exact ns timers 40, ranges 32, byte totals 16,
- * packet and flag counters 44, RTT ring 32 and statistics 20.
+ * Size: 392 bytes, 184 per direction + 24 shared: Wireshark state with exact
+ * ns timers 40, ranges 32, byte totals 16, packet and flag counters 44, RTT
+ * ring 32 and statistics 20. Split (tcp_analysis.h) into a hot part of 200
+ * bytes (Wireshark state, packets, the first range, the first two timed
+ * segments, unique bytes, RTT statistics, t0) and a cold part of 192 (flag
+ * counters, retransmitted bytes, the other ranges and timed segments, SYN
+ * time and iRTT). The range list and the RTT ring have in-place paths for the
+ * common case (one range extended; at most two timed segments) and general
+ * paths on a gathered copy; TCP_AN_FAST_PATH 0 keeps only the latter.
  */
 #include <config.h>
 
@@ -70,8 +76,10 @@
 #define AF_SPURIOUS       0x2000u
 
 /* tcp_an_dir.lastflags: only what the peer's next segment looks at. */
-#define LF_KEEP_ALIVE 0x01u
-#define LF_ZWP        0x02u
+#define LF_KEEP_ALIVE 0x08u /* = AF_KEEP_ALIVE, so the flags are stored with one mask */
+#define LF_ZWP        0x40u /* = AF_ZWP */
+
+_Static_assert(LF_KEEP_ALIVE == AF_KEEP_ALIVE && LF_ZWP == AF_ZWP, "lastflags stores AF_ bits");
 
 /* tcp_an_dir.bits */
 #define B_WIN_OF_SYN 0x02u /* the stored window came from a SYN (never scaled) */
@@ -81,10 +89,34 @@
 #define WSCALE_MAX      14        /* RFC 7323 2.3 */
 #define RANGE_KEEP      (1u << 30)
 
+_Static_assert(sizeof(struct tcp_an_dir) == 96, "tcp_an_dir (hot) layout");
+_Static_assert(sizeof(struct tcp_an) == 200, "tcp_an (hot part) must stay within 200 bytes");
+_Static_assert(sizeof(struct tcp_an_dir_cold) == 88, "tcp_an_dir_cold layout");
+_Static_assert(sizeof(struct tcp_an_cold) == 192, "tcp_an_cold layout");
+
+/*
+ * 1 in the product. check_tcp_analysis.c compiles this file a second time
+ * with 0 (the reference paths alone: the general range and RTT code, the
+ * cold iRTT fields, the flag tests in their original form) and checks both
+ * give the same results.
+ */
+#ifndef TCP_AN_FAST_PATH
+#define TCP_AN_FAST_PATH 1
+#endif
+
+/* tcp_an.d[0].sflags */
+#define S_IRTT_PENDING 0x01u /* cold irtt_ns == 0 && syn_ts_ns != 0: the next ACK times it */
+
+/* Flags that count_flags() counts. */
+#define AF_COUNTED                                                                            \
+    (AF_RETRANSMISSION | AF_FAST_RETRANS | AF_SPURIOUS | AF_OUT_OF_ORDER | AF_LOST_PACKET |   \
+     AF_DUP_ACK | AF_ZERO_WINDOW | AF_ZWP | AF_WINDOW_FULL | AF_KEEP_ALIVE)
+
 void
-tcp_an_init(struct tcp_an *an)
+tcp_an_init(struct tcp_an *an, struct tcp_an_cold *ac)
 {
     memset(an, 0, sizeof(*an));
+    memset(ac, 0, sizeof(*ac));
     for (int i = 0; i < 2; i++) {
         an->d[i].window = UINT32_MAX; /* Wireshark: window unknown, never "zero" */
         an->d[i].win_scale = -1;
@@ -115,40 +147,41 @@ range_len(uint32_t lo, uint32_t hi)
     return (uint32_t)seq_diff(lo, hi);
 }
 
-/* Bytes of [lo, hi) already inside the ranges. */
+/* Bytes of [lo, hi) already inside the n ranges r[]. */
 static uint32_t
-ranges_overlap(const struct tcp_an_dir *d, uint32_t lo, uint32_t hi)
+ranges_overlap(const struct tcp_an_range *r, unsigned nr, uint32_t lo, uint32_t hi)
 {
     uint32_t sum = 0;
-    for (unsigned i = 0; i < d->n_ranges; i++) {
-        uint32_t a = seq_max(lo, d->ranges[i].lo);
-        uint32_t b = seq_min(hi, d->ranges[i].hi);
+    for (unsigned i = 0; i < nr; i++) {
+        uint32_t a = seq_max(lo, r[i].lo);
+        uint32_t b = seq_min(hi, r[i].hi);
         if (seq_lt(a, b))
             sum += range_len(a, b);
     }
     return sum;
 }
 
+/* Inserts [lo, hi) into the *nr ranges r[] (room for TCP_AN_RANGES). */
 static void
-ranges_insert(struct tcp_an_dir *d, uint32_t lo, uint32_t hi)
+ranges_insert(struct tcp_an_range *r, unsigned *nr, uint32_t lo, uint32_t hi)
 {
     struct tcp_an_range out[TCP_AN_RANGES + 1];
     unsigned n = 0, i = 0;
 
     /* Ranges wholly below the new one. */
-    while (i < d->n_ranges && seq_lt(d->ranges[i].hi, lo))
-        out[n++] = d->ranges[i++];
+    while (i < *nr && seq_lt(r[i].hi, lo))
+        out[n++] = r[i++];
     /* Ranges touching or overlapping it merge into it. */
-    while (i < d->n_ranges && seq_leq(d->ranges[i].lo, hi)) {
-        lo = seq_min(lo, d->ranges[i].lo);
-        hi = seq_max(hi, d->ranges[i].hi);
+    while (i < *nr && seq_leq(r[i].lo, hi)) {
+        lo = seq_min(lo, r[i].lo);
+        hi = seq_max(hi, r[i].hi);
         i++;
     }
     out[n].lo = lo;
     out[n].hi = hi;
     n++;
-    while (i < d->n_ranges)
-        out[n++] = d->ranges[i++];
+    while (i < *nr)
+        out[n++] = r[i++];
 
     if (n > TCP_AN_RANGES) {
         /* Bounded: close the smallest hole (its bytes will count as retransmitted). */
@@ -177,18 +210,65 @@ ranges_insert(struct tcp_an_dir *d, uint32_t lo, uint32_t hi)
     if (seq_lt(out[first].lo, floor))
         out[first].lo = floor;
     n -= first;
-    memcpy(d->ranges, &out[first], n * sizeof(out[0]));
+    memcpy(r, &out[first], n * sizeof(out[0]));
+    *nr = n;
+}
+
+/*
+ * The general case: the list gathered from its hot and cold parts into one
+ * array, updated by the functions above, and scattered back. The cold part is
+ * read and written only when the list holds (or will hold) more than one range.
+ */
+static void
+account_payload_slow(struct tcp_an_dir *d, struct tcp_an_dir_cold *dc, uint32_t lo, uint32_t len)
+{
+    struct tcp_an_range r[TCP_AN_RANGES];
+    unsigned n = d->n_ranges;
+    uint32_t hi = lo + len;
+
+    if (n > 0)
+        r[0] = d->range0;
+    if (n > 1)
+        memcpy(&r[1], dc->ranges, (n - 1) * sizeof(r[0]));
+    uint32_t old = ranges_overlap(r, n, lo, hi);
+    if (old != 0)
+        dc->retrans_bytes += old;
+    d->unique_bytes += len - old;
+    ranges_insert(r, &n, lo, hi);
+    if (n > 0)
+        d->range0 = r[0];
+    if (n > 1)
+        memcpy(dc->ranges, &r[1], (n - 1) * sizeof(r[0]));
     d->n_ranges = (uint8_t)n;
 }
 
+/*
+ * Payload [lo, lo + len). The common case, one range that the segment touches
+ * or overlaps (in-order data extends it), is done in place on range0: the
+ * same overlap, merge and trim that the general path computes for n == 1.
+ */
 static void
-account_payload(struct tcp_an_dir *d, uint32_t lo, uint32_t len)
+account_payload(struct tcp_an_dir *d, struct tcp_an_dir_cold *dc, uint32_t lo, uint32_t len)
 {
     uint32_t hi = lo + len;
-    uint32_t old = ranges_overlap(d, lo, hi);
-    d->retrans_bytes += old;
+    struct tcp_an_range r = d->range0;
+
+    if (!TCP_AN_FAST_PATH ||
+        __builtin_expect(d->n_ranges != 1 || seq_lt(r.hi, lo) || !seq_leq(r.lo, hi), 0)) {
+        account_payload_slow(d, dc, lo, len);
+        return;
+    }
+    uint32_t a = seq_max(lo, r.lo), b = seq_min(hi, r.hi);
+    uint32_t old = seq_lt(a, b) ? range_len(a, b) : 0u;
+    if (old != 0)
+        dc->retrans_bytes += old;
     d->unique_bytes += len - old;
-    ranges_insert(d, lo, hi);
+    r.lo = seq_min(lo, r.lo);
+    r.hi = seq_max(hi, r.hi);
+    uint32_t floor = r.hi - RANGE_KEEP;
+    if (seq_lt(r.lo, floor))
+        r.lo = floor;
+    d->range0 = r;
 }
 
 /* ---- RTT (RFC 6298, Karn's rule) -------------------------------------------- */
@@ -200,30 +280,62 @@ time_us(const struct tcp_an *an, uint64_t ts_ns)
     return (uint32_t)(d / 1000); /* modulo 2^32: differences stay right for ~71 min */
 }
 
+/*
+ * The ring is one logical array of d->n_rtt entries: [0, TCP_AN_RTT_HOT) in
+ * the hot part, the rest in the cold part. The functions below work on the
+ * hot entries in place while the ring fits there, and otherwise on a
+ * gathered copy (rtt_load/rtt_store), so the cold part is touched only when
+ * more than TCP_AN_RTT_HOT segments are outstanding.
+ */
+struct rtt_ring {
+    uint32_t end[TCP_AN_RTT_RING], sent[TCP_AN_RTT_RING];
+};
+
 static void
-rtt_push(struct tcp_an_dir *d, uint32_t end, uint32_t now_us)
+rtt_load(const struct tcp_an_dir *d, const struct tcp_an_dir_cold *dc, struct rtt_ring *r)
 {
-    if (d->n_rtt == TCP_AN_RTT_RING) {
-        /* Drop the oldest: the newest segments are the ones cumulative ACKs time. */
-        memmove(&d->rtt_end[0], &d->rtt_end[1], (TCP_AN_RTT_RING - 1) * sizeof(uint32_t));
-        memmove(&d->rtt_sent[0], &d->rtt_sent[1], (TCP_AN_RTT_RING - 1) * sizeof(uint32_t));
-        d->n_rtt--;
-    }
-    d->rtt_end[d->n_rtt] = end;
-    d->rtt_sent[d->n_rtt] = now_us;
-    d->n_rtt++;
+    memcpy(r->end, d->rtt_end, sizeof(d->rtt_end));
+    memcpy(r->sent, d->rtt_sent, sizeof(d->rtt_sent));
+    memcpy(&r->end[TCP_AN_RTT_HOT], dc->rtt_end, sizeof(dc->rtt_end));
+    memcpy(&r->sent[TCP_AN_RTT_HOT], dc->rtt_sent, sizeof(dc->rtt_sent));
 }
 
-/* The peer acknowledged up to ack (absolute) at now_us. */
 static void
-rtt_ack(struct tcp_an_dir *d, uint32_t ack, uint32_t now_us)
+rtt_store(struct tcp_an_dir *d, struct tcp_an_dir_cold *dc, const struct rtt_ring *r)
 {
-    unsigned k = 0;
-    while (k < d->n_rtt && seq_leq(d->rtt_end[k], ack))
-        k++;
-    if (k == 0)
+    memcpy(d->rtt_end, r->end, sizeof(d->rtt_end));
+    memcpy(d->rtt_sent, r->sent, sizeof(d->rtt_sent));
+    memcpy(dc->rtt_end, &r->end[TCP_AN_RTT_HOT], sizeof(dc->rtt_end));
+    memcpy(dc->rtt_sent, &r->sent[TCP_AN_RTT_HOT], sizeof(dc->rtt_sent));
+}
+
+static void
+rtt_push(struct tcp_an_dir *d, struct tcp_an_dir_cold *dc, uint32_t end, uint32_t now_us)
+{
+    struct rtt_ring r;
+
+    if (TCP_AN_FAST_PATH && d->n_rtt < TCP_AN_RTT_HOT) {
+        d->rtt_end[d->n_rtt] = end;
+        d->rtt_sent[d->n_rtt] = now_us;
+        d->n_rtt++;
         return;
-    uint32_t sample = now_us - d->rtt_sent[k - 1];
+    }
+    rtt_load(d, dc, &r);
+    if (d->n_rtt == TCP_AN_RTT_RING) {
+        /* Drop the oldest: the newest segments are the ones cumulative ACKs time. */
+        memmove(&r.end[0], &r.end[1], (TCP_AN_RTT_RING - 1) * sizeof(uint32_t));
+        memmove(&r.sent[0], &r.sent[1], (TCP_AN_RTT_RING - 1) * sizeof(uint32_t));
+        d->n_rtt--;
+    }
+    r.end[d->n_rtt] = end;
+    r.sent[d->n_rtt] = now_us;
+    d->n_rtt++;
+    rtt_store(d, dc, &r);
+}
+
+static void
+rtt_sample(struct tcp_an_dir *d, uint32_t sample)
+{
     if (sample <= INT32_MAX) { /* a negative delta means timestamps went backwards */
         if (d->rtt_samples == 0 || sample < d->rtt_min_us)
             d->rtt_min_us = sample;
@@ -232,16 +344,48 @@ rtt_ack(struct tcp_an_dir *d, uint32_t ack, uint32_t now_us)
         d->rtt_samples++;
         d->rtt_sum_us += sample;
     }
-    memmove(&d->rtt_end[0], &d->rtt_end[k], (d->n_rtt - k) * sizeof(uint32_t));
-    memmove(&d->rtt_sent[0], &d->rtt_sent[k], (d->n_rtt - k) * sizeof(uint32_t));
-    d->n_rtt = (uint8_t)(d->n_rtt - k);
+}
+
+/* The peer acknowledged up to ack (absolute) at now_us. */
+static void
+rtt_ack(const struct tcp_an *an, struct tcp_an_dir *d, struct tcp_an_dir_cold *dc, uint32_t ack,
+        uint64_t ts)
+{
+    unsigned n = d->n_rtt, k = 0;
+    struct rtt_ring r;
+
+    if (TCP_AN_FAST_PATH && n <= TCP_AN_RTT_HOT) {
+        while (k < n && seq_leq(d->rtt_end[k], ack))
+            k++;
+        if (k == 0)
+            return;
+        rtt_sample(d, time_us(an, ts) - d->rtt_sent[k - 1]);
+        if (k < n) { /* n == 2, k == 1 */
+            d->rtt_end[0] = d->rtt_end[1];
+            d->rtt_sent[0] = d->rtt_sent[1];
+        }
+        d->n_rtt = (uint8_t)(n - k);
+        return;
+    }
+    rtt_load(d, dc, &r);
+    while (k < n && seq_leq(r.end[k], ack))
+        k++;
+    if (k == 0)
+        return;
+    rtt_sample(d, time_us(an, ts) - r.sent[k - 1]);
+    memmove(&r.end[0], &r.end[k], (n - k) * sizeof(uint32_t));
+    memmove(&r.sent[0], &r.sent[k], (n - k) * sizeof(uint32_t));
+    d->n_rtt = (uint8_t)(n - k);
+    rtt_store(d, dc, &r);
 }
 
 /* ---- the per-segment analysis ------------------------------------------------ */
 
 static void
-count_flags(struct tcp_an_dir *d, unsigned fl)
+count_flags(struct tcp_an_dir_cold *d, unsigned fl)
 {
+    if (__builtin_expect((fl & AF_COUNTED) == 0, 1))
+        return; /* the common segment: nothing to count, the cold part untouched */
     if (fl & (AF_RETRANSMISSION | AF_FAST_RETRANS | AF_SPURIOUS))
         d->retransmits++;
     if (fl & AF_FAST_RETRANS)
@@ -269,8 +413,9 @@ count_flags(struct tcp_an_dir *d, unsigned fl)
  * default preferences). seq is relative; returns the flag to add (or 0).
  */
 static unsigned
-classify_resend(const struct tcp_an *an, const struct tcp_an_dir *fwd, const struct tcp_an_dir *rev,
-                uint32_t seq, uint32_t seglen, uint16_t flags, uint64_t ts)
+classify_resend(const struct tcp_an_cold *ac, const struct tcp_an_dir *fwd,
+                const struct tcp_an_dir *rev, uint32_t seq, uint32_t seglen, uint16_t flags,
+                uint64_t ts)
 {
     bool not_advanced = fwd->nextseq != 0 && seq_lt(seq, fwd->nextseq);
     uint32_t synfin = (flags & (TCP_SYN | TCP_FIN)) ? 1u : 0u;
@@ -282,6 +427,9 @@ classify_resend(const struct tcp_an *an, const struct tcp_an_dir *fwd, const str
     /* Everything in it was already acknowledged. */
     if (seglen > 0 && rev->lastack != 0 && seq_leq(seq + seglen, rev->lastack))
         return AF_SPURIOUS;
+    /* Each remaining flag needs not_advanced (and only they read the cold irtt). */
+    if (TCP_AN_FAST_PATH && __builtin_expect(!not_advanced, 1))
+        return 0u;
 
     /* >= 2 duplicate ACKs for exactly this seq, within 20 ms of the peer's last segment. */
     uint64_t t = ts - rev->lastack_ts;
@@ -290,7 +438,7 @@ classify_resend(const struct tcp_an *an, const struct tcp_an_dir *fwd, const str
 
     /* Close behind the segment that set nextseq: reordering, not a resend. */
     t = ts - fwd->nextseq_ts;
-    uint64_t thres = an->irtt_ns != 0 ? an->irtt_ns : OOO_DEFAULT_NS;
+    uint64_t thres = ac->irtt_ns != 0 ? ac->irtt_ns : OOO_DEFAULT_NS;
     if (not_advanced && t < thres && fwd->nextseq != seq + seglen + synfin)
         return AF_OUT_OF_ORDER;
 
@@ -332,6 +480,8 @@ window_and_ack_flags(struct tcp_an_dir *fwd, const struct tcp_an_dir *rev, const
     /* 0 or 1 byte at nextseq - 1 (RFC 9293 3.8.4 keep-alive). */
     if (seglen <= 1 && seq == fwd->nextseq - 1 && !sfr)
         fl |= AF_KEEP_ALIVE;
+#if !TCP_AN_FAST_PATH
+    /* The reference form of the tests below. */
     if (seglen == 0 && win != 0 && win != fwd->window && same_seq_ack(fwd, seq, ack) && !sfr)
         fl |= AF_WINDOW_UPDATE;
     if (seglen > 0 && rev->win_scale != -1 && !sfr) {
@@ -355,11 +505,45 @@ window_and_ack_flags(struct tcp_an_dir *fwd, const struct tcp_an_dir *rev, const
         fl |= AF_DUP_ACK;
     }
     return fl;
+#endif
+    /*
+     * Every flag below needs a segment without SYN/FIN/RST; window full needs
+     * payload, the others none, the same seq and ack as the last segment,
+     * and (but window update) the same window. The tests are nested in that
+     * order; the flags and their order are those of the reference.
+     */
+    if (sfr)
+        return fl;
+    if (seglen > 0) {
+        if (rev->win_scale != -1) {
+            unsigned sh =
+                (rev->bits & B_WIN_OF_SYN) || rev->win_scale == -2 ? 0u : (unsigned)rev->win_scale;
+            if (seq + seglen == rev->lastack + (rev->window << sh))
+                fl |= AF_WINDOW_FULL;
+        }
+        return fl;
+    }
+    if (!same_seq_ack(fwd, seq, ack))
+        return fl;
+    if (win != fwd->window) {
+        if (win != 0)
+            fl |= AF_WINDOW_UPDATE;
+        return fl;
+    }
+    if (win != 0 && (rev->lastflags & LF_KEEP_ALIVE))
+        return fl | AF_KEEP_ALIVE_ACK;
+    if (win == 0 && (rev->lastflags & LF_ZWP))
+        return fl | AF_ZWP_ACK;
+    if (win != 0) {
+        fwd->dupacknum = fwd->dupacknum == -1 ? 1 : (int16_t)(fwd->dupacknum + 1);
+        fl |= AF_DUP_ACK;
+    }
+    return fl;
 }
 
 void
-tcp_an_step(struct tcp_an *an, const struct flow *f, int dir, const struct pkt_meta *m,
-            uint64_t pkt_no)
+tcp_an_step(struct tcp_an *an, struct tcp_an_cold *ac, const struct flow *f, int dir,
+            const struct pkt_meta *m, uint64_t pkt_no)
 {
     (void)f;
     (void)pkt_no;
@@ -367,6 +551,7 @@ tcp_an_step(struct tcp_an *an, const struct flow *f, int dir, const struct pkt_m
 
     struct tcp_an_dir *fwd = &an->d[dir];
     struct tcp_an_dir *rev = &an->d[dir ^ 1];
+    struct tcp_an_dir_cold *fwdc = &ac->d[dir];
     const uint16_t flags = m->flags;
     const uint32_t seglen = m->payload_len;
     const uint32_t win = m->window;
@@ -376,11 +561,24 @@ tcp_an_step(struct tcp_an *an, const struct flow *f, int dir, const struct pkt_m
         an->t0_ns = ts;
     fwd->packets++;
 
-    /* Handshake RTT as Wireshark's iRTT: most recent SYN -> first ACK without SYN. */
-    if ((flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
-        an->syn_ts_ns = ts;
-    else if ((flags & (TCP_SYN | TCP_ACK)) == TCP_ACK && an->irtt_ns == 0 && an->syn_ts_ns != 0)
-        an->irtt_ns = ts - an->syn_ts_ns;
+    /*
+     * Handshake RTT as Wireshark's iRTT: most recent SYN -> first ACK without
+     * SYN. S_IRTT_PENDING mirrors "irtt_ns == 0 && syn_ts_ns != 0" in the hot
+     * part, so later segments do not read the cold times.
+     */
+    if ((flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+        ac->syn_ts_ns = ts;
+        if (ac->irtt_ns == 0 && ts != 0)
+            an->d[0].sflags |= S_IRTT_PENDING;
+        else
+            an->d[0].sflags &= (uint8_t)~S_IRTT_PENDING;
+    } else if ((flags & (TCP_SYN | TCP_ACK)) == TCP_ACK &&
+               (TCP_AN_FAST_PATH ? __builtin_expect(an->d[0].sflags & S_IRTT_PENDING, 0)
+                                 : ac->irtt_ns == 0 && ac->syn_ts_ns != 0)) {
+        ac->irtt_ns = ts - ac->syn_ts_ns;
+        if (ac->irtt_ns != 0)
+            an->d[0].sflags &= (uint8_t)~S_IRTT_PENDING;
+    }
 
     if (flags & TCP_SYN)
         note_syn_wscale(fwd, rev, m);
@@ -418,7 +616,7 @@ tcp_an_step(struct tcp_an *an, const struct flow *f, int dir, const struct pkt_m
     }
 
     if ((seglen > 0 || (flags & (TCP_SYN | TCP_FIN))) && !(fl & AF_KEEP_ALIVE))
-        fl |= classify_resend(an, fwd, rev, seq, seglen, flags, ts);
+        fl |= classify_resend(ac, fwd, rev, seq, seglen, flags, ts);
 
     /* Advance nextseq / maxseqtobeacked; probes do not (Wireshark). */
     uint32_t next = seq + seglen + ((flags & (TCP_SYN | TCP_FIN)) ? 1u : 0u);
@@ -437,30 +635,30 @@ tcp_an_step(struct tcp_an *an, const struct flow *f, int dir, const struct pkt_m
     fwd->lastack = ack;
     fwd->lastack_ts = ts;
     fwd->lastflags =
-        (uint8_t)(((fl & AF_KEEP_ALIVE) ? LF_KEEP_ALIVE : 0u) | ((fl & AF_ZWP) ? LF_ZWP : 0u));
-    count_flags(fwd, fl);
+        (uint8_t)(fl & (AF_KEEP_ALIVE | AF_ZWP));
+    count_flags(fwdc, fl);
 
     /* Payload accounting: data starts after the SYN's sequence number. */
     if (seglen > 0)
-        account_payload(fwd, m->seq + ((flags & TCP_SYN) ? 1u : 0u), seglen);
+        account_payload(fwd, fwdc, m->seq + ((flags & TCP_SYN) ? 1u : 0u), seglen);
 
     /* RTT: time new data (and FIN); Karn: anything resent clears the ring. */
-    uint32_t now_us = time_us(an, ts);
     if ((seglen > 0 || (flags & TCP_FIN)) && !(flags & TCP_SYN) &&
         !(fl & (AF_ZWP | AF_KEEP_ALIVE))) {
         if (old_nextseq != 0 && seq_lt(seq, old_nextseq))
             fwd->n_rtt = 0;
         else
-            rtt_push(fwd, m->seq + seglen + ((flags & TCP_FIN) ? 1u : 0u), now_us);
+            rtt_push(fwd, fwdc, m->seq + seglen + ((flags & TCP_FIN) ? 1u : 0u), time_us(an, ts));
     }
     if (flags & TCP_ACK)
-        rtt_ack(rev, m->ack, now_us);
+        rtt_ack(an, rev, &ac->d[dir ^ 1], m->ack, ts);
 }
 
 /* ---- summary ------------------------------------------------------------------- */
 
 static void
-fill_endpoint(const struct tcp_an_dir *d, struct tcp_endpoint_summary *e)
+fill_endpoint(const struct tcp_an_dir *d, const struct tcp_an_dir_cold *dc,
+              struct tcp_endpoint_summary *e)
 {
     if (d->window == UINT32_MAX)
         e->window = 0;
@@ -469,19 +667,19 @@ fill_endpoint(const struct tcp_an_dir *d, struct tcp_endpoint_summary *e)
     else
         e->window = d->window;
     e->packets = d->packets;
-    e->payload_bytes = d->unique_bytes + d->retrans_bytes;
+    e->payload_bytes = d->unique_bytes + dc->retrans_bytes;
     e->unique_bytes = d->unique_bytes;
-    e->retransmitted_bytes = d->retrans_bytes;
-    e->retransmits = d->retransmits;
-    e->fast_retransmits = d->fast_retransmits;
-    e->spurious_retransmits = d->spurious_retransmits;
-    e->out_of_order = d->out_of_order;
-    e->lost_segments = d->lost_segments;
-    e->dup_acks = d->dup_acks;
-    e->zero_windows = d->zero_windows;
-    e->zero_window_probes = d->zero_window_probes;
-    e->window_full = d->window_full;
-    e->keepalives = d->keepalives;
+    e->retransmitted_bytes = dc->retrans_bytes;
+    e->retransmits = dc->retransmits;
+    e->fast_retransmits = dc->fast_retransmits;
+    e->spurious_retransmits = dc->spurious_retransmits;
+    e->out_of_order = dc->out_of_order;
+    e->lost_segments = dc->lost_segments;
+    e->dup_acks = dc->dup_acks;
+    e->zero_windows = dc->zero_windows;
+    e->zero_window_probes = dc->zero_window_probes;
+    e->window_full = dc->window_full;
+    e->keepalives = dc->keepalives;
     e->rtt.samples = d->rtt_samples;
     e->rtt.min_ns = (uint64_t)d->rtt_min_us * 1000u;
     e->rtt.max_ns = (uint64_t)d->rtt_max_us * 1000u;
@@ -489,9 +687,10 @@ fill_endpoint(const struct tcp_an_dir *d, struct tcp_endpoint_summary *e)
 }
 
 void
-tcp_an_summarize(const struct tcp_an *an, const struct flow *f, struct session_summary *out)
+tcp_an_summarize(const struct tcp_an *an, const struct tcp_an_cold *ac, const struct flow *f,
+                 struct session_summary *out)
 {
     int cdir = f->client_dir == FLOW_DIR_BA ? FLOW_DIR_BA : FLOW_DIR_AB;
-    fill_endpoint(&an->d[cdir], &out->client);
-    fill_endpoint(&an->d[cdir ^ 1], &out->server);
+    fill_endpoint(&an->d[cdir], &ac->d[cdir], &out->client);
+    fill_endpoint(&an->d[cdir ^ 1], &ac->d[cdir ^ 1], &out->server);
 }

@@ -10,24 +10,27 @@
 
 #include <string.h>
 
+_Static_assert(sizeof(struct tcp_session) == 864,
+               "the session size is visible in the output (stats flow.slot_bytes)");
+_Static_assert(offsetof(struct tcp_session, st_cold) == 296, "hot parts: 296 bytes");
+
 void
 tcp_session_init(struct tcp_session *s, const struct tcp_cfg *cfg)
 {
     (void)cfg;
-    memset(s, 0, sizeof(*s));
-    tcp_state_init(&s->st);
-    tcp_an_init(&s->an);
-    tcp_zeek_init(&s->zk);
+    tcp_state_init(&s->st, &s->st_cold);
+    tcp_an_init(&s->an, &s->an_cold);
+    tcp_zeek_init(&s->zk, &s->zk_cold);
 }
 
 enum tcp_step_result
 tcp_session_step(struct tcp_session *s, struct flow *f, int dir, const struct pkt_meta *m,
                  uint64_t pkt_no, const struct tcp_cfg *cfg)
 {
-    if (tcp_state_step(&s->st, f, dir, m, pkt_no, cfg) == TCP_STEP_REUSE)
+    if (tcp_state_step(&s->st, &s->st_cold, f, dir, m, pkt_no, cfg) == TCP_STEP_REUSE)
         return TCP_STEP_REUSE;
-    tcp_an_step(&s->an, f, dir, m, pkt_no);
-    tcp_zeek_step(&s->zk, dir, m);
+    tcp_an_step(&s->an, &s->an_cold, f, dir, m, pkt_no);
+    tcp_zeek_step(&s->zk, &s->zk_cold, dir, m);
     return TCP_STEP_OK;
 }
 
@@ -41,7 +44,7 @@ bool
 tcp_session_check_stuck(struct tcp_session *s, const struct flow *f, uint64_t now_ns,
                         const struct tcp_cfg *cfg)
 {
-    return tcp_state_check_stuck(&s->st, f, now_ns, cfg);
+    return tcp_state_check_stuck(&s->st, &s->st_cold, f, now_ns, cfg);
 }
 
 void
@@ -49,7 +52,7 @@ tcp_session_summarize(const struct tcp_session *s, const struct flow *f, uint64_
                       struct session_summary *out)
 {
     memset(out, 0, sizeof(*out));
-    tcp_state_summarize(&s->st, f, now_ns, out);
-    tcp_an_summarize(&s->an, f, out);
-    tcp_zeek_summarize(&s->zk, f, out);
+    tcp_state_summarize(&s->st, &s->st_cold, f, now_ns, out);
+    tcp_an_summarize(&s->an, &s->an_cold, f, out);
+    tcp_zeek_summarize(&s->zk, &s->zk_cold, f, out);
 }

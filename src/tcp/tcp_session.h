@@ -2,6 +2,7 @@
 #define FLOWSTATE_TCP_SESSION_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "decode/decode.h"
@@ -22,12 +23,31 @@
  * table owns the memory. Per-endpoint arrays inside the observers are indexed
  * by the SENDER's key direction (FLOW_DIR_AB = endpoint a), never by role, so
  * a role flip costs nothing.
+ *
+ * Layout: each observer's state is split into a hot part (what an in-order
+ * data segment or a pure ACK in ESTABLISHED reads or writes) and a cold part
+ * (handshake, close, RST, violations, rare analysis events, summary-only
+ * data). The three hot parts come first (296 bytes: with the 176-byte slot
+ * header and flow in front, a common segment touches at most 8 cache lines of
+ * the slot at any 16-byte slot alignment), the three cold parts after them
+ * as ONE range (568 bytes) that the per-packet prefetch skips
+ * (TCP_SESSION_COLD_OFF/LEN -> flow_table_cfg.ext_cold_*). The total stays
+ * 864 bytes: flow.slot_bytes is part of the stats record.
  */
 struct tcp_session {
+    /* hot */
     struct tcp_state st;
     struct tcp_an an;
     struct tcp_zeek zk;
+    /* cold */
+    struct tcp_state_cold st_cold;
+    struct tcp_an_cold an_cold;
+    struct tcp_zeek_cold zk_cold;
 };
+
+/* The cold range of struct tcp_session: everything after the hot parts. */
+#define TCP_SESSION_COLD_OFF offsetof(struct tcp_session, st_cold)
+#define TCP_SESSION_COLD_LEN (sizeof(struct tcp_session) - TCP_SESSION_COLD_OFF)
 
 /* Zeroes and initialises s (after flow creation). */
 void tcp_session_init(struct tcp_session *s, const struct tcp_cfg *cfg);

@@ -85,10 +85,10 @@
 
 #include "tcp/tcp_seq.h"
 
-_Static_assert(sizeof(struct tcp_state_ep) == 24, "tcp_state_ep layout");
+_Static_assert(sizeof(struct tcp_state_ep) == 16, "tcp_state_ep layout");
 _Static_assert(sizeof(struct tcp_state_example) == 24, "tcp_state_example layout");
-_Static_assert(sizeof(struct tcp_state) - sizeof(((struct tcp_state *)0)->ex) <= 160,
-               "tcp_state must stay compact");
+_Static_assert(sizeof(struct tcp_state) == 48, "tcp_state (hot part) must stay within 48 bytes");
+_Static_assert(sizeof(struct tcp_state_cold) == 304, "tcp_state_cold layout");
 
 /* tcp_state_ep.flags */
 #define TSE_SYN        0x0001u /* sent a SYN: isn valid */
@@ -115,11 +115,28 @@ _Static_assert(sizeof(struct tcp_state) - sizeof(((struct tcp_state *)0)->ex) <=
 
 #define NS_PER_MS 1000000ull
 
+/*
+ * The common segment's helpers are forced inline (GCC and clang): called from
+ * both the fast path and the general one, they would otherwise stay out of
+ * line. Violations are rare: kept out of the way.
+ */
+#define HOT_INLINE static inline __attribute__((always_inline))
+
+/*
+ * 1 in the product. check_tcp_state.c compiles this file a second time with 0
+ * (the general path alone) and checks both give the same results.
+ */
+#ifndef TCP_STATE_FAST_PATH
+#define TCP_STATE_FAST_PATH 1
+#endif
+#define COLD_PATH  static __attribute__((cold, noinline))
+
 /* An ack this far behind the highest one is counted as moving backwards (at least). */
 #define ACK_BACKWARDS_SLACK_MIN 66000u /* Linux conntrack MAXACKWINCONST */
 
 struct step_ctx {
     struct tcp_state *st;
+    struct tcp_state_cold *sc;
     struct flow *f;
     const struct pkt_meta *m;
     uint64_t pkt_no;
@@ -134,13 +151,13 @@ two_msl_ns(const struct tcp_state *st)
     return (uint64_t)st->msl_ms * 2u * NS_PER_MS;
 }
 
-static int
+HOT_INLINE int
 client_idx(const struct tcp_state *st)
 {
     return (st->flags & TSF_CLIENT_BA) ? FLOW_DIR_BA : FLOW_DIR_AB;
 }
 
-static unsigned
+HOT_INLINE unsigned
 sent_count(const struct tcp_state_ep *e)
 {
     return (e->flags & TSE_SENT_MASK) >> TSE_SENT_SHIFT;
@@ -154,31 +171,32 @@ is_done_state(uint8_t s)
 
 /* True when ep[i]'s FIN was acknowledged by its peer. */
 static bool
-fin_acked(const struct tcp_state *st, int i)
+fin_acked(const struct tcp_state *st, const struct tcp_state_cold *sc, int i)
 {
     const struct tcp_state_ep *e = &st->ep[i], *peer = &st->ep[1 - i];
 
     return (e->flags & TSE_FIN) && (peer->flags & TSE_ACK) &&
-           seq_geq(peer->max_ack, e->fin_seq + 1u);
+           seq_geq(peer->max_ack, sc->fin_seq[i] + 1u);
 }
 
 /* The connection is over: reset, both endpoints closed, or both FINs acked. */
 static bool
-conn_finished(const struct tcp_state *st)
+conn_finished(const struct tcp_state *st, const struct tcp_state_cold *sc)
 {
     if (st->flags & TSF_RESET)
         return true;
     if (is_done_state(st->ep[0].state) && is_done_state(st->ep[1].state))
         return true;
-    return fin_acked(st, 0) && fin_acked(st, 1);
+    return fin_acked(st, sc, 0) && fin_acked(st, sc, 1);
 }
 
 /* State of ep[i] at capture time now, with TIME_WAIT expired lazily. */
 static uint8_t
-state_at(const struct tcp_state *st, int i, uint64_t now, uint64_t *since)
+state_at(const struct tcp_state *st, const struct tcp_state_cold *sc, int i, uint64_t now,
+         uint64_t *since)
 {
     uint8_t s = st->ep[i].state;
-    uint64_t t = st->since_ns[i];
+    uint64_t t = sc->since_ns[i];
     uint64_t tw = two_msl_ns(st);
 
     if (s == TCP_ST_TIME_WAIT && now >= t && now - t >= tw) {
@@ -191,20 +209,24 @@ state_at(const struct tcp_state *st, int i, uint64_t now, uint64_t *since)
 }
 
 static void
-expire_time_wait(struct tcp_state *st, uint64_t now)
+expire_time_wait(struct tcp_state *st, struct tcp_state_cold *sc, uint64_t now)
 {
+    /* only a TIME_WAIT endpoint can change: the cold since_ns is read for it alone */
     for (int i = 0; i < 2; i++) {
         uint64_t since;
-        uint8_t s = state_at(st, i, now, &since);
+        uint8_t s;
 
+        if (__builtin_expect(st->ep[i].state != TCP_ST_TIME_WAIT, 1))
+            continue;
+        s = state_at(st, sc, i, now, &since);
         if (s != st->ep[i].state) {
             st->ep[i].state = s;
-            st->since_ns[i] = since;
+            sc->since_ns[i] = since;
         }
     }
 }
 
-static void
+HOT_INLINE void
 progress(struct step_ctx *c)
 {
     struct tcp_state *st = c->st;
@@ -222,24 +244,25 @@ set_state(struct step_ctx *c, int i, enum tcp_state_id s)
     if (c->st->ep[i].state == s)
         return;
     c->st->ep[i].state = (uint8_t)s;
-    c->st->since_ns[i] = c->ts;
+    c->sc->since_ns[i] = c->ts;
     progress(c);
 }
 
-static void
+COLD_PATH void
 violation(struct step_ctx *c, enum tcp_violation k, uint32_t expected, uint32_t seen)
 {
     struct tcp_state *st = c->st;
+    struct tcp_state_cold *sc = c->sc;
 
     unsigned same = 0;
 
-    if (st->viol[c->d][k] != UINT16_MAX)
-        st->viol[c->d][k]++;
+    if (sc->viol[c->d][k] != UINT16_MAX)
+        sc->viol[c->d][k]++;
     /* the first few of EACH kind: a flood of one kind must not hide the others */
     for (unsigned i = 0; i < st->n_examples; i++)
-        same += st->ex[i].kind == k;
+        same += sc->ex[i].kind == k;
     if (st->n_examples < TCP_VIOLATION_KEEP && same < TCP_VIOLATION_KEEP_PER_KIND) {
-        struct tcp_state_example *x = &st->ex[st->n_examples++];
+        struct tcp_state_example *x = &sc->ex[st->n_examples++];
 
         x->ts_ns = c->ts;
         x->expected = expected;
@@ -288,7 +311,7 @@ tcp_state_guess_client(const struct flow *f, int first_sender)
  * Receive window of ep[r] in bytes. *exact is false when the scaling in use is
  * unknown (a SYN was missed); the result is then the largest possible window.
  */
-static uint32_t
+HOT_INLINE uint32_t
 rcv_window(const struct tcp_state *st, int r, bool *exact)
 {
     const struct tcp_state_ep *e = &st->ep[r];
@@ -306,7 +329,7 @@ rcv_window(const struct tcp_state *st, int r, bool *exact)
     return (uint32_t)e->win << shift;
 }
 
-static void
+HOT_INLINE void
 note_window(struct step_ctx *c)
 {
     struct tcp_state_ep *e = &c->st->ep[c->d];
@@ -323,7 +346,7 @@ note_window(struct step_ctx *c)
 }
 
 /* Records an acceptable ack from the sender; the peer's snd_nxt follows it. */
-static void
+HOT_INLINE void
 take_ack(struct step_ctx *c, uint32_t ack)
 {
     struct tcp_state_ep *e = &c->st->ep[c->d], *peer = &c->st->ep[c->p];
@@ -352,8 +375,8 @@ handshake_done(struct step_ctx *c)
 
     if (st->handshake == TCP_HS_SYN_SYNACK)
         st->handshake = TCP_HS_COMPLETE;
-    if (st->ack_ts_ns == 0)
-        st->ack_ts_ns = c->ts;
+    if (c->sc->ack_ts_ns == 0)
+        c->sc->ack_ts_ns = c->ts;
 }
 
 /* RFC 9293 3.10.7.4 (SYN-RECEIVED): an acceptable ACK of its SYN makes it ESTABLISHED. */
@@ -364,14 +387,14 @@ maybe_establish(struct step_ctx *c)
     struct tcp_state_ep *e = &st->ep[c->d], *peer = &st->ep[c->p];
 
     if (peer->state != TCP_ST_SYN_RECEIVED || !(peer->flags & TSE_SYN) || !(e->flags & TSE_ACK) ||
-        !seq_geq(e->max_ack, peer->isn + 1u))
+        !seq_geq(e->max_ack, c->sc->isn[c->p] + 1u))
         return;
     set_state(c, c->p, TCP_ST_ESTABLISHED);
     if (e->state == TCP_ST_SYN_SENT && !(c->m->flags & TCP_SYN)) {
         /* the third ACK: its sender received the SYN-ACK (RFC 9293 3.10.7.3) */
         set_state(c, c->d, TCP_ST_ESTABLISHED);
     } else if (e->state == TCP_ST_SYN_RECEIVED && (peer->flags & TSE_ACK) &&
-               seq_geq(peer->max_ack, e->isn + 1u)) {
+               seq_geq(peer->max_ack, c->sc->isn[c->d] + 1u)) {
         /* simultaneous open: both SYNs acknowledged (RFC 9293 3.5, figure 7) */
         set_state(c, c->d, TCP_ST_ESTABLISHED);
     }
@@ -384,7 +407,7 @@ static void
 ack_transitions(struct step_ctx *c)
 {
     maybe_establish(c);
-    if (!fin_acked(c->st, c->p))
+    if (!fin_acked(c->st, c->sc, c->p))
         return;
     switch ((enum tcp_state_id)c->st->ep[c->p].state) {
     case TCP_ST_FIN_WAIT_1: /* RFC 9293 3.10.7.4 FIN-WAIT-1: our FIN acked */
@@ -417,7 +440,7 @@ synack_ack(struct step_ctx *c)
     uint32_t ack = c->m->ack;
 
     if (peer->flags & TSE_SYN) {
-        uint32_t lo = peer->isn + 1u;
+        uint32_t lo = c->sc->isn[c->p] + 1u;
 
         /*
          * RFC 9293 3.10.7.3: acceptable iff ISS < SEG.ACK =< SND.NXT; SND.NXT
@@ -439,12 +462,12 @@ record_syn(struct step_ctx *c)
     const struct pkt_meta *m = c->m;
     uint32_t end = m->seq + 1u + m->payload_len; /* RFC 7413: TFO data follows the SYN */
 
-    e->isn = m->seq;
+    c->sc->isn[c->d] = m->seq;
     e->flags |= TSE_SYN;
     if (m->flags & TCP_ACK)
         e->flags |= TSE_SYNACK;
     if (m->opt.present & TCP_OPT_MSS)
-        e->mss = m->opt.mss;
+        c->sc->mss[c->d] = m->opt.mss;
     if (m->opt.present & TCP_OPT_WSCALE)
         e->wscale = (int8_t)(m->opt.wscale > 14 ? 14 : m->opt.wscale); /* RFC 7323 2.3 */
     if (m->opt.present & TCP_OPT_SACKOK)
@@ -466,8 +489,8 @@ handle_syn(struct step_ctx *c)
 
     if (e->flags & TSE_SYN) {
         /* RFC 9293 3.10.7.4 / RFC 5961 4: a SYN inside a connection is not obeyed */
-        if (m->seq != e->isn) {
-            violation(c, TV_SYN_ISN_CHANGED, e->isn, m->seq);
+        if (m->seq != c->sc->isn[c->d]) {
+            violation(c, TV_SYN_ISN_CHANGED, c->sc->isn[c->d], m->seq);
             return;
         }
         note_window(c);
@@ -477,8 +500,8 @@ handle_syn(struct step_ctx *c)
                 e->flags |= TSE_SYNACK;
                 if (e->state == TCP_ST_SYN_SENT)
                     set_state(c, c->d, TCP_ST_SYN_RECEIVED);
-                if (st->synack_ts_ns == 0)
-                    st->synack_ts_ns = c->ts;
+                if (c->sc->synack_ts_ns == 0)
+                    c->sc->synack_ts_ns = c->ts;
             }
             synack_ack(c); /* retransmissions are checked again */
         }
@@ -491,8 +514,8 @@ handle_syn(struct step_ctx *c)
         if (e->state == TCP_ST_NONE && peer->state == TCP_ST_NONE) {
             set_state(c, c->d, TCP_ST_SYN_SENT); /* RFC 9293 3.5: active open */
             st->handshake = TCP_HS_SYN_ONLY;
-            if (st->syn_ts_ns == 0)
-                st->syn_ts_ns = c->ts;
+            if (c->sc->syn_ts_ns == 0)
+                c->sc->syn_ts_ns = c->ts;
         } else if (e->state == TCP_ST_NONE && peer->state == TCP_ST_SYN_SENT &&
                    !(peer->flags & TSE_SYNACK)) {
             set_state(c, c->d, TCP_ST_SYN_SENT); /* RFC 9293 3.5 figure 7 */
@@ -510,11 +533,13 @@ handle_syn(struct step_ctx *c)
         set_state(c, c->d, TCP_ST_SYN_RECEIVED);
         if (st->handshake == TCP_HS_SYN_ONLY)
             st->handshake = TCP_HS_SYN_SYNACK;
-        if (st->synack_ts_ns == 0)
-            st->synack_ts_ns = c->ts;
+        if (c->sc->synack_ts_ns == 0)
+            c->sc->synack_ts_ns = c->ts;
     }
     synack_ack(c);
 }
+
+HOT_INLINE bool ack_acceptable(struct step_ctx *c, uint32_t ack);
 
 /* Acks on segments without SYN or RST. */
 static void
@@ -525,7 +550,7 @@ handle_ack(struct step_ctx *c)
 
     if (e->state == TCP_ST_SYN_SENT && peer->state == TCP_ST_SYN_RECEIVED &&
         (peer->flags & TSE_SYN)) {
-        uint32_t lo = peer->isn + 1u;
+        uint32_t lo = c->sc->isn[c->p] + 1u;
 
         /* RFC 9293 3.10.7.4 SYN-RECEIVED: SND.UNA < SEG.ACK =< SND.NXT, else RST */
         if (seq_lt(ack, lo) || seq_gt(ack, peer->snd_nxt)) {
@@ -536,6 +561,21 @@ handle_ack(struct step_ctx *c)
         ack_transitions(c);
         return;
     }
+    if (ack_acceptable(c, ack)) {
+        take_ack(c, ack);
+        ack_transitions(c);
+    }
+}
+
+/*
+ * The ack checks of an established sender (the rest of handle_ack). Returns
+ * true when the ack is to be taken.
+ */
+HOT_INLINE bool
+ack_acceptable(struct step_ctx *c, uint32_t ack)
+{
+    struct tcp_state_ep *e = &c->st->ep[c->d], *peer = &c->st->ep[c->p];
+
     /*
      * RFC 9293 3.10.7.4 fifth check: SEG.ACK < SND.UNA is an old (duplicate)
      * ack and is ignored. Networks, and even a 2-CPU capture tap, reorder
@@ -551,20 +591,19 @@ handle_ack(struct step_ctx *c)
             slack = ACK_BACKWARDS_SLACK_MIN;
         if ((uint32_t)seq_diff(ack, e->max_ack) > slack)
             violation(c, TV_ACK_BACKWARDS, e->max_ack, ack);
-        return;
+        return false;
     }
     /* RFC 9293 3.10.7.4 fifth check: SEG.ACK > SND.NXT acks something not yet sent */
     if ((peer->flags & (TSE_SYN | TSE_SEQ)) == (TSE_SYN | TSE_SEQ) && !(peer->flags & TSE_GAP) &&
         seq_gt(ack, peer->snd_nxt)) {
         violation(c, TV_ACK_UNSENT_DATA, peer->snd_nxt, ack);
-        return;
+        return false;
     }
-    take_ack(c, ack);
-    ack_transitions(c);
+    return true;
 }
 
 /* Sequence space, window and data checks of a segment without SYN or RST. */
-static void
+HOT_INLINE void
 handle_data(struct step_ctx *c)
 {
     struct tcp_state *st = c->st;
@@ -584,8 +623,9 @@ handle_data(struct step_ctx *c)
             violation(c, TV_OUT_OF_WINDOW, edge, m->seq + len);
     }
     /* RFC 9293 3.6: after its FIN an endpoint sends no new data */
-    if ((e->flags & TSE_FIN) && len > 0 && seq_gt(m->seq + len, e->fin_seq))
-        violation(c, TV_DATA_AFTER_FIN, e->fin_seq, m->seq + len);
+    if (__builtin_expect(e->flags & TSE_FIN, 0) && len > 0 &&
+        seq_gt(m->seq + len, c->sc->fin_seq[c->d]))
+        violation(c, TV_DATA_AFTER_FIN, c->sc->fin_seq[c->d], m->seq + len);
 
     if (e->flags & TSE_SEQ) {
         if (end != m->seq && seq_lt(m->seq, e->snd_nxt))
@@ -616,20 +656,20 @@ handle_fin(struct step_ctx *c)
 
     if (e->flags & TSE_FIN) {
         /* RFC 9293 3.4: a retransmitted FIN occupies the same sequence number */
-        if (fseq != e->fin_seq)
-            violation(c, TV_FIN_CHANGED, e->fin_seq, fseq);
+        if (fseq != c->sc->fin_seq[c->d])
+            violation(c, TV_FIN_CHANGED, c->sc->fin_seq[c->d], fseq);
         /* RFC 9293 3.10.7.4 TIME-WAIT: a FIN again restarts the 2 MSL timeout */
         if (peer->state == TCP_ST_TIME_WAIT)
-            st->since_ns[c->p] = c->ts;
+            c->sc->since_ns[c->p] = c->ts;
         return;
     }
     e->flags |= TSE_FIN;
-    e->fin_seq = fseq;
+    c->sc->fin_seq[c->d] = fseq;
 
     switch ((enum tcp_state_id)e->state) {
     case TCP_ST_CLOSE_WAIT:
         /* RFC 9293 3.6: a FIN that does not ack the peer's FIN crossed it: simultaneous close */
-        if (fin_acked(st, c->p) || !(peer->flags & TSE_FIN))
+        if (fin_acked(st, c->sc, c->p) || !(peer->flags & TSE_FIN))
             set_state(c, c->d, TCP_ST_LAST_ACK);
         else
             set_state(c, c->d, TCP_ST_CLOSING);
@@ -695,7 +735,7 @@ handle_rst(struct step_ctx *c)
         return; /* stragglers after the end */
 
     if (peer->state == TCP_ST_SYN_SENT && !(e->flags & TSE_SYN) && (peer->flags & TSE_SYN)) {
-        uint32_t lo = peer->isn + 1u;
+        uint32_t lo = c->sc->isn[c->p] + 1u;
 
         /* RFC 9293 3.10.7.3 SYN-SENT: a RST counts only if its ACK acknowledges the SYN */
         if ((m->flags & TCP_ACK) && seq_geq(m->ack, lo) && seq_leq(m->ack, peer->snd_nxt)) {
@@ -778,7 +818,8 @@ bad_flags(const struct pkt_meta *m)
 
 /* A bare SYN on a finished tuple (or a SYN above the old space in TIME_WAIT). */
 static bool
-is_reuse(const struct tcp_state *st, int d, const struct pkt_meta *m)
+is_reuse(const struct tcp_state *st, const struct tcp_state_cold *sc, int d,
+         const struct pkt_meta *m)
 {
     const struct tcp_state_ep *e = &st->ep[d];
 
@@ -786,15 +827,15 @@ is_reuse(const struct tcp_state *st, int d, const struct pkt_meta *m)
         return false;
     if (st->flags & TSF_RESET)
         return true; /* RFC 9293 3.10.7.4: after a RST the old connection is gone */
-    if (conn_finished(st))
-        return !(e->flags & TSE_SYN) || m->seq != e->isn;
+    if (conn_finished(st, sc))
+        return !(e->flags & TSE_SYN) || m->seq != sc->isn[d];
     /*
      * A bare SYN with a new ISN while the sender is still in SYN_SENT is a new
      * connect() on the same tuple, not a jump inside one connection: the old
      * attempt was abandoned (Wireshark starts a new stream here too; a
      * retransmitted SYN keeps its ISN, RFC 9293 3.8.1).
      */
-    if (e->state == TCP_ST_SYN_SENT && (e->flags & TSE_SYN) && m->seq != e->isn)
+    if (e->state == TCP_ST_SYN_SENT && (e->flags & TSE_SYN) && m->seq != sc->isn[d])
         return true;
     /* RFC 9293 3.10.7.4 TIME-WAIT, RFC 6191 2: a SYN beyond the old sequence may reopen */
     if ((st->ep[0].state == TCP_ST_TIME_WAIT || st->ep[1].state == TCP_ST_TIME_WAIT) &&
@@ -804,20 +845,22 @@ is_reuse(const struct tcp_state *st, int d, const struct pkt_meta *m)
 }
 
 void
-tcp_state_init(struct tcp_state *st)
+tcp_state_init(struct tcp_state *st, struct tcp_state_cold *sc)
 {
     memset(st, 0, sizeof(*st));
+    memset(sc, 0, sizeof(*sc));
     st->ep[0].wscale = -1;
     st->ep[1].wscale = -1;
     st->msl_ms = 30000;
 }
 
 enum tcp_step_result
-tcp_state_step(struct tcp_state *st, struct flow *f, int dir, const struct pkt_meta *m,
-               uint64_t pkt_no, const struct tcp_cfg *cfg)
+tcp_state_step(struct tcp_state *st, struct tcp_state_cold *sc, struct flow *f, int dir,
+               const struct pkt_meta *m, uint64_t pkt_no, const struct tcp_cfg *cfg)
 {
     struct step_ctx c = {
         .st = st,
+        .sc = sc,
         .f = f,
         .m = m,
         .pkt_no = pkt_no,
@@ -829,13 +872,37 @@ tcp_state_step(struct tcp_state *st, struct flow *f, int dir, const struct pkt_m
     uint16_t fl = m->flags;
 
     st->msl_ms = msl_ms > UINT32_MAX ? UINT32_MAX : (uint32_t)msl_ms;
-    expire_time_wait(st, c.ts);
+
+    /*
+     * The common segment: an ACK without SYN, FIN or RST between two
+     * ESTABLISHED endpoints neither of which sent a FIN. For it the general
+     * path below reduces to exactly this: no TIME_WAIT to expire, bad_flags()
+     * false, no reuse, roles already decided; in handle_ack() the SYN_SENT
+     * case cannot apply, and after take_ack() neither maybe_establish() (the
+     * peer is not SYN_RECEIVED) nor a FIN transition (no FIN sent) can fire.
+     */
+    if (TCP_STATE_FAST_PATH &&
+        __builtin_expect((fl & (TCP_SYN | TCP_FIN | TCP_RST | TCP_ACK)) == TCP_ACK &&
+                             !(m->anomalies & ANOM_TCP_BAD_FLAGS) &&
+                             st->ep[0].state == TCP_ST_ESTABLISHED &&
+                             st->ep[1].state == TCP_ST_ESTABLISHED &&
+                             !((st->ep[0].flags | st->ep[1].flags) & TSE_FIN) &&
+                             (st->flags & TSF_ROLES),
+                         1)) {
+        if (ack_acceptable(&c, m->ack))
+            take_ack(&c, m->ack);
+        handle_data(&c);
+        note_window(&c);
+        goto out;
+    }
+
+    expire_time_wait(st, sc, c.ts);
 
     if (bad_flags(m)) {
         violation(&c, TV_BAD_FLAGS, 0, fl); /* counted, not obeyed */
         goto out;
     }
-    if ((fl & TCP_SYN) && !(fl & TCP_ACK) && is_reuse(st, c.d, m))
+    if ((fl & TCP_SYN) && !(fl & TCP_ACK) && is_reuse(st, sc, c.d, m))
         return TCP_STEP_REUSE;
     if (!(st->flags & TSF_ROLES))
         first_segment(&c);
@@ -860,8 +927,44 @@ out:
     return TCP_STEP_OK;
 }
 
+/*
+ * tcp_state_tclass() as a table (it runs for every packet): the class each
+ * endpoint state calls for, ordered like enum flow_tclass (NEW < ESTABLISHED
+ * < CLOSING < CLOSED), so the flow's class is the larger of its two endpoints'.
+ * tcp_state_tclass_ref() is the definition; a unit test checks they agree.
+ */
+static const uint8_t state_tclass[TCP_ST_COUNT] = {
+    [TCP_ST_NONE] = FLOW_TC_NEW,
+    [TCP_ST_SYN_SENT] = FLOW_TC_NEW,
+    [TCP_ST_SYN_RECEIVED] = FLOW_TC_NEW,
+    [TCP_ST_ESTABLISHED] = FLOW_TC_ESTABLISHED,
+    [TCP_ST_FIN_WAIT_1] = FLOW_TC_CLOSING,
+    [TCP_ST_FIN_WAIT_2] = FLOW_TC_CLOSING,
+    [TCP_ST_CLOSE_WAIT] = FLOW_TC_CLOSING,
+    [TCP_ST_CLOSING] = FLOW_TC_CLOSING,
+    [TCP_ST_LAST_ACK] = FLOW_TC_CLOSING,
+    [TCP_ST_TIME_WAIT] = FLOW_TC_CLOSED,
+    [TCP_ST_CLOSED] = FLOW_TC_CLOSED,
+};
+_Static_assert(FLOW_TC_NEW < FLOW_TC_ESTABLISHED && FLOW_TC_ESTABLISHED < FLOW_TC_CLOSING &&
+                   FLOW_TC_CLOSING < FLOW_TC_CLOSED,
+               "state_tclass relies on the order of enum flow_tclass");
+
 enum flow_tclass
 tcp_state_tclass(const struct tcp_state *st)
+{
+    uint8_t s0 = st->ep[0].state, s1 = st->ep[1].state;
+    unsigned a, b;
+
+    if (st->flags & TSF_RESET)
+        return FLOW_TC_CLOSED;
+    a = s0 < TCP_ST_COUNT ? state_tclass[s0] : FLOW_TC_NEW;
+    b = s1 < TCP_ST_COUNT ? state_tclass[s1] : FLOW_TC_NEW;
+    return (enum flow_tclass)(a > b ? a : b);
+}
+
+enum flow_tclass
+tcp_state_tclass_ref(const struct tcp_state *st)
 {
     bool est = false, closing = false;
 
@@ -903,7 +1006,7 @@ outstanding(const struct tcp_state *st, int s)
 }
 
 static enum tcp_stuck_kind
-judge_stuck(const struct tcp_state *st)
+judge_stuck(const struct tcp_state *st, const struct tcp_state_cold *sc)
 {
     for (int i = 0; i < 2; i++)
         if (st->ep[i].state == TCP_ST_SYN_SENT && st->ep[1 - i].state == TCP_ST_NONE)
@@ -916,7 +1019,7 @@ judge_stuck(const struct tcp_state *st)
             return TCP_STUCK_ZERO_WINDOW;
     }
     for (int i = 0; i < 2; i++)
-        if (st->ep[i].state == TCP_ST_CLOSE_WAIT && fin_acked(st, 1 - i))
+        if (st->ep[i].state == TCP_ST_CLOSE_WAIT && fin_acked(st, sc, 1 - i))
             return TCP_STUCK_CLOSE_WAIT;
     for (int s = 0; s < 2; s++) {
         const struct tcp_state_ep *snd = &st->ep[s], *rcv = &st->ep[1 - s];
@@ -930,13 +1033,13 @@ judge_stuck(const struct tcp_state *st)
 }
 
 bool
-tcp_state_check_stuck(struct tcp_state *st, const struct flow *f, uint64_t now_ns,
-                      const struct tcp_cfg *cfg)
+tcp_state_check_stuck(struct tcp_state *st, struct tcp_state_cold *sc, const struct flow *f,
+                      uint64_t now_ns, const struct tcp_cfg *cfg)
 {
     enum tcp_stuck_kind k;
 
     (void)f;
-    expire_time_wait(st, now_ns);
+    expire_time_wait(st, sc, now_ns);
     if (st->stuck != TCP_STUCK_NONE || !(st->flags & TSF_ROLES) || (st->flags & TSF_RESET))
         return false;
     for (int i = 0; i < 2; i++)
@@ -944,7 +1047,7 @@ tcp_state_check_stuck(struct tcp_state *st, const struct flow *f, uint64_t now_n
             return false;
     if (now_ns < st->progress_ns || now_ns - st->progress_ns < cfg->stuck_after_ns)
         return false;
-    k = judge_stuck(st);
+    k = judge_stuck(st, sc);
     if (k == TCP_STUCK_NONE)
         return false;
     st->stuck = (uint8_t)k;
@@ -977,34 +1080,35 @@ suricata_state(const struct tcp_state *st, uint8_t client, uint8_t server)
 }
 
 static void
-fill_ep(const struct tcp_state *st, int i, uint64_t now, struct tcp_endpoint_summary *o)
+fill_ep(const struct tcp_state *st, const struct tcp_state_cold *sc, int i, uint64_t now,
+        struct tcp_endpoint_summary *o)
 {
     const struct tcp_state_ep *e = &st->ep[i];
 
-    o->state = state_at(st, i, now, &o->state_since_ns);
+    o->state = state_at(st, sc, i, now, &o->state_since_ns);
     o->isn_known = e->flags & TSE_SYN;
-    o->isn = o->isn_known ? e->isn : 0;
-    o->mss = e->mss;
+    o->isn = o->isn_known ? sc->isn[i] : 0;
+    o->mss = sc->mss[i];
     o->wscale = e->wscale;
     o->sack_ok = e->flags & TSE_SACK;
     o->ts_ok = e->flags & TSE_TS;
     for (int k = 0; k < TV_COUNT; k++)
-        o->violations[k] = st->viol[i][k];
+        o->violations[k] = sc->viol[i][k];
 }
 
 void
-tcp_state_summarize(const struct tcp_state *st, const struct flow *f, uint64_t now_ns,
-                    struct session_summary *out)
+tcp_state_summarize(const struct tcp_state *st, const struct tcp_state_cold *sc,
+                    const struct flow *f, uint64_t now_ns, struct session_summary *out)
 {
     int ci = client_idx(st);
 
     (void)f;
-    fill_ep(st, ci, now_ns, &out->client);
-    fill_ep(st, 1 - ci, now_ns, &out->server);
+    fill_ep(st, sc, ci, now_ns, &out->client);
+    fill_ep(st, sc, 1 - ci, now_ns, &out->server);
     out->handshake = st->handshake;
     if (st->flags & TSF_RESET)
         out->close = TCP_CLOSE_RESET;
-    else if (fin_acked(st, 0) && fin_acked(st, 1))
+    else if (fin_acked(st, sc, 0) && fin_acked(st, sc, 1))
         out->close = TCP_CLOSE_FIN;
     else if ((st->ep[0].flags | st->ep[1].flags) & TSE_FIN)
         out->close = TCP_CLOSE_HALF;
@@ -1013,16 +1117,16 @@ tcp_state_summarize(const struct tcp_state *st, const struct flow *f, uint64_t n
     out->midstream = st->flags & TSF_MIDSTREAM;
     out->roles_guessed = st->flags & TSF_GUESSED;
     out->suricata_state = suricata_state(st, out->client.state, out->server.state);
-    out->syn_ts_ns = st->syn_ts_ns;
-    out->synack_ts_ns = st->synack_ts_ns;
-    out->ack_ts_ns = st->ack_ts_ns;
+    out->syn_ts_ns = sc->syn_ts_ns;
+    out->synack_ts_ns = sc->synack_ts_ns;
+    out->ack_ts_ns = sc->ack_ts_ns;
     out->handshake_rtt_ns =
-        (st->syn_ts_ns != 0 && st->ack_ts_ns >= st->syn_ts_ns) ? st->ack_ts_ns - st->syn_ts_ns : 0;
+        (sc->syn_ts_ns != 0 && sc->ack_ts_ns >= sc->syn_ts_ns) ? sc->ack_ts_ns - sc->syn_ts_ns : 0;
     out->stuck = st->stuck;
     out->stuck_since_ns = st->stuck != TCP_STUCK_NONE ? st->progress_ns : 0;
     out->n_examples = st->n_examples;
     for (unsigned k = 0; k < st->n_examples && k < TCP_VIOLATION_KEEP; k++) {
-        const struct tcp_state_example *x = &st->ex[k];
+        const struct tcp_state_example *x = &sc->ex[k];
         struct tcp_violation_example *o = &out->examples[k];
 
         o->kind = x->kind;

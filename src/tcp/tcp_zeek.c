@@ -45,11 +45,24 @@
 
 #include "tcp/tcp_zeek.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tcp/tcp_seq.h"
+
+_Static_assert(sizeof(struct tcp_zeek_endpoint) == 16, "tcp_zeek_endpoint (hot) layout");
+_Static_assert(sizeof(struct tcp_zeek) == 48, "tcp_zeek (hot part) must stay within 48 bytes");
+_Static_assert(sizeof(struct tcp_zeek_endpoint_cold) == 20, "tcp_zeek_endpoint_cold layout");
+_Static_assert(sizeof(struct tcp_zeek_cold) == 72, "tcp_zeek_cold layout");
+
+/*
+ * 1 in the product. check_tcp_zeek.c compiles this file a second time with 0
+ * (every step through init_endpoint, the full hist_check and state_machine)
+ * and checks both give the same results.
+ */
+#ifndef TCP_ZEEK_FAST_PATH
+#define TCP_ZEEK_FAST_PATH 1
+#endif
 
 /* tcp_zeek_endpoint.flags */
 #define TZE_FIN_SEEN  0x01 /* Zeek FIN_cnt > 0 */
@@ -77,38 +90,53 @@
 static const char hist_alphabet[] = "?^SHFRADIQCTWGXshfradiqctwgx";
 
 static unsigned
-hist_get(const struct tcp_zeek *z, unsigned i)
+hist_get(const struct tcp_zeek_cold *zc, unsigned i)
 {
     unsigned bit = i * 5u;
     unsigned byte = bit / 8u;
-    unsigned v = z->hist[byte];
-    if (byte + 1u < sizeof(z->hist))
-        v |= (unsigned)z->hist[byte + 1u] << 8;
+    unsigned v = zc->hist[byte];
+    if (byte + 1u < sizeof(zc->hist))
+        v |= (unsigned)zc->hist[byte + 1u] << 8;
     return (v >> (bit % 8u)) & 0x1fu;
 }
 
 static void
-hist_set(struct tcp_zeek *z, unsigned i, unsigned code)
+hist_set(struct tcp_zeek_cold *zc, unsigned i, unsigned code)
 {
     unsigned bit = i * 5u;
     unsigned byte = bit / 8u;
     unsigned shift = bit % 8u;
-    unsigned v = z->hist[byte];
-    if (byte + 1u < sizeof(z->hist))
-        v |= (unsigned)z->hist[byte + 1u] << 8;
+    unsigned v = zc->hist[byte];
+    if (byte + 1u < sizeof(zc->hist))
+        v |= (unsigned)zc->hist[byte + 1u] << 8;
     v = (v & ~(0x1fu << shift)) | ((code & 0x1fu) << shift);
-    z->hist[byte] = (uint8_t)(v & 0xffu);
-    if (byte + 1u < sizeof(z->hist))
-        z->hist[byte + 1u] = (uint8_t)(v >> 8);
+    zc->hist[byte] = (uint8_t)(v & 0xffu);
+    if (byte + 1u < sizeof(zc->hist))
+        zc->hist[byte + 1u] = (uint8_t)(v >> 8);
+}
+
+/* hist_alphabet inverted: the code of each letter, 0 for anything else ('?' included). */
+static const uint8_t hist_codes[128] = {
+    ['^'] = 1,  ['S'] = 2,  ['H'] = 3,  ['F'] = 4,  ['R'] = 5,  ['A'] = 6,  ['D'] = 7,
+    ['I'] = 8,  ['Q'] = 9,  ['C'] = 10, ['T'] = 11, ['W'] = 12, ['G'] = 13, ['X'] = 14,
+    ['s'] = 15, ['h'] = 16, ['f'] = 17, ['r'] = 18, ['a'] = 19, ['d'] = 20, ['i'] = 21,
+    ['q'] = 22, ['c'] = 23, ['t'] = 24, ['w'] = 25, ['g'] = 26, ['x'] = 27,
+};
+
+unsigned
+tcp_zeek_hist_code(char c)
+{
+    unsigned char u = (unsigned char)c;
+    return u < sizeof(hist_codes) ? hist_codes[u] : 0u;
 }
 
 static void
-hist_append(struct tcp_zeek *z, char c)
+hist_append(struct tcp_zeek *z, struct tcp_zeek_cold *zc, char c)
 {
-    const char *p = c == '\0' ? NULL : strchr(hist_alphabet + 1, c);
-    if (p == NULL || z->hist_len >= TCP_ZEEK_HIST_MAX)
+    unsigned code = tcp_zeek_hist_code(c);
+    if (code == 0 || z->hist_len >= TCP_ZEEK_HIST_MAX)
         return; /* not a letter (never happens) or history full: dropped */
-    hist_set(z, z->hist_len, (unsigned)(p - hist_alphabet));
+    hist_set(zc, z->hist_len, code);
     z->hist_len++;
 }
 
@@ -126,10 +154,10 @@ is_orig_dir(const struct tcp_zeek *z, int dir)
 
 /* Conn::FlipRoles: the other endpoint becomes the originator; history gets '^'. */
 static void
-flip_roles(struct tcp_zeek *z)
+flip_roles(struct tcp_zeek *z, struct tcp_zeek_cold *zc)
 {
     z->orig_dir = (uint8_t)(z->orig_dir ^ 1u);
-    hist_append(z, '^');
+    hist_append(z, zc, '^');
 }
 
 /*
@@ -139,20 +167,20 @@ flip_roles(struct tcp_zeek *z)
  * once-per-direction mask of that SYN-ACK moves with it.
  */
 static void
-flip_after_synack(struct tcp_zeek *z)
+flip_after_synack(struct tcp_zeek *z, struct tcp_zeek_cold *zc)
 {
     z->orig_dir = (uint8_t)(z->orig_dir ^ 1u);
     z->hist_len = 0;
-    hist_append(z, '^');
-    hist_append(z, 'h');
+    hist_append(z, zc, '^');
+    hist_append(z, zc, 'h');
     z->hist_seen = (z->hist_seen << 16) | (z->hist_seen >> 16);
 }
 
 /* Adds code for a sender in direction dir: uppercase for the originator. */
 static void
-hist_add(struct tcp_zeek *z, int dir, char code)
+hist_add(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, char code)
 {
-    hist_append(z, is_orig_dir(z, dir) ? code : to_lower(code));
+    hist_append(z, zc, is_orig_dir(z, dir) ? code : to_lower(code));
 }
 
 /*
@@ -160,21 +188,34 @@ hist_add(struct tcp_zeek *z, int dir, char code)
  * the sender's role and returns false; returns true if already seen.
  */
 static bool
-hist_check(struct tcp_zeek *z, int dir, uint32_t mask, char code)
+hist_check_slow(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, uint32_t mask, char code)
 {
     if ((code == 'A' || code == 'D') && z->hist_len == 1 &&
-        hist_alphabet[hist_get(z, 0)] == 'H')
-        flip_after_synack(z);
+        hist_alphabet[hist_get(zc, 0)] == 'H')
+        flip_after_synack(z, zc);
     if (!is_orig_dir(z, dir)) {
         mask <<= 16;
         code = to_lower(code);
     }
     if ((z->hist_seen & mask) == 0) {
         z->hist_seen |= mask;
-        hist_append(z, code);
+        hist_append(z, zc, code);
         return false;
     }
     return true;
+}
+
+/*
+ * The usual outcome first: the letter was already seen for the sender's role,
+ * and no "H then A/D" flip is possible (it needs a history of one letter).
+ */
+static inline bool
+hist_check(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, uint32_t mask, char code)
+{
+    if (TCP_ZEEK_FAST_PATH && __builtin_expect(z->hist_len != 1, 1) &&
+        (z->hist_seen & (is_orig_dir(z, dir) ? mask : mask << 16)) != 0)
+        return true;
+    return hist_check_slow(z, zc, dir, mask, code);
 }
 
 static bool
@@ -187,30 +228,30 @@ is_pow10(uint32_t n)
 
 /* Session::ScaledHistoryEntry with base 10: letter at the 1st, 10th, 100th... */
 static void
-scaled_letter32(struct tcp_zeek *z, int dir, uint32_t *cnt, char code)
+scaled_letter32(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, uint32_t *cnt, char code)
 {
     if (*cnt == UINT32_MAX)
         return;
     ++*cnt;
     if (is_pow10(*cnt))
-        hist_add(z, dir, code);
+        hist_add(z, zc, dir, code);
 }
 
 static void
-scaled_letter16(struct tcp_zeek *z, int dir, uint16_t *cnt, char code)
+scaled_letter16(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, uint16_t *cnt, char code)
 {
     if (*cnt == UINT16_MAX)
         return;
     ++*cnt;
     if (is_pow10(*cnt))
-        hist_add(z, dir, code);
+        hist_add(z, zc, dir, code);
 }
 
 static void
-set_state(struct tcp_zeek_endpoint *e, enum tcp_zeek_state s)
+set_state(struct tcp_zeek_endpoint *e, struct tcp_zeek_endpoint_cold *ec, enum tcp_zeek_state s)
 {
     if (e->state != (uint8_t)s) {
-        e->prev_state = e->state;
+        ec->prev_state = e->state;
         e->state = (uint8_t)s;
     }
 }
@@ -252,7 +293,8 @@ reinit_seqs(struct tcp_zeek_endpoint *e, uint32_t start, uint32_t last)
 
 /* Zeek init_endpoint: sequence numbers of the sender before any use. */
 static void
-init_endpoint(struct tcp_zeek_endpoint *e, bool syn, uint32_t seq, uint32_t end)
+init_endpoint(struct tcp_zeek_endpoint *e, const struct tcp_zeek_endpoint_cold *ec, bool syn,
+              uint32_t seq, uint32_t end)
 {
     switch ((enum tcp_zeek_state)e->state) {
     case TZ_INACTIVE:
@@ -273,7 +315,7 @@ init_endpoint(struct tcp_zeek_endpoint *e, bool syn, uint32_t seq, uint32_t end)
         break;
     case TZ_RESET:
         /* the earlier RST may have been injected: trust the SYN instead */
-        if (syn && e->prev_state == TZ_INACTIVE)
+        if (syn && ec->prev_state == TZ_INACTIVE)
             reinit_seqs(e, seq, end);
         break;
     case TZ_CLOSED:
@@ -283,39 +325,39 @@ init_endpoint(struct tcp_zeek_endpoint *e, bool syn, uint32_t seq, uint32_t end)
 
 /* Zeek update_history: the letter for this segment's flags. */
 static void
-update_history(struct tcp_zeek *z, int dir, uint16_t flags, uint32_t rel_seq, uint32_t len)
+update_history(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, uint16_t flags, uint32_t rel_seq, uint32_t len)
 {
-    struct tcp_zeek_endpoint *e = &z->ep[dir];
+    struct tcp_zeek_endpoint_cold *e = &zc->ep[dir];
     bool syn = flags & TCP_SYN, fin = flags & TCP_FIN, rst = flags & TCP_RST;
     int bits = (int)syn + (int)fin + (int)rst;
 
     if (bits > 1) {
         if (fin && rst)
-            (void)hist_check(z, dir, HIST_FIN_RST_PKT, 'I');
+            (void)hist_check(z, zc, dir, HIST_FIN_RST_PKT, 'I');
         else
-            (void)hist_check(z, dir, HIST_MULTI_FLAG_PKT, 'Q');
+            (void)hist_check(z, zc, dir, HIST_MULTI_FLAG_PKT, 'Q');
     } else if (bits == 1) {
         if (syn) {
             char code = (flags & TCP_ACK) ? 'H' : 'S';
-            if (hist_check(z, dir, HIST_SYN_PKT, code) && rel_seq != e->hist_last_syn)
-                hist_add(z, dir, code);
+            if (hist_check(z, zc, dir, HIST_SYN_PKT, code) && rel_seq != e->hist_last_syn)
+                hist_add(z, zc, dir, code);
             e->hist_last_syn = rel_seq;
         }
         if (fin) {
             /* a FIN's number is at the end of its data */
-            if (hist_check(z, dir, HIST_FIN_PKT, 'F') && rel_seq + len != e->hist_last_fin)
-                hist_add(z, dir, 'F');
+            if (hist_check(z, zc, dir, HIST_FIN_PKT, 'F') && rel_seq + len != e->hist_last_fin)
+                hist_add(z, zc, dir, 'F');
             e->hist_last_fin = rel_seq + len;
         }
         if (rst) {
-            if (hist_check(z, dir, HIST_RST_PKT, 'R') && rel_seq != e->hist_last_rst)
-                hist_add(z, dir, 'R');
+            if (hist_check(z, zc, dir, HIST_RST_PKT, 'R') && rel_seq != e->hist_last_rst)
+                hist_add(z, zc, dir, 'R');
             e->hist_last_rst = rel_seq;
         }
     } else if (len > 0) {
-        (void)hist_check(z, dir, HIST_DATA_PKT, 'D');
+        (void)hist_check(z, zc, dir, HIST_DATA_PKT, 'D');
     } else if (flags & TCP_ACK) {
-        (void)hist_check(z, dir, HIST_ACK_PKT, 'A');
+        (void)hist_check(z, zc, dir, HIST_ACK_PKT, 'A');
     }
 }
 
@@ -339,7 +381,7 @@ adjust_wraps(uint32_t cur, uint32_t last, uint32_t wraps)
 
 /* Zeek update_last_seq; returns delta_last. */
 static int32_t
-update_last_seq(struct tcp_zeek *z, int dir, uint32_t end, uint16_t flags, uint32_t len)
+update_last_seq(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, uint32_t end, uint16_t flags, uint32_t len)
 {
     struct tcp_zeek_endpoint *e = &z->ep[dir];
     int32_t delta = seq_diff(e->last_seq, end);
@@ -354,83 +396,85 @@ update_last_seq(struct tcp_zeek *z, int dir, uint32_t end, uint16_t flags, uint3
     else if (delta > 0)
         update_last_seq_value(e, end);
     else if (len > 0)
-        scaled_letter32(z, dir, &e->rxmt_cnt, 'T'); /* DidRxmit */
+        scaled_letter32(z, zc, dir, &zc->ep[dir].rxmt_cnt, 'T'); /* DidRxmit */
     return delta;
 }
 
 static void
-inactive_state(struct tcp_zeek *z, int dir, bool is_orig, uint16_t flags, uint32_t seq,
+inactive_state(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, bool is_orig, uint16_t flags, uint32_t seq,
                uint32_t len)
 {
     struct tcp_zeek_endpoint *e = &z->ep[dir], *p = &z->ep[dir ^ 1];
+    struct tcp_zeek_endpoint_cold *ec = &zc->ep[dir], *pc = &zc->ep[dir ^ 1];
     bool ack = flags & TCP_ACK;
 
     if (flags & TCP_SYN) {
         if (is_orig) {
-            set_state(e, ack ? TZ_SYN_ACK_SENT : TZ_SYN_SENT);
+            set_state(e, ec, ack ? TZ_SYN_ACK_SENT : TZ_SYN_SENT);
         } else {
             if (!ack && p->state == TZ_SYN_ACK_SENT && seq == e->start_seq) {
                 /* SYN and SYN-ACK seen in reverse order: flip and establish */
-                flip_roles(z);
-                set_state(p, TZ_ESTABLISHED);
+                flip_roles(z, zc);
+                set_state(p, pc, TZ_ESTABLISHED);
             }
             if (p->state == TZ_SYN_SENT)
-                set_state(p, TZ_ESTABLISHED);
-            set_state(e, TZ_ESTABLISHED);
+                set_state(p, pc, TZ_ESTABLISHED);
+            set_state(e, ec, TZ_ESTABLISHED);
         }
     }
     if (flags & TCP_FIN)
-        set_state(e, TZ_CLOSED);
+        set_state(e, ec, TZ_CLOSED);
     if (flags & TCP_RST)
-        set_state(e, TZ_RESET);
+        set_state(e, ec, TZ_RESET);
 
     if (e->state == TZ_INACTIVE) { /* no control flag changed the state */
         const struct tcp_zeek_endpoint *o = &z->ep[z->orig_dir];
         if (!is_orig && len == 0 && o->state == TZ_SYN_SENT)
             ; /* an ACK of the SYN before the SYN-ACK: not partial */
         else if (ack && p->state == TZ_ESTABLISHED)
-            set_state(e, TZ_ESTABLISHED); /* missed the SYN */
+            set_state(e, ec, TZ_ESTABLISHED); /* missed the SYN */
         else
-            set_state(e, TZ_PARTIAL);
+            set_state(e, ec, TZ_PARTIAL);
     }
 }
 
 /* Zeek UpdateStateMachine; returns do_close. */
 static bool
-state_machine(struct tcp_zeek *z, int dir, bool is_orig, uint16_t flags, uint32_t seq,
+state_machine(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, bool is_orig, uint16_t flags, uint32_t seq,
               uint32_t len)
 {
     struct tcp_zeek_endpoint *e = &z->ep[dir], *p = &z->ep[dir ^ 1];
+    struct tcp_zeek_endpoint_cold *ec = &zc->ep[dir], *pc = &zc->ep[dir ^ 1];
     bool fin = flags & TCP_FIN, rst = flags & TCP_RST;
 
     switch ((enum tcp_zeek_state)e->state) {
     case TZ_INACTIVE:
-        inactive_state(z, dir, is_orig, flags, seq, len);
+        inactive_state(z, zc, dir, is_orig, flags, seq, len);
         return fin || rst;
     case TZ_SYN_SENT:
     case TZ_SYN_ACK_SENT:
         if (fin)
-            set_state(e, TZ_CLOSED);
+            set_state(e, ec, TZ_CLOSED);
         if (rst)
-            set_state(e, TZ_RESET);
+            set_state(e, ec, TZ_RESET);
         return fin || rst;
     case TZ_ESTABLISHED:
     case TZ_PARTIAL:
         if ((flags & TCP_SYN) && !(flags & TCP_ACK) && e->state == TZ_PARTIAL &&
             p->state == TZ_INACTIVE)
-            set_state(e, TZ_SYN_SENT); /* SYN_after_partial */
+            set_state(e, ec, TZ_SYN_SENT); /* SYN_after_partial */
         if (fin && !rst) {
             /* Zeek checks no sequence/ack numbers here */
-            set_state(e, TZ_CLOSED);
-            if (p->state == TZ_RESET && p->prev_state == TZ_CLOSED)
-                set_state(p, TZ_CLOSED); /* peer's FIN then RST: a normal close */
+            set_state(e, ec, TZ_CLOSED);
+            if (p->state == TZ_RESET && pc->prev_state == TZ_CLOSED)
+                set_state(p, pc, TZ_CLOSED); /* peer's FIN then RST: a normal close */
         }
         if (rst)
-            set_state(e, TZ_RESET);
+            set_state(e, ec, TZ_RESET);
         return fin || rst;
     case TZ_CLOSED:
         if (rst && p->state != TZ_CLOSED) {
-            set_state(e, TZ_RESET);
+            set_state(e, ec, TZ_RESET);
             return !(e->flags & TZE_DID_CLOSE);
         }
         return false;
@@ -470,9 +514,10 @@ tcp_zeek_likely_server_port(uint16_t port)
 }
 
 void
-tcp_zeek_init(struct tcp_zeek *z)
+tcp_zeek_init(struct tcp_zeek *z, struct tcp_zeek_cold *zc)
 {
     memset(z, 0, sizeof(*z));
+    memset(zc, 0, sizeof(*zc));
 }
 
 /*
@@ -481,7 +526,7 @@ tcp_zeek_init(struct tcp_zeek *z)
  * one that is not; when both are, only a non-SYN from the lower port flips.
  */
 static void
-start_connection(struct tcp_zeek *z, int dir, const struct pkt_meta *m)
+start_connection(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, const struct pkt_meta *m)
 {
     bool flip = false;
     z->orig_dir = (uint8_t)dir;
@@ -495,15 +540,15 @@ start_connection(struct tcp_zeek *z, int dir, const struct pkt_meta *m)
         }
     }
     if (flip)
-        flip_roles(z);
+        flip_roles(z, zc);
 }
 
 void
-tcp_zeek_step(struct tcp_zeek *z, int dir, const struct pkt_meta *m)
+tcp_zeek_step(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, const struct pkt_meta *m)
 {
     dir = dir != FLOW_DIR_AB; /* 0 or 1, whatever the caller passed */
     if (!(z->flags & TZ_STARTED))
-        start_connection(z, dir, m);
+        start_connection(z, zc, dir, m);
 
     struct tcp_zeek_endpoint *e = &z->ep[dir], *p = &z->ep[dir ^ 1];
     uint16_t flags = m->flags;
@@ -516,12 +561,14 @@ tcp_zeek_step(struct tcp_zeek *z, int dir, const struct pkt_meta *m)
         seg_len -= len; /* a RST's payload is not stream data */
     uint32_t end = m->seq + seg_len;
 
-    init_endpoint(e, syn, m->seq, end);
-    update_history(z, dir, flags, m->seq - e->start_seq, len);
+    /* without a SYN only an INACTIVE endpoint is initialised (init_endpoint) */
+    if (!TCP_ZEEK_FAST_PATH || syn || e->state == TZ_INACTIVE)
+        init_endpoint(e, &zc->ep[dir], syn, m->seq, end);
+    update_history(z, zc, dir, flags, m->seq - e->start_seq, len);
 
     /* update_window: SYNs count too; after a RST or the peer's FIN it does not */
     if (m->window == 0 && !rst && p->state != TZ_CLOSED && e->state != TZ_RESET)
-        scaled_letter16(z, dir, &e->win0_cnt, 'W');
+        scaled_letter16(z, zc, dir, &zc->ep[dir].win0_cnt, 'W');
 
     if (!((e->flags & TZE_DID_CLOSE) && (p->flags & TZE_DID_CLOSE)))
         z->last_ts_ns = m->ts_ns;
@@ -545,9 +592,12 @@ tcp_zeek_step(struct tcp_zeek *z, int dir, const struct pkt_meta *m)
         }
     }
 
-    (void)update_last_seq(z, dir, end, flags, len);
+    (void)update_last_seq(z, zc, dir, end, flags, len);
 
-    if (state_machine(z, dir, is_orig, flags, m->seq, len))
+    /* without SYN, FIN or RST only an INACTIVE endpoint changes state (state_machine) */
+    if ((!TCP_ZEEK_FAST_PATH || (flags & (TCP_SYN | TCP_FIN | TCP_RST)) != 0 ||
+         e->state == TZ_INACTIVE) &&
+        state_machine(z, zc, dir, is_orig, flags, m->seq, len))
         e->flags |= TZE_DID_CLOSE; /* ConnectionClosed; no reassembly to wait for */
 }
 
@@ -562,9 +612,10 @@ no_data_acked(const struct tcp_zeek_endpoint *e)
 
 /* TCP_Endpoint::Size: sequence space used, less the SYN and FIN octets. */
 static uint64_t
-endpoint_size(const struct tcp_zeek_endpoint *e, const struct tcp_zeek_endpoint *p)
+endpoint_size(const struct tcp_zeek_endpoint *e, const struct tcp_zeek_endpoint_cold *ec,
+              const struct tcp_zeek_endpoint *p)
 {
-    if (e->prev_state == TZ_SYN_SENT && e->state == TZ_RESET && p->state == TZ_INACTIVE &&
+    if (ec->prev_state == TZ_SYN_SENT && e->state == TZ_RESET && p->state == TZ_INACTIVE &&
         !no_data_acked(e))
         return 0; /* a half-open connection discovered and aborted */
 
@@ -580,13 +631,13 @@ endpoint_size(const struct tcp_zeek_endpoint *e, const struct tcp_zeek_endpoint 
 }
 
 void
-tcp_zeek_history(const struct tcp_zeek *z, char *buf, size_t len)
+tcp_zeek_history(const struct tcp_zeek *z, const struct tcp_zeek_cold *zc, char *buf, size_t len)
 {
     size_t n = 0;
     if (len == 0)
         return;
     for (unsigned i = 0; i < z->hist_len && n + 1 < len; i++)
-        buf[n++] = hist_alphabet[hist_get(z, i)];
+        buf[n++] = hist_alphabet[hist_get(zc, i)];
     buf[n] = '\0';
 }
 
@@ -614,22 +665,23 @@ inactive_like(uint8_t s)
 }
 
 const char *
-tcp_zeek_conn_state(const struct tcp_zeek *z)
+tcp_zeek_conn_state(const struct tcp_zeek *z, const struct tcp_zeek_cold *zc)
 {
     const struct tcp_zeek_endpoint *o = &z->ep[z->orig_dir], *r = &z->ep[z->orig_dir ^ 1u];
+    const struct tcp_zeek_endpoint_cold *oc = &zc->ep[z->orig_dir], *rc = &zc->ep[z->orig_dir ^ 1u];
     uint8_t os = o->state, rs = r->state;
     bool o_inactive = inactive_like(os), r_inactive = inactive_like(rs);
 
     if (rs == TZ_RESET) {
         if (os == TZ_SYN_SENT || os == TZ_SYN_ACK_SENT ||
-            (os == TZ_RESET && endpoint_size(o, r) == 0 && endpoint_size(r, o) == 0))
+            (os == TZ_RESET && endpoint_size(o, oc, r) == 0 && endpoint_size(r, rc, o) == 0))
             return "REJ";
         return o_inactive ? "RSTRH" : "RSTR";
     }
     if (os == TZ_RESET) {
         if (r_inactive) {
             char h[TCP_ZEEK_HIST_MAX + 1];
-            tcp_zeek_history(z, h, sizeof(h));
+            tcp_zeek_history(z, zc, h, sizeof(h));
             return history_is_rstos0(h) ? "RSTOS0" : "OTH";
         }
         return "RSTO";
@@ -648,15 +700,23 @@ tcp_zeek_conn_state(const struct tcp_zeek *z)
 }
 
 void
-tcp_zeek_summarize(const struct tcp_zeek *z, const struct flow *f, struct session_summary *out)
+tcp_zeek_summarize(const struct tcp_zeek *z, const struct tcp_zeek_cold *zc, const struct flow *f,
+                   struct session_summary *out)
 {
     const struct tcp_zeek_endpoint *o = &z->ep[z->orig_dir], *r = &z->ep[z->orig_dir ^ 1u];
+    const struct tcp_zeek_endpoint_cold *oc = &zc->ep[z->orig_dir], *rc = &zc->ep[z->orig_dir ^ 1u];
 
     out->zeek_orig_is_client = f == NULL || z->orig_dir == f->client_dir;
-    snprintf(out->conn_state, sizeof(out->conn_state), "%s", tcp_zeek_conn_state(z));
-    tcp_zeek_history(z, out->history, sizeof(out->history));
-    out->zeek_orig_bytes = endpoint_size(o, r);
-    out->zeek_resp_bytes = endpoint_size(r, o);
+    /* snprintf("%s") without the format machinery (~550 instructions a flow) */
+    const char *cs = tcp_zeek_conn_state(z, zc);
+    size_t n = strlen(cs);
+    if (n >= sizeof(out->conn_state))
+        n = sizeof(out->conn_state) - 1;
+    memcpy(out->conn_state, cs, n);
+    out->conn_state[n] = '\0';
+    tcp_zeek_history(z, zc, out->history, sizeof(out->history));
+    out->zeek_orig_bytes = endpoint_size(o, oc, r);
+    out->zeek_resp_bytes = endpoint_size(r, rc, o);
     out->zeek_missed_bytes = 0; /* no reassembly: see the file comment */
     out->zeek_last_ts_ns = z->last_ts_ns;
 }

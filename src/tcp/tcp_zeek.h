@@ -34,40 +34,70 @@ enum tcp_zeek_state {
 /* Longest history kept (the summary's history[48] minus the NUL). */
 #define TCP_ZEEK_HIST_MAX 47
 
+/*
+ * The state is split in two parts that the session places apart (see
+ * tcp_session.h): struct tcp_zeek, the HOT part (48 bytes), is what a data
+ * segment or a pure ACK reads or writes; struct tcp_zeek_cold (72 bytes)
+ * holds the history letters, the control-letter bookkeeping, the
+ * retransmission and zero-window counters and the previous states. Sizes are
+ * checked by static assertions in tcp_zeek.c.
+ */
+
+/* Hot part of one endpoint. 16 bytes. */
 struct tcp_zeek_endpoint {
     uint32_t start_seq, last_seq, ack_seq; /* absolute, as Zeek's TCP_Endpoint */
-    uint32_t hist_last_syn, hist_last_fin, hist_last_rst; /* relative seq, mod 2^32 */
-    uint32_t rxmt_cnt;                     /* 'T' counter (log-scaled letter) */
-    uint16_t chk_cnt, win0_cnt;            /* 'C' and 'W' counters (saturating) */
     uint8_t seq_wraps, ack_wraps;          /* 2^32 wraps of last_seq / ack_seq */
-    uint8_t state, prev_state;             /* enum tcp_zeek_state */
+    uint8_t state;                         /* enum tcp_zeek_state */
     uint8_t flags;                         /* TZE_* (tcp_zeek.c) */
 };
 
+/* The hot part. 48 bytes. */
 struct tcp_zeek {
     struct tcp_zeek_endpoint ep[2]; /* by sender key direction */
     uint64_t last_ts_ns;            /* Zeek's last_time */
     uint32_t hist_seen;             /* once-per-direction letter masks (resp << 16) */
     uint8_t orig_dir;               /* key direction of Zeek's originator */
     uint8_t flags;                  /* TZ_* (tcp_zeek.c) */
-    uint8_t hist_len;               /* letters in hist[] */
-    uint8_t hist[30];               /* history letters, 5 bits each (tcp_zeek.c) */
+    uint8_t hist_len;               /* letters in tcp_zeek_cold.hist[] */
+    uint8_t pad;
 };
 
-void tcp_zeek_init(struct tcp_zeek *z);
-void tcp_zeek_step(struct tcp_zeek *z, int dir, const struct pkt_meta *m);
+/* Cold part of one endpoint. 20 bytes. */
+struct tcp_zeek_endpoint_cold {
+    uint32_t hist_last_syn, hist_last_fin, hist_last_rst; /* relative seq, mod 2^32 */
+    uint32_t rxmt_cnt;  /* 'T' counter (log-scaled letter) */
+    uint16_t win0_cnt;  /* 'W' counter (saturating) */
+    uint8_t prev_state; /* enum tcp_zeek_state */
+    uint8_t pad;
+};
+
+/* The cold part. 72 bytes. */
+struct tcp_zeek_cold {
+    struct tcp_zeek_endpoint_cold ep[2]; /* by sender key direction */
+    uint8_t hist[30];                    /* history letters, 5 bits each (tcp_zeek.c) */
+};
+
+/* Zeroes both parts. */
+void tcp_zeek_init(struct tcp_zeek *z, struct tcp_zeek_cold *zc);
+void tcp_zeek_step(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir,
+                   const struct pkt_meta *m);
 /* Fills conn_state, history, zeek_* fields and zeek_orig_is_client. */
-void tcp_zeek_summarize(const struct tcp_zeek *z, const struct flow *f, struct session_summary *out);
+void tcp_zeek_summarize(const struct tcp_zeek *z, const struct tcp_zeek_cold *zc,
+                        const struct flow *f, struct session_summary *out);
 
 /*
  * Pure helpers, exposed for the unit tests and the Zeek reporter.
+ * tcp_zeek_hist_code: the packed code of a history letter.
  * tcp_zeek_likely_server_port: the built-in stand-in for Zeek's
  * likely_server_ports (which depends on the scripts Zeek loaded).
  * tcp_zeek_history: writes the history (NUL-terminated) into buf[len].
  * tcp_zeek_conn_state: the conn_state string (static) for the current states.
  */
 bool tcp_zeek_likely_server_port(uint16_t port);
-void tcp_zeek_history(const struct tcp_zeek *z, char *buf, size_t len);
-const char *tcp_zeek_conn_state(const struct tcp_zeek *z);
+/* The 5-bit history code of letter c (1..27), 0 when c is not a history letter. */
+unsigned tcp_zeek_hist_code(char c);
+void tcp_zeek_history(const struct tcp_zeek *z, const struct tcp_zeek_cold *zc, char *buf,
+                      size_t len);
+const char *tcp_zeek_conn_state(const struct tcp_zeek *z, const struct tcp_zeek_cold *zc);
 
 #endif

@@ -15,6 +15,28 @@
 #include <string.h>
 
 #include "pktbuild.h"
+#include "tcp_gen.h"
+
+/*
+ * The reference: tcp_analysis.c compiled again without its fast paths (the
+ * general range and RTT code, the cold iRTT fields, the flag tests in their
+ * original form), under ref_ names. The fast-path test below steps both with
+ * the same random conversations and compares the whole state.
+ */
+void ref_tcp_an_init(struct tcp_an *an, struct tcp_an_cold *ac);
+void ref_tcp_an_step(struct tcp_an *an, struct tcp_an_cold *ac, const struct flow *f, int dir,
+                     const struct pkt_meta *m, uint64_t pkt_no);
+void ref_tcp_an_summarize(const struct tcp_an *an, const struct tcp_an_cold *ac,
+                          const struct flow *f, struct session_summary *out);
+#define TCP_AN_FAST_PATH 0
+#define tcp_an_init      ref_tcp_an_init
+#define tcp_an_step      ref_tcp_an_step
+#define tcp_an_summarize ref_tcp_an_summarize
+#include "tcp/tcp_analysis.c"
+#undef TCP_AN_FAST_PATH
+#undef tcp_an_init
+#undef tcp_an_step
+#undef tcp_an_summarize
 
 #define CL FLOW_DIR_AB
 #define SV FLOW_DIR_BA
@@ -24,13 +46,14 @@
 #define MS   1000000u
 
 static struct tcp_an an;
+static struct tcp_an_cold anc;
 static struct flow fl;
 static uint64_t pkt_no;
 
 static void
 setup(void)
 {
-    tcp_an_init(&an);
+    tcp_an_init(&an, &anc);
     memset(&fl, 0, sizeof(fl));
     fl.client_dir = CL;
     pkt_no = 0;
@@ -53,7 +76,7 @@ seg_ws(int dir, uint16_t flags, uint32_t seq, uint32_t ack, uint16_t win, uint32
     s.ts_ns = 1000000000000u + t_ms * MS;
     s.wscale = wscale;
     pb_meta(&m, &s);
-    tcp_an_step(&an, &fl, dir, &m, ++pkt_no);
+    tcp_an_step(&an, &anc, &fl, dir, &m, ++pkt_no);
 }
 
 static void
@@ -77,6 +100,12 @@ dir_of(int d)
     return &an.d[d];
 }
 
+static const struct tcp_an_dir_cold *
+cold_of(int d)
+{
+    return &anc.d[d];
+}
+
 START_TEST(test_clean_transfer_has_no_flags)
 {
     handshake(65535, 65535, -1, -1);
@@ -85,7 +114,7 @@ START_TEST(test_clean_transfer_has_no_flags)
     seg(SV, TCP_ACK | TCP_PSH, SISN + 1, CISN + 101, 65535, 200, 160);
     seg(CL, TCP_ACK, CISN + 101, SISN + 201, 65535, 0, 200);
     for (int d = 0; d < 2; d++) {
-        const struct tcp_an_dir *x = dir_of(d);
+        const struct tcp_an_dir_cold *x = cold_of(d);
         ck_assert_uint_eq(x->retransmits + x->out_of_order + x->lost_segments + x->dup_acks +
                               x->zero_windows + x->window_full + x->keepalives,
                           0);
@@ -102,11 +131,11 @@ START_TEST(test_resend_long_after_is_retransmission)
     seg(CL, TCP_ACK, CISN + 1, SISN + 1, 65535, 100, 100);
     seg(CL, TCP_ACK, CISN + 101, SISN + 1, 65535, 100, 101);
     seg(CL, TCP_ACK, CISN + 1, SISN + 1, 65535, 100, 500); /* 399 ms > iRTT */
-    ck_assert_uint_eq(dir_of(CL)->retransmits, 1);
-    ck_assert_uint_eq(dir_of(CL)->fast_retransmits, 0);
-    ck_assert_uint_eq(dir_of(CL)->spurious_retransmits, 0);
-    ck_assert_uint_eq(dir_of(CL)->out_of_order, 0);
-    ck_assert_uint_eq(dir_of(CL)->retrans_bytes, 100);
+    ck_assert_uint_eq(cold_of(CL)->retransmits, 1);
+    ck_assert_uint_eq(cold_of(CL)->fast_retransmits, 0);
+    ck_assert_uint_eq(cold_of(CL)->spurious_retransmits, 0);
+    ck_assert_uint_eq(cold_of(CL)->out_of_order, 0);
+    ck_assert_uint_eq(cold_of(CL)->retrans_bytes, 100);
 }
 END_TEST
 
@@ -126,11 +155,11 @@ two_dupacks(void)
 START_TEST(test_resend_after_two_dupacks_within_20ms_is_fast_retransmission)
 {
     two_dupacks();
-    ck_assert_uint_eq(dir_of(SV)->dup_acks, 2);
+    ck_assert_uint_eq(cold_of(SV)->dup_acks, 2);
     seg(CL, TCP_ACK, CISN + 101, SISN + 1, 65535, 100, 125); /* 13 ms after the last dup */
-    ck_assert_uint_eq(dir_of(CL)->fast_retransmits, 1);
-    ck_assert_uint_eq(dir_of(CL)->retransmits, 1); /* tshark: fast also sets retransmission */
-    ck_assert_uint_eq(dir_of(CL)->out_of_order, 0);
+    ck_assert_uint_eq(cold_of(CL)->fast_retransmits, 1);
+    ck_assert_uint_eq(cold_of(CL)->retransmits, 1); /* tshark: fast also sets retransmission */
+    ck_assert_uint_eq(cold_of(CL)->out_of_order, 0);
 }
 END_TEST
 
@@ -138,8 +167,8 @@ START_TEST(test_resend_20ms_after_dupacks_is_plain_retransmission)
 {
     two_dupacks();
     seg(CL, TCP_ACK, CISN + 101, SISN + 1, 65535, 100, 132); /* exactly 20 ms: not < 20 */
-    ck_assert_uint_eq(dir_of(CL)->fast_retransmits, 0);
-    ck_assert_uint_eq(dir_of(CL)->retransmits, 1);
+    ck_assert_uint_eq(cold_of(CL)->fast_retransmits, 0);
+    ck_assert_uint_eq(cold_of(CL)->retransmits, 1);
 }
 END_TEST
 
@@ -147,8 +176,8 @@ START_TEST(test_fast_retransmission_needs_seq_equal_to_dupack)
 {
     two_dupacks();
     seg(CL, TCP_ACK, CISN + 201, SISN + 1, 65535, 100, 115);
-    ck_assert_uint_eq(dir_of(CL)->fast_retransmits, 0);
-    ck_assert_uint_eq(dir_of(CL)->retransmits, 1);
+    ck_assert_uint_eq(cold_of(CL)->fast_retransmits, 0);
+    ck_assert_uint_eq(cold_of(CL)->retransmits, 1);
 }
 END_TEST
 
@@ -157,8 +186,8 @@ START_TEST(test_fast_retransmission_beats_out_of_order)
     /* Within iRTT of nextseq time AND after two dupacks: fast wins (tshark default). */
     two_dupacks();
     seg(CL, TCP_ACK, CISN + 101, SISN + 1, 65535, 100, 113);
-    ck_assert_uint_eq(dir_of(CL)->fast_retransmits, 1);
-    ck_assert_uint_eq(dir_of(CL)->out_of_order, 0);
+    ck_assert_uint_eq(cold_of(CL)->fast_retransmits, 1);
+    ck_assert_uint_eq(cold_of(CL)->out_of_order, 0);
 }
 END_TEST
 
@@ -168,9 +197,9 @@ START_TEST(test_resend_of_acked_data_is_spurious)
     seg(CL, TCP_ACK, CISN + 1, SISN + 1, 65535, 100, 100);
     seg(SV, TCP_ACK, SISN + 1, CISN + 101, 65535, 0, 110);
     seg(CL, TCP_ACK, CISN + 1, SISN + 1, 65535, 100, 300);
-    ck_assert_uint_eq(dir_of(CL)->spurious_retransmits, 1);
-    ck_assert_uint_eq(dir_of(CL)->retransmits, 1); /* tshark: spurious also sets retransmission */
-    ck_assert_uint_eq(dir_of(CL)->fast_retransmits, 0);
+    ck_assert_uint_eq(cold_of(CL)->spurious_retransmits, 1);
+    ck_assert_uint_eq(cold_of(CL)->retransmits, 1); /* tshark: spurious also sets retransmission */
+    ck_assert_uint_eq(cold_of(CL)->fast_retransmits, 0);
 }
 END_TEST
 
@@ -179,11 +208,11 @@ START_TEST(test_gap_is_lost_segment_and_filler_within_3ms_is_out_of_order)
     /* Midstream: no iRTT, so the out-of-order threshold is 3 ms. */
     seg(CL, TCP_ACK, CISN, SISN, 65535, 100, 0);
     seg(CL, TCP_ACK, CISN + 200, SISN, 65535, 100, 1);
-    ck_assert_uint_eq(dir_of(CL)->lost_segments, 1);
+    ck_assert_uint_eq(cold_of(CL)->lost_segments, 1);
     seg(CL, TCP_ACK, CISN + 100, SISN, 65535, 100, 3); /* 2 ms after nextseq moved */
-    ck_assert_uint_eq(dir_of(CL)->out_of_order, 1);
-    ck_assert_uint_eq(dir_of(CL)->retransmits, 0);
-    ck_assert_uint_eq(dir_of(CL)->lost_segments, 1);
+    ck_assert_uint_eq(cold_of(CL)->out_of_order, 1);
+    ck_assert_uint_eq(cold_of(CL)->retransmits, 0);
+    ck_assert_uint_eq(cold_of(CL)->lost_segments, 1);
 }
 END_TEST
 
@@ -192,8 +221,8 @@ START_TEST(test_filler_after_3ms_without_irtt_is_retransmission)
     seg(CL, TCP_ACK, CISN, SISN, 65535, 100, 0);
     seg(CL, TCP_ACK, CISN + 200, SISN, 65535, 100, 1);
     seg(CL, TCP_ACK, CISN + 100, SISN, 65535, 100, 4); /* 3 ms: not < 3 ms */
-    ck_assert_uint_eq(dir_of(CL)->out_of_order, 0);
-    ck_assert_uint_eq(dir_of(CL)->retransmits, 1);
+    ck_assert_uint_eq(cold_of(CL)->out_of_order, 0);
+    ck_assert_uint_eq(cold_of(CL)->retransmits, 1);
 }
 END_TEST
 
@@ -202,9 +231,9 @@ START_TEST(test_out_of_order_threshold_is_irtt_when_known)
     handshake(65535, 65535, -1, -1); /* iRTT 20 ms */
     seg(CL, TCP_ACK, CISN + 101, SISN + 1, 65535, 100, 100);
     seg(CL, TCP_ACK, CISN + 1, SISN + 1, 65535, 100, 115); /* 15 ms < 20 ms */
-    ck_assert_uint_eq(dir_of(CL)->lost_segments, 1);
-    ck_assert_uint_eq(dir_of(CL)->out_of_order, 1);
-    ck_assert_uint_eq(dir_of(CL)->retransmits, 0);
+    ck_assert_uint_eq(cold_of(CL)->lost_segments, 1);
+    ck_assert_uint_eq(cold_of(CL)->out_of_order, 1);
+    ck_assert_uint_eq(cold_of(CL)->retransmits, 0);
 }
 END_TEST
 
@@ -216,7 +245,7 @@ START_TEST(test_dupacks_count_and_reset_on_new_ack)
     ck_assert_int_eq(dir_of(SV)->dupacknum, 0);
     seg(SV, TCP_ACK, SISN + 1, CISN + 301, 65535, 0, 114);
     ck_assert_int_eq(dir_of(SV)->dupacknum, 1);
-    ck_assert_uint_eq(dir_of(SV)->dup_acks, 3);
+    ck_assert_uint_eq(cold_of(SV)->dup_acks, 3);
 }
 END_TEST
 
@@ -227,7 +256,7 @@ START_TEST(test_ack_with_data_or_fin_is_not_dupack)
     seg(SV, TCP_ACK, SISN + 1, CISN + 101, 65535, 0, 110);
     seg(SV, TCP_ACK, SISN + 1, CISN + 101, 65535, 10, 111);
     seg(SV, TCP_ACK | TCP_FIN, SISN + 11, CISN + 101, 65535, 0, 112);
-    ck_assert_uint_eq(dir_of(SV)->dup_acks, 0);
+    ck_assert_uint_eq(cold_of(SV)->dup_acks, 0);
 }
 END_TEST
 
@@ -237,9 +266,9 @@ START_TEST(test_window_update_is_not_dupack)
     seg(CL, TCP_ACK, CISN + 1, SISN + 1, 65535, 100, 100);
     seg(SV, TCP_ACK, SISN + 1, CISN + 101, 1000, 0, 110);
     seg(SV, TCP_ACK, SISN + 1, CISN + 101, 2000, 0, 111); /* same seq/ack, new window */
-    ck_assert_uint_eq(dir_of(SV)->dup_acks, 0);
+    ck_assert_uint_eq(cold_of(SV)->dup_acks, 0);
     seg(SV, TCP_ACK, SISN + 1, CISN + 101, 2000, 0, 112); /* now a repeat */
-    ck_assert_uint_eq(dir_of(SV)->dup_acks, 1);
+    ck_assert_uint_eq(cold_of(SV)->dup_acks, 1);
 }
 END_TEST
 
@@ -248,7 +277,7 @@ START_TEST(test_zero_window_counted_but_not_on_syn_fin_rst)
     handshake(65535, 65535, -1, -1);
     seg(SV, TCP_ACK, SISN + 1, CISN + 1, 0, 0, 100);
     seg(SV, TCP_ACK | TCP_RST, SISN + 1, CISN + 1, 0, 0, 101);
-    ck_assert_uint_eq(dir_of(SV)->zero_windows, 1);
+    ck_assert_uint_eq(cold_of(SV)->zero_windows, 1);
 }
 END_TEST
 
@@ -258,16 +287,16 @@ START_TEST(test_zero_window_probe_and_its_ack)
     seg(CL, TCP_ACK, CISN + 1, SISN + 1, 65535, 100, 100);
     seg(SV, TCP_ACK, SISN + 1, CISN + 101, 0, 0, 110);     /* window closes */
     seg(CL, TCP_ACK, CISN + 101, SISN + 1, 65535, 1, 400); /* 1 byte at nextseq */
-    ck_assert_uint_eq(dir_of(CL)->zero_window_probes, 1);
-    ck_assert_uint_eq(dir_of(CL)->retransmits, 0);
+    ck_assert_uint_eq(cold_of(CL)->zero_window_probes, 1);
+    ck_assert_uint_eq(cold_of(CL)->retransmits, 0);
     ck_assert_uint_eq(dir_of(CL)->nextseq, CISN + 101); /* a probe does not advance */
     seg(SV, TCP_ACK, SISN + 1, CISN + 101, 0, 0, 410);  /* probe ACK: still closed */
-    ck_assert_uint_eq(dir_of(SV)->dup_acks, 0);
-    ck_assert_uint_eq(dir_of(SV)->zero_windows, 2); /* the probe ACK also has window 0 */
+    ck_assert_uint_eq(cold_of(SV)->dup_acks, 0);
+    ck_assert_uint_eq(cold_of(SV)->zero_windows, 2); /* the probe ACK also has window 0 */
     /* The same byte again is another probe, not a retransmission. */
     seg(CL, TCP_ACK, CISN + 101, SISN + 1, 65535, 1, 1000);
-    ck_assert_uint_eq(dir_of(CL)->zero_window_probes, 2);
-    ck_assert_uint_eq(dir_of(CL)->retransmits, 0);
+    ck_assert_uint_eq(cold_of(CL)->zero_window_probes, 2);
+    ck_assert_uint_eq(cold_of(CL)->retransmits, 0);
 }
 END_TEST
 
@@ -275,9 +304,9 @@ START_TEST(test_segment_reaching_window_edge_is_window_full)
 {
     handshake(65535, 1000, -1, -1); /* no scaling: -2 both ways */
     seg(CL, TCP_ACK, CISN + 1, SISN + 1, 65535, 600, 100);
-    ck_assert_uint_eq(dir_of(CL)->window_full, 0);
+    ck_assert_uint_eq(cold_of(CL)->window_full, 0);
     seg(CL, TCP_ACK, CISN + 601, SISN + 1, 65535, 400, 101); /* ends at ack + 1000 */
-    ck_assert_uint_eq(dir_of(CL)->window_full, 1);
+    ck_assert_uint_eq(cold_of(CL)->window_full, 1);
 }
 END_TEST
 
@@ -286,11 +315,11 @@ START_TEST(test_window_full_uses_scaled_window_after_handshake)
     handshake(65535, 65535, 7, 7);
     seg(SV, TCP_ACK, SISN + 1, CISN + 1, 10, 0, 30); /* 10 << 7 = 1280 */
     seg(CL, TCP_ACK, CISN + 1, SISN + 1, 65535, 1280, 100);
-    ck_assert_uint_eq(dir_of(CL)->window_full, 1);
+    ck_assert_uint_eq(cold_of(CL)->window_full, 1);
 
     struct session_summary sum;
     memset(&sum, 0, sizeof(sum));
-    tcp_an_summarize(&an, &fl, &sum);
+    tcp_an_summarize(&an, &anc, &fl, &sum);
     ck_assert_uint_eq(sum.server.window, 1280);
     ck_assert_uint_eq(sum.client.window, 65535u << 7);
 }
@@ -301,10 +330,10 @@ START_TEST(test_syn_window_is_never_scaled)
     handshake(65535, 1000, 7, 7);
     /* The server's stored window comes from its SYN-ACK: 1000, unscaled. */
     seg(CL, TCP_ACK, CISN + 1, SISN + 1, 65535, 1000, 100);
-    ck_assert_uint_eq(dir_of(CL)->window_full, 1);
+    ck_assert_uint_eq(cold_of(CL)->window_full, 1);
     struct session_summary sum;
     memset(&sum, 0, sizeof(sum));
-    tcp_an_summarize(&an, &fl, &sum);
+    tcp_an_summarize(&an, &anc, &fl, &sum);
     ck_assert_uint_eq(sum.server.window, 1000);
 }
 END_TEST
@@ -316,7 +345,7 @@ START_TEST(test_scaling_off_when_one_syn_lacks_the_option)
     ck_assert_int_eq(dir_of(SV)->win_scale, -2);
     seg(SV, TCP_ACK, SISN + 1, CISN + 1, 10, 0, 30);
     seg(CL, TCP_ACK, CISN + 1, SISN + 1, 65535, 10, 100); /* edge at ack + 10 */
-    ck_assert_uint_eq(dir_of(CL)->window_full, 1);
+    ck_assert_uint_eq(cold_of(CL)->window_full, 1);
 }
 END_TEST
 
@@ -324,7 +353,7 @@ START_TEST(test_window_full_unknown_without_handshake)
 {
     seg(SV, TCP_ACK, SISN, CISN, 10, 0, 0);
     seg(CL, TCP_ACK, CISN, SISN, 65535, 10, 1);
-    ck_assert_uint_eq(dir_of(CL)->window_full, 0); /* win_scale -1: not judged */
+    ck_assert_uint_eq(cold_of(CL)->window_full, 0); /* win_scale -1: not judged */
 }
 END_TEST
 
@@ -334,15 +363,15 @@ START_TEST(test_keepalive_and_keepalive_ack)
     seg(CL, TCP_ACK, CISN + 1, SISN + 1, 65535, 100, 100);
     seg(SV, TCP_ACK, SISN + 1, CISN + 101, 65535, 0, 110);
     seg(CL, TCP_ACK, CISN + 100, SISN + 1, 65535, 0, 60000); /* seq = nextseq - 1 */
-    ck_assert_uint_eq(dir_of(CL)->keepalives, 1);
-    ck_assert_uint_eq(dir_of(CL)->retransmits, 0);
+    ck_assert_uint_eq(cold_of(CL)->keepalives, 1);
+    ck_assert_uint_eq(cold_of(CL)->retransmits, 0);
     seg(SV, TCP_ACK, SISN + 1, CISN + 101, 65535, 0, 60010);
-    ck_assert_uint_eq(dir_of(SV)->dup_acks, 0); /* keep-alive ACK, not a dup */
+    ck_assert_uint_eq(cold_of(SV)->dup_acks, 0); /* keep-alive ACK, not a dup */
     /* One garbage byte keep-alive is not a retransmission either. */
     seg(CL, TCP_ACK, CISN + 100, SISN + 1, 65535, 1, 120000);
-    ck_assert_uint_eq(dir_of(CL)->keepalives, 2);
-    ck_assert_uint_eq(dir_of(CL)->retransmits, 0);
-    ck_assert_uint_eq(dir_of(CL)->retrans_bytes, 1);
+    ck_assert_uint_eq(cold_of(CL)->keepalives, 2);
+    ck_assert_uint_eq(cold_of(CL)->retransmits, 0);
+    ck_assert_uint_eq(cold_of(CL)->retrans_bytes, 1);
 }
 END_TEST
 
@@ -358,11 +387,11 @@ START_TEST(test_unique_bytes_exact_under_loss_retransmit_reorder)
     seg(CL, TCP_ACK, CISN + 500, SISN, 65535, 10, 7);
     const struct tcp_an_dir *d = dir_of(CL);
     ck_assert_uint_eq(d->unique_bytes, 510);
-    ck_assert_uint_eq(d->retrans_bytes, 150);
+    ck_assert_uint_eq(cold_of(CL)->retrans_bytes, 150);
     ck_assert_uint_eq(d->n_ranges, 1);
     struct session_summary sum;
     memset(&sum, 0, sizeof(sum));
-    tcp_an_summarize(&an, &fl, &sum);
+    tcp_an_summarize(&an, &anc, &fl, &sum);
     ck_assert_uint_eq(sum.client.payload_bytes, 660);
     ck_assert_uint_eq(sum.client.unique_bytes, 510);
     ck_assert_uint_eq(sum.client.retransmitted_bytes, 150);
@@ -373,9 +402,9 @@ START_TEST(test_retransmitted_bytes_count_partial_overlap_only)
 {
     seg(CL, TCP_ACK, CISN, SISN, 65535, 100, 0);
     seg(CL, TCP_ACK, CISN + 50, SISN, 65535, 100, 500); /* repacketised: 50 old, 50 new */
-    ck_assert_uint_eq(dir_of(CL)->retrans_bytes, 50);
+    ck_assert_uint_eq(cold_of(CL)->retrans_bytes, 50);
     ck_assert_uint_eq(dir_of(CL)->unique_bytes, 150);
-    ck_assert_uint_eq(dir_of(CL)->retransmits, 1);
+    ck_assert_uint_eq(cold_of(CL)->retransmits, 1);
 }
 END_TEST
 
@@ -392,7 +421,7 @@ START_TEST(test_range_overflow_merges_closest_holes)
     ck_assert_uint_eq(dir_of(CL)->unique_bytes, 50);
     seg(CL, TCP_ACK, s + 50, SISN, 65535, 1, 5);     /* byte in the merged hole */
     ck_assert_uint_eq(dir_of(CL)->unique_bytes, 50); /* bounded approximation */
-    ck_assert_uint_eq(dir_of(CL)->retrans_bytes, 1);
+    ck_assert_uint_eq(cold_of(CL)->retrans_bytes, 1);
     /* Filling the remaining holes is exact. */
     seg(CL, TCP_ACK, s + 10, SISN, 65535, 10, 6);
     seg(CL, TCP_ACK, s + 30, SISN, 65535, 10, 7);
@@ -410,14 +439,14 @@ START_TEST(test_sequence_wrap_at_2_pow_32)
     seg(CL, TCP_ACK, isn + 1, SISN + 1, 65535, 0, 20);
     seg(CL, TCP_ACK, isn + 1, SISN + 1, 65535, 0x100, 100); /* ends at 1 */
     seg(CL, TCP_ACK, 1, SISN + 1, 65535, 100, 101);         /* continues past 0 */
-    ck_assert_uint_eq(dir_of(CL)->lost_segments, 0);
-    ck_assert_uint_eq(dir_of(CL)->retransmits, 0);
+    ck_assert_uint_eq(cold_of(CL)->lost_segments, 0);
+    ck_assert_uint_eq(cold_of(CL)->retransmits, 0);
     ck_assert_uint_eq(dir_of(CL)->nextseq, 101);
     seg(SV, TCP_ACK, SISN + 1, 101, 65535, 0, 150);
     seg(CL, TCP_ACK, isn + 0x81, SISN + 1, 65535, 0x80, 400); /* old, acked bytes */
-    ck_assert_uint_eq(dir_of(CL)->spurious_retransmits, 1);
+    ck_assert_uint_eq(cold_of(CL)->spurious_retransmits, 1);
     ck_assert_uint_eq(dir_of(CL)->unique_bytes, 0x100 + 100);
-    ck_assert_uint_eq(dir_of(CL)->retrans_bytes, 0x80);
+    ck_assert_uint_eq(cold_of(CL)->retrans_bytes, 0x80);
     ck_assert_uint_eq(dir_of(CL)->rtt_samples, 1);
     ck_assert_uint_eq(dir_of(CL)->rtt_min_us, 49000);
 }
@@ -437,7 +466,7 @@ START_TEST(test_unique_bytes_past_4gib_with_an_open_hole)
     seg(CL, TCP_ACK, seq - 1000, SISN, 65535, 1000, t++); /* recent resend */
     const struct tcp_an_dir *d = dir_of(CL);
     ck_assert_uint_eq(d->unique_bytes, 100 + (uint64_t)81920 * 65535);
-    ck_assert_uint_eq(d->retrans_bytes, 1000);
+    ck_assert_uint_eq(cold_of(CL)->retrans_bytes, 1000);
     ck_assert_uint_le(d->n_ranges, TCP_AN_RANGES);
 }
 END_TEST
@@ -458,7 +487,7 @@ START_TEST(test_rtt_karn_skips_retransmitted_segment)
     ck_assert_uint_eq(dir_of(CL)->rtt_samples, 2);
     struct session_summary sum;
     memset(&sum, 0, sizeof(sum));
-    tcp_an_summarize(&an, &fl, &sum);
+    tcp_an_summarize(&an, &anc, &fl, &sum);
     ck_assert_uint_eq(sum.client.rtt.samples, 2);
     ck_assert_uint_eq(sum.client.rtt.min_ns, 49 * MS);
     ck_assert_uint_eq(sum.client.rtt.max_ns, 50 * MS);
@@ -486,7 +515,7 @@ START_TEST(test_summary_maps_directions_by_client_dir)
     seg(CL, TCP_ACK, CISN, SISN + 30, 700, 0, 1);
     struct session_summary sum;
     memset(&sum, 0, sizeof(sum));
-    tcp_an_summarize(&an, &fl, &sum);
+    tcp_an_summarize(&an, &anc, &fl, &sum);
     ck_assert_uint_eq(sum.client.packets, 1);
     ck_assert_uint_eq(sum.client.payload_bytes, 30);
     ck_assert_uint_eq(sum.client.window, 500);
@@ -495,10 +524,49 @@ START_TEST(test_summary_maps_directions_by_client_dir)
 }
 END_TEST
 
+/*
+ * The fast paths (one range extended in place, RTT entries in the hot part,
+ * the iRTT pending bit, the nested flag tests) against the reference paths:
+ * random conversations through both, the whole state compared after every
+ * segment and the summaries at the end.
+ */
+START_TEST(test_fast_paths_match_reference)
+{
+    for (uint64_t seed = 1; seed <= 200; seed++) {
+        struct tcp_gen g;
+        struct tcp_an a, b;
+        struct tcp_an_cold ac, bc;
+        struct session_summary sa, sb;
+        struct pkt_meta m;
+        int dir;
+
+        tcp_gen_init(&g, seed);
+        tcp_an_init(&a, &ac);
+        ref_tcp_an_init(&b, &bc);
+        for (uint64_t i = 1; i <= 300; i++) {
+            tcp_gen_next(&g, &m, &dir);
+            tcp_an_step(&a, &ac, &fl, dir, &m, i);
+            ref_tcp_an_step(&b, &bc, &fl, dir, &m, i);
+            if (memcmp(&a, &b, sizeof(a)) != 0)
+                ck_abort_msg("hot state differs, seed %llu pkt %llu",
+                             (unsigned long long)seed, (unsigned long long)i);
+            if (memcmp(&ac, &bc, sizeof(ac)) != 0)
+                ck_abort_msg("cold state differs, seed %llu pkt %llu",
+                             (unsigned long long)seed, (unsigned long long)i);
+        }
+        memset(&sa, 0, sizeof(sa));
+        memset(&sb, 0, sizeof(sb));
+        tcp_an_summarize(&a, &ac, &fl, &sa);
+        ref_tcp_an_summarize(&b, &bc, &fl, &sb);
+        ck_assert(memcmp(&sa, &sb, sizeof(sa)) == 0);
+    }
+}
+END_TEST
+
 START_TEST(test_state_is_compact)
 {
     /* Fixed size inside every flow slot; see tcp_analysis.c for the budget. */
-    ck_assert_uint_le(sizeof(struct tcp_an), 400);
+    ck_assert_uint_le(sizeof(struct tcp_an) + sizeof(struct tcp_an_cold), 400);
 }
 END_TEST
 
@@ -546,6 +614,7 @@ tcp_analysis_suite(void)
     tcase_add_test(tc, test_rtt_partial_ack_waits_for_whole_segment);
     tcase_add_test(tc, test_summary_maps_directions_by_client_dir);
     tcase_add_test(tc, test_state_is_compact);
+    tcase_add_test(tc, test_fast_paths_match_reference);
     suite_add_tcase(s, tc);
     return s;
 }

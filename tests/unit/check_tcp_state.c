@@ -12,6 +12,41 @@
 
 #include "tcp/tcp_state.h"
 #include "tcp/tcp_summary.h"
+#include "tcp_gen.h"
+
+/*
+ * The reference: tcp_state.c compiled again without its fast path (the
+ * general path alone), under ref_ names. The fast-path test below steps both
+ * with the same random conversations and compares the whole state.
+ */
+void ref_tcp_state_init(struct tcp_state *st, struct tcp_state_cold *sc);
+int ref_tcp_state_guess_client(const struct flow *f, int first_sender);
+enum tcp_step_result ref_tcp_state_step(struct tcp_state *st, struct tcp_state_cold *sc,
+                                        struct flow *f, int dir, const struct pkt_meta *m,
+                                        uint64_t pkt_no, const struct tcp_cfg *cfg);
+enum flow_tclass ref_tcp_state_tclass(const struct tcp_state *st);
+enum flow_tclass ref_tcp_state_tclass_ref(const struct tcp_state *st);
+bool ref_tcp_state_check_stuck(struct tcp_state *st, struct tcp_state_cold *sc, const struct flow *f,
+                               uint64_t now_ns, const struct tcp_cfg *cfg);
+void ref_tcp_state_summarize(const struct tcp_state *st, const struct tcp_state_cold *sc,
+                             const struct flow *f, uint64_t now_ns, struct session_summary *out);
+#define TCP_STATE_FAST_PATH     0
+#define tcp_state_init          ref_tcp_state_init
+#define tcp_state_guess_client  ref_tcp_state_guess_client
+#define tcp_state_step          ref_tcp_state_step
+#define tcp_state_tclass        ref_tcp_state_tclass
+#define tcp_state_tclass_ref    ref_tcp_state_tclass_ref
+#define tcp_state_check_stuck   ref_tcp_state_check_stuck
+#define tcp_state_summarize     ref_tcp_state_summarize
+#include "tcp/tcp_state.c"
+#undef TCP_STATE_FAST_PATH
+#undef tcp_state_init
+#undef tcp_state_guess_client
+#undef tcp_state_step
+#undef tcp_state_tclass
+#undef tcp_state_tclass_ref
+#undef tcp_state_check_stuck
+#undef tcp_state_summarize
 
 #define CI  1000u /* client ISN */
 #define SI  5000u /* server ISN */
@@ -26,6 +61,7 @@
 #define F_RA (TCP_RST | TCP_ACK)
 
 static struct tcp_state st;
+static struct tcp_state_cold stc;
 static struct flow fl;
 static struct tcp_cfg cfg;
 static uint64_t now_ns, pkt_no;
@@ -35,7 +71,7 @@ static uint32_t g_anom;
 static void
 setup(void)
 {
-    tcp_state_init(&st);
+    tcp_state_init(&st, &stc);
     memset(&fl, 0, sizeof(fl));
     fl.key.pa = 40000;
     fl.key.pb = 80;
@@ -78,7 +114,7 @@ seg_dir(int dir, uint16_t flags, uint32_t seq, uint32_t ack, uint32_t len, uint1
         m.opt.present |= TCP_OPT_WSCALE;
         m.opt.wscale = (uint8_t)wscale;
     }
-    return tcp_state_step(&st, &fl, dir, &m, pkt_no, &cfg);
+    return tcp_state_step(&st, &stc, &fl, dir, &m, pkt_no, &cfg);
 }
 
 static enum tcp_step_result
@@ -100,7 +136,7 @@ sum(void)
     struct session_summary s;
 
     memset(&s, 0, sizeof(s));
-    tcp_state_summarize(&st, &fl, now_ns, &s);
+    tcp_state_summarize(&st, &stc, &fl, now_ns, &s);
     return s;
 }
 
@@ -862,7 +898,7 @@ END_TEST
 START_TEST(test_not_stuck_before_stuck_after)
 {
     seg(C, TCP_SYN, CI, 0, 0);
-    ck_assert(!tcp_state_check_stuck(&st, &fl, now_ns + cfg.stuck_after_ns - 1, &cfg));
+    ck_assert(!tcp_state_check_stuck(&st, &stc, &fl, now_ns + cfg.stuck_after_ns - 1, &cfg));
     ck_assert_str_eq(tcp_stuck_name(sum().stuck), "none");
 }
 END_TEST
@@ -876,8 +912,8 @@ START_TEST(test_unanswered_syn_is_stuck_once)
     t_syn = now_ns;
     now_ns += 3 * SEC;
     seg(C, TCP_SYN, CI, 0, 0); /* retransmission is not progress */
-    ck_assert(tcp_state_check_stuck(&st, &fl, t_syn + cfg.stuck_after_ns, &cfg));
-    ck_assert(!tcp_state_check_stuck(&st, &fl, t_syn + 2 * cfg.stuck_after_ns, &cfg));
+    ck_assert(tcp_state_check_stuck(&st, &stc, &fl, t_syn + cfg.stuck_after_ns, &cfg));
+    ck_assert(!tcp_state_check_stuck(&st, &stc, &fl, t_syn + 2 * cfg.stuck_after_ns, &cfg));
     s = sum();
     ck_assert_str_eq(tcp_stuck_name(s.stuck), "syn_unanswered");
     ck_assert_uint_eq(s.stuck_since_ns, t_syn);
@@ -892,8 +928,8 @@ START_TEST(test_close_wait_without_fin_is_stuck)
     seg(C, F_FA, CI + 1, SI + 1, 0);
     seg(S, TCP_ACK, SI + 1, CI + 2, 0);
     t_ack = now_ns;
-    ck_assert(!tcp_state_check_stuck(&st, &fl, t_ack + SEC, &cfg));
-    ck_assert(tcp_state_check_stuck(&st, &fl, t_ack + 30 * SEC, &cfg));
+    ck_assert(!tcp_state_check_stuck(&st, &stc, &fl, t_ack + SEC, &cfg));
+    ck_assert(tcp_state_check_stuck(&st, &stc, &fl, t_ack + 30 * SEC, &cfg));
     ck_assert_str_eq(tcp_stuck_name(sum().stuck), "close_wait");
     ck_assert_uint_eq(sum().stuck_since_ns, t_ack);
     ck_assert_int_eq(tcp_state_tclass(&st), FLOW_TC_CLOSING);
@@ -911,7 +947,7 @@ START_TEST(test_retransmitting_without_acks_is_half_open)
     seg(C, TCP_ACK, CI + 1, SI + 1, 100);
     now_ns += 2 * SEC;
     seg(C, TCP_ACK, CI + 1, SI + 1, 100);
-    ck_assert(tcp_state_check_stuck(&st, &fl, t_prog + 20 * SEC, &cfg));
+    ck_assert(tcp_state_check_stuck(&st, &stc, &fl, t_prog + 20 * SEC, &cfg));
     ck_assert_str_eq(tcp_stuck_name(sum().stuck), "half_open");
     ck_assert_uint_eq(sum().stuck_since_ns, t_prog);
 }
@@ -926,7 +962,7 @@ START_TEST(test_one_side_silent_while_other_keeps_sending_is_half_open)
         now_ns += 2 * SEC;
         seg(C, TCP_ACK, CI + 10, SI + 1, 0); /* keep-alives, never answered */
     }
-    ck_assert(tcp_state_check_stuck(&st, &fl, now_ns + 20 * SEC, &cfg));
+    ck_assert(tcp_state_check_stuck(&st, &stc, &fl, now_ns + 20 * SEC, &cfg));
     ck_assert_str_eq(tcp_stuck_name(sum().stuck), "half_open");
 }
 END_TEST
@@ -936,7 +972,7 @@ START_TEST(test_idle_established_connection_is_not_stuck)
     open3();
     seg(C, TCP_ACK, CI + 1, SI + 1, 100);
     seg(S, TCP_ACK, SI + 1, CI + 101, 0);
-    ck_assert(!tcp_state_check_stuck(&st, &fl, now_ns + 3600 * SEC, &cfg));
+    ck_assert(!tcp_state_check_stuck(&st, &stc, &fl, now_ns + 3600 * SEC, &cfg));
 }
 END_TEST
 
@@ -949,20 +985,20 @@ START_TEST(test_zero_window_held_is_stuck_and_reopening_clears_it)
     now_ns += 2 * SEC;
     seg(C, TCP_ACK, CI + 101, SI + 1, 1); /* probe */
     segw(S, TCP_ACK, SI + 1, CI + 101, 0, 0, -1);
-    ck_assert(tcp_state_check_stuck(&st, &fl, t_zero + 15 * SEC, &cfg));
+    ck_assert(tcp_state_check_stuck(&st, &stc, &fl, t_zero + 15 * SEC, &cfg));
     ck_assert_str_eq(tcp_stuck_name(sum().stuck), "zero_window");
     ck_assert_uint_eq(sum().stuck_since_ns, t_zero);
     now_ns = t_zero + 16 * SEC;
     segw(S, TCP_ACK, SI + 1, CI + 101, 0, 65535, -1); /* window update: progress */
     ck_assert_str_eq(tcp_stuck_name(sum().stuck), "none");
-    ck_assert(!tcp_state_check_stuck(&st, &fl, now_ns + SEC, &cfg));
+    ck_assert(!tcp_state_check_stuck(&st, &stc, &fl, now_ns + SEC, &cfg));
 }
 END_TEST
 
 START_TEST(test_closed_connection_is_never_stuck)
 {
     close_client_first();
-    ck_assert(!tcp_state_check_stuck(&st, &fl, now_ns + 3600 * SEC, &cfg));
+    ck_assert(!tcp_state_check_stuck(&st, &stc, &fl, now_ns + 3600 * SEC, &cfg));
 }
 END_TEST
 
@@ -1017,6 +1053,88 @@ START_TEST(test_names_are_stable)
     tcp_cfg_default(&d);
     ck_assert_uint_eq(d.msl_ns, 30 * SEC);
     ck_assert_uint_eq(d.stuck_after_ns, 10 * SEC);
+}
+END_TEST
+
+
+/* The table behind tcp_state_tclass() against its definition, for every pair of states. */
+START_TEST(test_tclass_table_matches_definition)
+{
+    struct tcp_state x;
+
+    memset(&x, 0, sizeof(x));
+    for (unsigned reset = 0; reset < 2; reset++)
+        for (unsigned a = 0; a <= TCP_ST_COUNT + 1; a++)
+            for (unsigned b = 0; b <= TCP_ST_COUNT + 1; b++) {
+                x.ep[0].state = (uint8_t)a;
+                x.ep[1].state = (uint8_t)b;
+                x.flags = reset ? 0x20 /* TSF_RESET */ : 0;
+                ck_assert_int_eq(tcp_state_tclass(&x), tcp_state_tclass_ref(&x));
+            }
+}
+END_TEST
+
+/*
+ * The fast path for the common segment against the general path: random
+ * conversations stepped through both, the whole state (both parts), the
+ * flow's role fields, the step result and the timeout class compared after
+ * every segment, then the stuck judgement and the summary.
+ */
+START_TEST(test_fast_path_matches_general_path)
+{
+    unsigned fast = 0;
+
+    for (uint64_t seed = 1; seed <= 200; seed++) {
+        struct tcp_gen g;
+        struct tcp_state a, b;
+        struct tcp_state_cold ac, bc;
+        struct flow fa, fb;
+        struct session_summary sa, sb;
+        struct pkt_meta m;
+        int dir;
+
+        tcp_gen_init(&g, seed);
+        memset(&fa, 0, sizeof(fa));
+        fa.key.pa = 40000;
+        fa.key.pb = 80;
+        fb = fa;
+        tcp_state_init(&a, &ac);
+        ref_tcp_state_init(&b, &bc);
+        for (uint64_t i = 1; i <= 300; i++) {
+            tcp_gen_next(&g, &m, &dir);
+            fast += (m.flags & (TCP_SYN | TCP_FIN | TCP_RST | TCP_ACK)) == TCP_ACK &&
+                    a.ep[0].state == TCP_ST_ESTABLISHED && a.ep[1].state == TCP_ST_ESTABLISHED;
+            enum tcp_step_result ra = tcp_state_step(&a, &ac, &fa, dir, &m, i, &cfg);
+            enum tcp_step_result rb = ref_tcp_state_step(&b, &bc, &fb, dir, &m, i, &cfg);
+            if (ra != rb)
+                ck_abort_msg("step result differs, seed %llu pkt %llu", (unsigned long long)seed,
+                             (unsigned long long)i);
+            if (memcmp(&a, &b, sizeof(a)) != 0)
+                ck_abort_msg("hot state differs, seed %llu pkt %llu",
+                             (unsigned long long)seed, (unsigned long long)i);
+            if (memcmp(&ac, &bc, sizeof(ac)) != 0)
+                ck_abort_msg("cold state differs, seed %llu pkt %llu",
+                             (unsigned long long)seed, (unsigned long long)i);
+            if (fa.client_dir != fb.client_dir || fa.flags != fb.flags ||
+                tcp_state_tclass(&a) != ref_tcp_state_tclass(&b))
+                ck_abort_msg("roles or class differ, seed %llu pkt %llu", (unsigned long long)seed,
+                             (unsigned long long)i);
+            if (ra == TCP_STEP_REUSE) {
+                tcp_state_init(&a, &ac);
+                ref_tcp_state_init(&b, &bc);
+            }
+        }
+        ck_assert_int_eq(tcp_state_check_stuck(&a, &ac, &fa, g.ts + 30 * SEC, &cfg),
+                         ref_tcp_state_check_stuck(&b, &bc, &fb, g.ts + 30 * SEC, &cfg));
+        memset(&sa, 0, sizeof(sa));
+        memset(&sb, 0, sizeof(sb));
+        tcp_state_summarize(&a, &ac, &fa, g.ts + 31 * SEC, &sa);
+        ref_tcp_state_summarize(&b, &bc, &fb, g.ts + 31 * SEC, &sb);
+        ck_assert_str_eq(sa.suricata_state, sb.suricata_state);
+        sa.suricata_state = sb.suricata_state = NULL;
+        ck_assert(memcmp(&sa, &sb, sizeof(sa)) == 0);
+    }
+    ck_assert_uint_gt(fast, 5000); /* the fast path was taken, often */
 }
 END_TEST
 
@@ -1104,6 +1222,8 @@ tcp_state_suite(void)
     tcase_add_test(misc, test_tclass_follows_the_connection);
     tcase_add_test(misc, test_midstream_pickup_is_established_class);
     tcase_add_test(misc, test_names_are_stable);
+    tcase_add_test(misc, test_tclass_table_matches_definition);
+    tcase_add_test(misc, test_fast_path_matches_general_path);
     return s;
 }
 

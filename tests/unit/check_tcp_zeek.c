@@ -15,6 +15,41 @@
 #include <string.h>
 
 #include "pktbuild.h"
+#include "tcp_gen.h"
+
+/*
+ * The reference: tcp_zeek.c compiled again without its fast paths (every
+ * step through init_endpoint, the full history check and the state machine),
+ * under ref_ names. The fast-path test below steps both with the same random
+ * conversations and compares the whole state.
+ */
+void ref_tcp_zeek_init(struct tcp_zeek *z, struct tcp_zeek_cold *zc);
+void ref_tcp_zeek_step(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir,
+                       const struct pkt_meta *m);
+void ref_tcp_zeek_summarize(const struct tcp_zeek *z, const struct tcp_zeek_cold *zc,
+                            const struct flow *f, struct session_summary *out);
+bool ref_tcp_zeek_likely_server_port(uint16_t port);
+unsigned ref_tcp_zeek_hist_code(char c);
+void ref_tcp_zeek_history(const struct tcp_zeek *z, const struct tcp_zeek_cold *zc, char *buf,
+                          size_t len);
+const char *ref_tcp_zeek_conn_state(const struct tcp_zeek *z, const struct tcp_zeek_cold *zc);
+#define TCP_ZEEK_FAST_PATH          0
+#define tcp_zeek_init               ref_tcp_zeek_init
+#define tcp_zeek_step               ref_tcp_zeek_step
+#define tcp_zeek_summarize          ref_tcp_zeek_summarize
+#define tcp_zeek_likely_server_port ref_tcp_zeek_likely_server_port
+#define tcp_zeek_hist_code          ref_tcp_zeek_hist_code
+#define tcp_zeek_history            ref_tcp_zeek_history
+#define tcp_zeek_conn_state         ref_tcp_zeek_conn_state
+#include "tcp/tcp_zeek.c"
+#undef TCP_ZEEK_FAST_PATH
+#undef tcp_zeek_init
+#undef tcp_zeek_step
+#undef tcp_zeek_summarize
+#undef tcp_zeek_likely_server_port
+#undef tcp_zeek_hist_code
+#undef tcp_zeek_history
+#undef tcp_zeek_conn_state
 
 #define C 1 /* from the client */
 #define S 0 /* from the server */
@@ -23,6 +58,7 @@
 #define SISN 5000u
 
 static struct tcp_zeek z;
+static struct tcp_zeek_cold zc;
 static uint64_t now_ns;
 /* When non-zero, both ports are replaced by ones that are not likely server ports. */
 static int plain_ports;
@@ -30,7 +66,7 @@ static int plain_ports;
 static void
 setup(void)
 {
-    tcp_zeek_init(&z);
+    tcp_zeek_init(&z, &zc);
     now_ns = 1000000000u;
     plain_ports = 0;
 }
@@ -58,7 +94,7 @@ seg_full(int from_client, uint16_t flags, uint32_t seq, uint32_t ack, uint32_t l
         m.dport = from_client ? 5555 : 40000;
     }
     now_ns += 1000000u;
-    tcp_zeek_step(&z, from_client ? FLOW_DIR_AB : FLOW_DIR_BA, &m);
+    tcp_zeek_step(&z, &zc, from_client ? FLOW_DIR_AB : FLOW_DIR_BA, &m);
 }
 
 static void
@@ -76,7 +112,7 @@ summarize(void)
     memset(&f, 0, sizeof(f));
     f.client_dir = FLOW_DIR_AB;
     memset(&sum, 0, sizeof(sum));
-    tcp_zeek_summarize(&z, &f, &sum);
+    tcp_zeek_summarize(&z, &zc, &f, &sum);
 }
 
 #define ck_zeek(state, hist)                                                                       \
@@ -423,9 +459,63 @@ START_TEST(test_likely_server_ports)
 }
 END_TEST
 
+/* The letter table against the alphabet it inverts (Zeek's letters and '^'; '?' is none). */
+START_TEST(test_hist_code_inverts_alphabet)
+{
+    static const char alphabet[] = "?^SHFRADIQCTWGXshfradiqctwgx";
+
+    for (int c = -128; c < 128; c++) {
+        const char *p = c == 0 ? NULL : strchr(alphabet + 1, c);
+        unsigned want = p == NULL ? 0u : (unsigned)(p - alphabet);
+        ck_assert_uint_eq(tcp_zeek_hist_code((char)c), want);
+    }
+}
+END_TEST
+
+/*
+ * The fast paths against the reference paths: random conversations through
+ * both, the whole state compared after every segment, the summaries (which
+ * read the history and the conn_state) at the end.
+ */
+START_TEST(test_fast_paths_match_reference)
+{
+    struct flow f;
+
+    memset(&f, 0, sizeof(f));
+    for (uint64_t seed = 1; seed <= 200; seed++) {
+        struct tcp_gen g;
+        struct tcp_zeek a, b;
+        struct tcp_zeek_cold ac, bc;
+        struct session_summary sa, sb;
+        struct pkt_meta m;
+        int dir;
+
+        tcp_gen_init(&g, seed);
+        tcp_zeek_init(&a, &ac);
+        ref_tcp_zeek_init(&b, &bc);
+        for (uint64_t i = 1; i <= 300; i++) {
+            tcp_gen_next(&g, &m, &dir);
+            tcp_zeek_step(&a, &ac, dir, &m);
+            ref_tcp_zeek_step(&b, &bc, dir, &m);
+            if (memcmp(&a, &b, sizeof(a)) != 0)
+                ck_abort_msg("hot state differs, seed %llu pkt %llu",
+                             (unsigned long long)seed, (unsigned long long)i);
+            if (memcmp(&ac, &bc, sizeof(ac)) != 0)
+                ck_abort_msg("cold state differs, seed %llu pkt %llu",
+                             (unsigned long long)seed, (unsigned long long)i);
+        }
+        memset(&sa, 0, sizeof(sa));
+        memset(&sb, 0, sizeof(sb));
+        tcp_zeek_summarize(&a, &ac, &f, &sa);
+        ref_tcp_zeek_summarize(&b, &bc, &f, &sb);
+        ck_assert(memcmp(&sa, &sb, sizeof(sa)) == 0);
+    }
+}
+END_TEST
+
 START_TEST(test_state_fits_budget)
 {
-    ck_assert_uint_le(sizeof(struct tcp_zeek), 128);
+    ck_assert_uint_le(sizeof(struct tcp_zeek) + sizeof(struct tcp_zeek_cold), 128);
 }
 END_TEST
 
@@ -486,6 +576,8 @@ tcp_zeek_suite(void)
     tcase_add_test(tc, test_sizes_exclude_retransmissions_and_handle_seq_wrap);
     tcase_add_test(tc, test_likely_server_ports);
     tcase_add_test(tc, test_state_fits_budget);
+    tcase_add_test(tc, test_hist_code_inverts_alphabet);
+    tcase_add_test(tc, test_fast_paths_match_reference);
     suite_add_tcase(s, tc);
     return s;
 }
