@@ -934,16 +934,43 @@ START_TEST(test_community_id_matches_tshark_in_both_directions)
 END_TEST
 
 static void
-sha1_hex(const void *data, size_t len, char hex[41])
+hex20(const uint8_t d[SHA1_DIGEST_LEN], char hex[41])
 {
-    uint8_t d[SHA1_DIGEST_LEN];
-    sha1(data, len, d);
     for (size_t i = 0; i < SHA1_DIGEST_LEN; i++)
         snprintf(hex + 2 * i, 3, "%02x", d[i]);
 }
 
+static void
+sha1_hex(const void *data, size_t len, char hex[41])
+{
+    uint8_t d[SHA1_DIGEST_LEN];
+    sha1(data, len, d);
+    hex20(d, hex);
+}
+
+/* The block implementations under test, by loop index; unsupported ones are skipped. */
+static const enum sha1_impl sha1_impls[] = {SHA1_IMPL_AUTO, SHA1_IMPL_PORTABLE, SHA1_IMPL_SHANI};
+
+static bool
+select_impl(int i)
+{
+    if (!sha1_impl_supported(sha1_impls[i])) {
+        printf("sha1 implementation %d not supported on this CPU: skipped\n", (int)sha1_impls[i]);
+        ck_assert_int_eq(sha1_impl_select(sha1_impls[i]), -1);
+        return false;
+    }
+    ck_assert_int_eq(sha1_impl_select(sha1_impls[i]), 0);
+    if (sha1_impls[i] != SHA1_IMPL_AUTO)
+        ck_assert_int_eq(sha1_impl_active(), sha1_impls[i]);
+    else
+        ck_assert_int_ne(sha1_impl_active(), SHA1_IMPL_AUTO);
+    return true;
+}
+
 START_TEST(test_sha1_matches_fips_180_examples)
 {
+    if (!select_impl(_i))
+        return;
     char hex[41];
     sha1_hex("abc", 3, hex);
     ck_assert_str_eq(hex, "a9993e364706816aba3e25717850c26c9cd0d89d");
@@ -952,10 +979,22 @@ START_TEST(test_sha1_matches_fips_180_examples)
     static const char two_blocks[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
     sha1_hex(two_blocks, strlen(two_blocks), hex);
     ck_assert_str_eq(hex, "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
+    static const char long_msg[] = "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmn"
+                                   "hijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu";
+    sha1_hex(long_msg, strlen(long_msg), hex);
+    ck_assert_str_eq(hex, "a49b2446a02c645bf419f995b67091253a04a259");
 
-    /* one million 'a', fed in uneven pieces to exercise the streaming path */
+    /* padding boundaries of the one-block fast path (values from Python's hashlib) */
     static char as[1000];
     memset(as, 'a', sizeof(as));
+    sha1_hex(as, 55, hex);
+    ck_assert_str_eq(hex, "c1c8bbdc22796e28c0e15163d20899b65621d65a");
+    sha1_hex(as, 56, hex);
+    ck_assert_str_eq(hex, "c2db330f6083854c99d4b5bfb6e8f29f201be699");
+    sha1_hex(as, 64, hex);
+    ck_assert_str_eq(hex, "0098ba824b5c16427bd7a1122a5a442a25ec644d");
+
+    /* one million 'a', fed in uneven pieces to exercise the streaming path */
     struct sha1_ctx c;
     uint8_t d[SHA1_DIGEST_LEN];
     sha1_init(&c);
@@ -967,9 +1006,45 @@ START_TEST(test_sha1_matches_fips_180_examples)
         step = step % 990 + 7; /* stays below sizeof(as) */
     }
     sha1_final(&c, d);
-    for (size_t i = 0; i < SHA1_DIGEST_LEN; i++)
-        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+    hex20(d, hex);
     ck_assert_str_eq(hex, "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
+}
+END_TEST
+
+/*
+ * Every length 0..600 (one-block fast path, its 55/56 boundary, multi-block
+ * runs handed to one block call), random bytes, one-shot and streamed in
+ * random pieces: the implementation under test must give the portable
+ * reference's digest.
+ */
+START_TEST(test_sha1_implementations_agree_on_random_inputs)
+{
+    static uint8_t buf[600];
+    uint64_t rs = 0x5eed5eed12345ull + (uint64_t)_i;
+    for (size_t i = 0; i < sizeof(buf); i++)
+        buf[i] = (uint8_t)(xorshift(&rs) >> 24);
+    for (size_t len = 0; len <= sizeof(buf); len++) {
+        const uint8_t *p = buf + (len * 7) % 16; /* odd alignments too */
+        size_t n = len <= sizeof(buf) - 16 ? len : sizeof(buf) - 16;
+        uint8_t ref[SHA1_DIGEST_LEN], one[SHA1_DIGEST_LEN], str[SHA1_DIGEST_LEN];
+        ck_assert_int_eq(sha1_impl_select(SHA1_IMPL_PORTABLE), 0);
+        sha1(p, n, ref);
+        if (!select_impl(_i))
+            return;
+        sha1(p, n, one);
+        struct sha1_ctx c;
+        sha1_init(&c);
+        for (size_t off = 0; off < n;) {
+            size_t k = (size_t)(xorshift(&rs) % 150);
+            if (k > n - off)
+                k = n - off;
+            sha1_update(&c, p + off, k);
+            off += k;
+        }
+        sha1_final(&c, str);
+        ck_assert_msg(memcmp(ref, one, sizeof(ref)) == 0, "one-shot differs at length %zu", n);
+        ck_assert_msg(memcmp(ref, str, sizeof(ref)) == 0, "streamed differs at length %zu", n);
+    }
 }
 END_TEST
 
@@ -1063,7 +1138,10 @@ flow_suite(void)
     tc = tcase_create("ids");
     tcase_add_loop_test(tc, test_community_id_matches_tshark_in_both_directions, 0,
                         (int)(sizeof(cid_vectors) / sizeof(cid_vectors[0])));
-    tcase_add_test(tc, test_sha1_matches_fips_180_examples);
+    tcase_add_loop_test(tc, test_sha1_matches_fips_180_examples, 0,
+                        (int)(sizeof(sha1_impls) / sizeof(sha1_impls[0])));
+    tcase_add_loop_test(tc, test_sha1_implementations_agree_on_random_inputs, 0,
+                        (int)(sizeof(sha1_impls) / sizeof(sha1_impls[0])));
     tcase_add_test(tc, test_flow_id_and_uid_are_deterministic_symmetric_and_in_range);
     tcase_add_test(tc, test_flow_ids_are_pinned_across_builds);
     suite_add_tcase(s, tc);
