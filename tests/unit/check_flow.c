@@ -226,6 +226,206 @@ START_TEST(test_hash_depends_on_seed_and_every_field)
 }
 END_TEST
 
+static uint64_t
+xorshift(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+/* The key flow_key_from_meta built before it went word-wise: the reference for its cross-check. */
+static void
+ref_key_from_meta(const struct pkt_meta *m, struct flow_key *k, int *dir)
+{
+    struct ip_addr src, dst;
+    size_t alen = m->ip_version == 6 ? 16 : 4;
+    memset(k, 0, sizeof(*k));
+    memset(&src, 0, sizeof(src));
+    memset(&dst, 0, sizeof(dst));
+    memcpy(src.b, m->src.b, alen);
+    memcpy(dst.b, m->dst.b, alen);
+    k->ip_version = m->ip_version;
+    k->proto = m->l4_proto;
+    int c = memcmp(src.b, dst.b, 16);
+    if (c == 0)
+        c = (m->sport > m->dport) - (m->sport < m->dport);
+    *dir = c <= 0 ? FLOW_DIR_AB : FLOW_DIR_BA;
+    k->a = c <= 0 ? src : dst;
+    k->b = c <= 0 ? dst : src;
+    k->pa = c <= 0 ? m->sport : m->dport;
+    k->pb = c <= 0 ? m->dport : m->sport;
+}
+
+/* A random meta; few distinct byte values so equal addresses, prefixes and ports are common. */
+static struct pkt_meta
+meta_rand(uint64_t *rs)
+{
+    struct pkt_meta m;
+    memset(&m, 0, sizeof(m));
+    uint64_t r = xorshift(rs);
+    m.ip_version = r & 1 ? 6 : 4;
+    m.l4_proto = r & 2 ? 6 : 17;
+    for (size_t i = 0; i < 16; i++) {
+        m.src.b[i] = (uint8_t)(xorshift(rs) % 3);
+        m.dst.b[i] = (uint8_t)((r & 4) ? m.src.b[i] : xorshift(rs) % 3);
+    }
+    m.sport = (uint16_t)(xorshift(rs) % 3 * 0x101);
+    m.dport = (uint16_t)(xorshift(rs) % 3 * 0x101);
+    return m;
+}
+
+START_TEST(test_key_from_meta_matches_the_memcmp_reference)
+{
+    uint64_t rs = 0x9e3779b97f4a7c15ull;
+    for (int i = 0; i < 200000; i++) {
+        struct pkt_meta m = meta_rand(&rs);
+        struct flow_key k, r;
+        int d = -1, rd = -2;
+        memset(&k, 0xa5, sizeof(k)); /* every byte must be written */
+        flow_key_from_meta(&m, &k, &d);
+        ref_key_from_meta(&m, &r, &rd);
+        ck_assert_msg(memcmp(&k, &r, sizeof(k)) == 0, "key differs at iteration %d", i);
+        ck_assert_int_eq(d, rd);
+    }
+}
+END_TEST
+
+/*
+ * The compact encoding flow_key_hash documents, built byte by byte: address
+ * columns (4 bytes of a, 4 of b), then pa, pb little-endian, proto, version.
+ */
+static uint32_t
+ref_key_hash(const struct flow_key *k, uint64_t seed)
+{
+    uint8_t buf[38];
+    size_t n = 0;
+    bool clean = true;
+    for (size_t i = 4; i < 16; i++)
+        clean = clean && k->a.b[i] == 0 && k->b.b[i] == 0;
+    size_t ncols = k->ip_version == 6 || !clean ? 4 : 1;
+    for (size_t c = 0; c < ncols; c++) {
+        memcpy(buf + n, k->a.b + 4 * c, 4);
+        memcpy(buf + n + 4, k->b.b + 4 * c, 4);
+        n += 8;
+    }
+    buf[n++] = (uint8_t)k->pa;
+    buf[n++] = (uint8_t)(k->pa >> 8);
+    buf[n++] = (uint8_t)k->pb;
+    buf[n++] = (uint8_t)(k->pb >> 8);
+    buf[n++] = k->proto;
+    buf[n++] = k->ip_version;
+    uint64_t h = flow_siphash13(buf, n, seed, flow_seed_mix(seed));
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+START_TEST(test_hash_is_siphash_of_the_compact_encoding)
+{
+    uint64_t rs = 77;
+    for (int i = 0; i < 20000; i++) {
+        struct pkt_meta m = meta_rand(&rs);
+        struct flow_key k;
+        int d;
+        flow_key_from_meta(&m, &k, &d);
+        if (i % 3 == 2) /* defrag-style key: junk past an IPv4 address */
+            k.b.b[4 + i % 12] = (uint8_t)(i | 1);
+        uint64_t seed = xorshift(&rs);
+        ck_assert_uint_eq(flow_key_hash(&k, seed), ref_key_hash(&k, seed));
+    }
+}
+END_TEST
+
+/* Flips every bit of every byte of k: hash and equality must follow what matters. */
+static void
+check_every_byte(const struct flow_key *k, uint64_t seed)
+{
+    uint32_t h = flow_key_hash(k, seed);
+    for (size_t i = 0; i < sizeof(*k); i++) {
+        for (unsigned bit = 0; bit < 8; bit++) {
+            struct flow_key x = *k;
+            ((uint8_t *)&x)[i] ^= (uint8_t)(1u << bit);
+            if (i >= offsetof(struct flow_key, pad)) { /* the pad never matters */
+                ck_assert(flow_key_equal(k, &x));
+                ck_assert_uint_eq(flow_key_hash(&x, seed), h);
+                continue;
+            }
+            /*
+             * Every other byte takes part in equality, including the unused
+             * bytes of an IPv4 address (flow_key_from_meta zeroes them; a
+             * key with junk there is a different key and hashes as one).
+             */
+            ck_assert_msg(!flow_key_equal(k, &x), "byte %zu bit %u", i, bit);
+            ck_assert_msg(flow_key_hash(&x, seed) != h, "byte %zu bit %u", i, bit);
+        }
+    }
+}
+
+START_TEST(test_hash_changes_with_every_byte_that_matters)
+{
+    static const uint64_t seeds[] = {1, 0x0123456789abcdefull, 0xffffffffffffffffull};
+    for (size_t s = 0; s < sizeof(seeds) / sizeof(seeds[0]); s++) {
+        struct pkt_meta m4 = meta(4, "10.0.0.1", 40000, "192.168.7.9", 80, 0);
+        struct pkt_meta m6 = meta(6, "2001:db8::1:2", 40000, "2001:db8::7:9", 443, 0);
+        struct flow_key k;
+        int d;
+        flow_key_from_meta(&m4, &k, &d);
+        check_every_byte(&k, seeds[s]);
+        flow_key_from_meta(&m6, &k, &d);
+        check_every_byte(&k, seeds[s]);
+    }
+}
+END_TEST
+
+START_TEST(test_ipv4_and_ipv6_keys_with_the_same_bytes_differ)
+{
+    struct pkt_meta m = meta(4, "10.0.0.1", 1000, "10.0.0.2", 80, 0);
+    struct flow_key k4, k6;
+    int d;
+    flow_key_from_meta(&m, &k4, &d);
+    m.ip_version = 6; /* same 16 address bytes (zeros past the fourth), now read as IPv6 */
+    flow_key_from_meta(&m, &k6, &d);
+    ck_assert(memcmp(k4.a.b, k6.a.b, 16) == 0 && memcmp(k4.b.b, k6.b.b, 16) == 0);
+    ck_assert(!flow_key_equal(&k4, &k6));
+    for (uint64_t seed = 1; seed < 1000; seed++)
+        ck_assert_uint_ne(flow_key_hash(&k4, seed), flow_key_hash(&k6, seed));
+}
+END_TEST
+
+/* Random pairs, often equal or close: equal keys always hash equally, and equality is memcmp's. */
+START_TEST(test_key_equality_matches_memcmp_and_implies_equal_hashes)
+{
+    uint64_t rs = 4242;
+    size_t equal = 0;
+    for (int i = 0; i < 200000; i++) {
+        struct pkt_meta m1 = meta_rand(&rs), m2 = meta_rand(&rs);
+        uint64_t r = xorshift(&rs);
+        if (r % 4 != 0) { /* m1 reversed, with one byte of an address or a port maybe changed */
+            m2 = m1;
+            m2.src = m1.dst;
+            m2.dst = m1.src;
+            m2.sport = m1.dport;
+            m2.dport = m1.sport;
+            if (r % 4 == 1)
+                m2.src.b[(r >> 8) % 16] ^= 1;
+            else if (r % 4 == 2)
+                m2.dport ^= (uint16_t)(1u << ((r >> 8) % 16));
+        }
+        struct flow_key k1, k2;
+        int d;
+        flow_key_from_meta(&m1, &k1, &d);
+        flow_key_from_meta(&m2, &k2, &d);
+        bool eq = memcmp(&k1, &k2, sizeof(k1)) == 0;
+        ck_assert(flow_key_equal(&k1, &k2) == eq);
+        if (eq) {
+            equal++;
+            ck_assert_uint_eq(flow_key_hash(&k1, 99), flow_key_hash(&k2, 99));
+        }
+    }
+    ck_assert_uint_gt(equal, 50000); /* the generator does make equal pairs */
+}
+END_TEST
+
 /* --- table ------------------------------------------------------------------ */
 
 START_TEST(test_get_finds_the_same_flow_from_both_directions)
@@ -730,15 +930,6 @@ mean_probes(const struct flow_table *t, size_t *max_chain)
     return n ? sum / (double)n : 0;
 }
 
-static uint64_t
-xorshift(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
-
 #define ATTACK_FLOWS 200000u
 
 /* Flow i of the /16 attack: 10.1.x.y, ports walking up once the /16 is used. */
@@ -1111,6 +1302,11 @@ flow_suite(void)
     tcase_add_test(tc, test_key_same_ports_different_addresses_orders_by_address);
     tcase_add_test(tc, test_key_ignores_junk_in_unused_ipv4_bytes);
     tcase_add_test(tc, test_hash_depends_on_seed_and_every_field);
+    tcase_add_test(tc, test_key_from_meta_matches_the_memcmp_reference);
+    tcase_add_test(tc, test_hash_is_siphash_of_the_compact_encoding);
+    tcase_add_test(tc, test_hash_changes_with_every_byte_that_matters);
+    tcase_add_test(tc, test_ipv4_and_ipv6_keys_with_the_same_bytes_differ);
+    tcase_add_test(tc, test_key_equality_matches_memcmp_and_implies_equal_hashes);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("table");
