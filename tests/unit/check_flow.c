@@ -1278,6 +1278,55 @@ START_TEST(test_flow_id_and_uid_are_deterministic_symmetric_and_in_range)
 }
 END_TEST
 
+/* flow_uid as first written: both SipHashes, then one division by 62 per digit. */
+static void
+ref_uid(const struct flow_key *k, uint64_t ts, char out[FLOW_UID_LEN])
+{
+    uint8_t in[48];
+    flow_key_bytes(k, in);
+    for (unsigned i = 0; i < 8; i++)
+        in[40 + i] = (uint8_t)(ts >> (56 - 8 * i));
+    uint64_t lo = flow_siphash13(in, sizeof(in), 0x75696430666c6f77ull, 0x2e7a65656b2e7569ull);
+    uint64_t hi = flow_siphash13(in, sizeof(in), 0x2e7a65656b2e7569ull, 0x9e3779b97f4a7c15ull);
+    uint32_t limb[3] = {(uint32_t)hi, (uint32_t)(lo >> 32), (uint32_t)lo};
+    char digits[FLOW_UID_LEN];
+    size_t nd = 0;
+    do {
+        uint64_t rem = 0;
+        for (unsigned i = 0; i < 3; i++) {
+            uint64_t cur = rem << 32 | limb[i];
+            limb[i] = (uint32_t)(cur / 62);
+            rem = cur % 62;
+        }
+        digits[nd++] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"[rem];
+    } while ((limb[0] | limb[1] | limb[2]) != 0 && nd < FLOW_UID_LEN - 2);
+    out[0] = 'C';
+    for (size_t i = 0; i < nd; i++)
+        out[1 + i] = digits[nd - 1 - i];
+    out[1 + nd] = '\0';
+}
+
+START_TEST(test_uid_matches_the_digit_by_digit_reference)
+{
+    uint64_t rs = 31337;
+    size_t len_seen[FLOW_UID_LEN] = {0};
+    for (int i = 0; i < 100000; i++) {
+        struct pkt_meta m = meta_rand(&rs);
+        struct flow_key k;
+        int d;
+        flow_key_from_meta(&m, &k, &d);
+        uint64_t ts = xorshift(&rs);
+        char got[FLOW_UID_LEN], want[FLOW_UID_LEN];
+        flow_uid(&k, ts, got);
+        ref_uid(&k, ts, want);
+        ck_assert_str_eq(got, want);
+        len_seen[strlen(got)]++;
+    }
+    /* 17 digits, and the 16 and 15 that leave a short leading chunk, all occurred */
+    ck_assert(len_seen[18] > 0 && len_seen[17] > 0 && len_seen[16] > 0);
+}
+END_TEST
+
 START_TEST(test_flow_ids_are_pinned_across_builds)
 {
     struct pkt_meta m = meta(6, "2001:db8::1", 40000, "2001:db8::2", 443, 0);
@@ -1340,6 +1389,7 @@ flow_suite(void)
                         (int)(sizeof(sha1_impls) / sizeof(sha1_impls[0])));
     tcase_add_test(tc, test_flow_id_and_uid_are_deterministic_symmetric_and_in_range);
     tcase_add_test(tc, test_flow_ids_are_pinned_across_builds);
+    tcase_add_test(tc, test_uid_matches_the_digit_by_digit_reference);
     suite_add_tcase(s, tc);
     return s;
 }
