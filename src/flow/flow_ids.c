@@ -153,8 +153,8 @@ flow_uid(const struct flow_key *k, uint64_t first_ts_ns, char out[FLOW_UID_LEN])
      * same digits. 62^17 > 2^96, so at most 17 digits.
      */
     uint32_t limb[3] = {(uint32_t)hi, (uint32_t)(lo >> 32), (uint32_t)lo};
-    char digits[20]; /* room for 4 passes of 5, though 17 is the most used */
-    size_t nd = 0;
+    char digits[20]; /* filled from the end: room for 4 passes of 5, though 17 is the most used */
+    size_t pos = sizeof(digits);
     for (;;) {
         uint64_t rem = 0;
         for (unsigned i = 0; i < 3; i++) {
@@ -165,19 +165,19 @@ flow_uid(const struct flow_key *k, uint64_t first_ts_ns, char out[FLOW_UID_LEN])
         uint32_t r = (uint32_t)rem;
         if ((limb[0] | limb[1] | limb[2]) == 0) {
             do { /* the leading chunk: stop at its last non-zero digit */
-                digits[nd++] = b62_alphabet[r % 62];
+                digits[--pos] = b62_alphabet[r % 62];
                 r /= 62;
             } while (r != 0);
             break;
         }
         for (unsigned j = 0; j < 5; j++) {
-            digits[nd++] = b62_alphabet[r % 62];
+            digits[--pos] = b62_alphabet[r % 62];
             r /= 62;
         }
     }
 
+    size_t nd = sizeof(digits) - pos;
     out[0] = 'C';
-    for (size_t i = 0; i < nd; i++)
-        out[1 + i] = digits[nd - 1 - i];
+    memcpy(out + 1, digits + pos, nd);
     out[1 + nd] = '\0';
 }
