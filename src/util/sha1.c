@@ -73,8 +73,8 @@ sha1_block_portable(uint32_t h[5], const uint8_t *blk)
 
     /*
      * One loop per 20-round stage rather than a branch per round: the
-     * Community ID hashes one or two blocks per flow record, and the
-     * branchy form showed at ~5% of -T eve profiles. v[] = a, b, c, d, e.
+     * Community ID hashes one block per flow record, and the branchy form
+     * showed at ~5% of -T eve profiles. v[] = a, b, c, d, e.
      */
     uint32_t v[5] = {h[0], h[1], h[2], h[3], h[4]};
     unsigned t;
@@ -126,8 +126,8 @@ sha1_blocks_shani(uint32_t h[5], const uint8_t *p, size_t nblocks)
     for (size_t b = 0; b < nblocks; b++, p += SHA1_BLOCK_LEN) {
         __m128i w[20];
         for (unsigned i = 0; i < 4; i++)
-            w[i] = _mm_shuffle_epi8(
-                _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i)), bswap);
+            w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i)),
+                                    bswap);
         for (unsigned i = 4; i < 20; i++)
             w[i] = _mm_sha1msg2_epu32(
                 _mm_xor_si128(_mm_sha1msg1_epu32(w[i - 4], w[i - 3]), w[i - 2]), w[i - 1]);

@@ -35,9 +35,9 @@ void sha1(const void *data, size_t len, uint8_t out[SHA1_DIGEST_LEN]);
  * path) and diagnostics; it applies process-wide.
  */
 enum sha1_impl {
-    SHA1_IMPL_AUTO = 0,  /* detect (CPUID) and take the fastest */
-    SHA1_IMPL_PORTABLE,  /* plain C, every host */
-    SHA1_IMPL_SHANI,     /* x86 SHA extensions, when the CPU has them */
+    SHA1_IMPL_AUTO = 0, /* detect (CPUID) and take the fastest */
+    SHA1_IMPL_PORTABLE, /* plain C, every host */
+    SHA1_IMPL_SHANI,    /* x86 SHA extensions, when the CPU has them */
 };
 /* Whether impl can run here (AUTO and PORTABLE always can). */
 bool sha1_impl_supported(enum sha1_impl impl);

@@ -1,8 +1,11 @@
 /*
  * Unit tests for src/flow: canonical keys, the seeded table (lookup, touch,
  * expiry, eviction, drain order, memcap sizing, collision resistance),
- * Community ID (vectors taken from tshark 4.0 on corpus captures), SHA-1
- * (FIPS 180 examples) and the deterministic flow_id/uid.
+ * the compact table hash and word-wise key build/equality (against byte-wise
+ * references), Community ID (vectors taken from tshark 4.0 on corpus
+ * captures), SHA-1 (FIPS 180 examples under every block implementation the
+ * CPU has, SHA-NI cross-checked against the portable one on every length)
+ * and the deterministic flow_id/uid (uid against the digit-by-digit form).
  *
  * The throughput measurement (test_measure_lookup_rate_and_slash16_attack)
  * only prints figures when FLOW_BENCH=1 is set; timing never decides a verdict.
