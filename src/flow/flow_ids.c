@@ -22,6 +22,9 @@
 #define FLOW_UID_K1 0x2e7a65656b2e7569ull
 #define FLOW_UID_K2 0x9e3779b97f4a7c15ull
 
+#define B62_POW5 916132832u /* 62^5, the largest power of 62 below 2^32 */
+_Static_assert(FLOW_UID_LEN >= 1 + 17 + 1, "uid: 'C', up to 17 base-62 digits, NUL");
+
 static const char b64_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 static const char b62_alphabet[] =
@@ -115,8 +118,15 @@ static void
 id_input(const struct flow_key *k, uint64_t first_ts_ns, uint8_t out[48])
 {
     flow_key_bytes(k, out);
-    for (unsigned i = 0; i < 8; i++)
-        out[40 + i] = (uint8_t)(first_ts_ns >> (56 - 8 * i));
+    /* written out so GCC merges it into one byte-swapped store (the loop form stayed 8 stores) */
+    out[40] = (uint8_t)(first_ts_ns >> 56);
+    out[41] = (uint8_t)(first_ts_ns >> 48);
+    out[42] = (uint8_t)(first_ts_ns >> 40);
+    out[43] = (uint8_t)(first_ts_ns >> 32);
+    out[44] = (uint8_t)(first_ts_ns >> 24);
+    out[45] = (uint8_t)(first_ts_ns >> 16);
+    out[46] = (uint8_t)(first_ts_ns >> 8);
+    out[47] = (uint8_t)first_ts_ns;
 }
 
 uint64_t
@@ -135,22 +145,39 @@ flow_uid(const struct flow_key *k, uint64_t first_ts_ns, char out[FLOW_UID_LEN])
     uint64_t lo = flow_siphash13(in, sizeof(in), FLOW_UID_K0, FLOW_UID_K1);
     uint64_t hi = flow_siphash13(in, sizeof(in), FLOW_UID_K1, FLOW_UID_K2);
 
-    /* 96-bit value as three 32-bit limbs, most significant first; divide by 62 repeatedly. */
+    /*
+     * Base 62 of the 96-bit value hi:lo (low 32 bits of hi), most significant
+     * digit first, no leading zeros. 62^5 < 2^32, so one long division by
+     * 62^5 over three 32-bit limbs yields five digits from a 32-bit
+     * remainder: a third of the 64-bit divisions of dividing by 62 per digit,
+     * same digits. 62^17 > 2^96, so at most 17 digits.
+     */
     uint32_t limb[3] = {(uint32_t)hi, (uint32_t)(lo >> 32), (uint32_t)lo};
-    char digits[FLOW_UID_LEN];
-    size_t nd = 0;
-    do {
+    char digits[20]; /* filled from the end: room for 4 passes of 5, though 17 is the most used */
+    size_t pos = sizeof(digits);
+    for (;;) {
         uint64_t rem = 0;
         for (unsigned i = 0; i < 3; i++) {
             uint64_t cur = rem << 32 | limb[i];
-            limb[i] = (uint32_t)(cur / 62);
-            rem = cur % 62;
+            limb[i] = (uint32_t)(cur / B62_POW5);
+            rem = cur % B62_POW5;
         }
-        digits[nd++] = b62_alphabet[rem];
-    } while ((limb[0] | limb[1] | limb[2]) != 0 && nd < FLOW_UID_LEN - 2);
+        uint32_t r = (uint32_t)rem;
+        if ((limb[0] | limb[1] | limb[2]) == 0) {
+            do { /* the leading chunk: stop at its last non-zero digit */
+                digits[--pos] = b62_alphabet[r % 62];
+                r /= 62;
+            } while (r != 0);
+            break;
+        }
+        for (unsigned j = 0; j < 5; j++) {
+            digits[--pos] = b62_alphabet[r % 62];
+            r /= 62;
+        }
+    }
 
+    size_t nd = sizeof(digits) - pos;
     out[0] = 'C';
-    for (size_t i = 0; i < nd; i++)
-        out[1 + i] = digits[nd - 1 - i];
+    memcpy(out + 1, digits + pos, nd);
     out[1 + nd] = '\0';
 }

@@ -1,8 +1,11 @@
 /*
  * Unit tests for src/flow: canonical keys, the seeded table (lookup, touch,
  * expiry, eviction, drain order, memcap sizing, collision resistance),
- * Community ID (vectors taken from tshark 4.0 on corpus captures), SHA-1
- * (FIPS 180 examples) and the deterministic flow_id/uid.
+ * the compact table hash and word-wise key build/equality (against byte-wise
+ * references), Community ID (vectors taken from tshark 4.0 on corpus
+ * captures), SHA-1 (FIPS 180 examples under every block implementation the
+ * CPU has, SHA-NI cross-checked against the portable one on every length)
+ * and the deterministic flow_id/uid (uid against the digit-by-digit form).
  *
  * The throughput measurement (test_measure_lookup_rate_and_slash16_attack)
  * only prints figures when FLOW_BENCH=1 is set; timing never decides a verdict.
@@ -223,6 +226,206 @@ START_TEST(test_hash_depends_on_seed_and_every_field)
     k2.pb = 81;
     ck_assert_uint_ne(flow_key_hash(&k, 1), flow_key_hash(&k2, 1));
     ck_assert(!flow_key_equal(&k, &k2));
+}
+END_TEST
+
+static uint64_t
+xorshift(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+/* The key flow_key_from_meta built before it went word-wise: the reference for its cross-check. */
+static void
+ref_key_from_meta(const struct pkt_meta *m, struct flow_key *k, int *dir)
+{
+    struct ip_addr src, dst;
+    size_t alen = m->ip_version == 6 ? 16 : 4;
+    memset(k, 0, sizeof(*k));
+    memset(&src, 0, sizeof(src));
+    memset(&dst, 0, sizeof(dst));
+    memcpy(src.b, m->src.b, alen);
+    memcpy(dst.b, m->dst.b, alen);
+    k->ip_version = m->ip_version;
+    k->proto = m->l4_proto;
+    int c = memcmp(src.b, dst.b, 16);
+    if (c == 0)
+        c = (m->sport > m->dport) - (m->sport < m->dport);
+    *dir = c <= 0 ? FLOW_DIR_AB : FLOW_DIR_BA;
+    k->a = c <= 0 ? src : dst;
+    k->b = c <= 0 ? dst : src;
+    k->pa = c <= 0 ? m->sport : m->dport;
+    k->pb = c <= 0 ? m->dport : m->sport;
+}
+
+/* A random meta; few distinct byte values so equal addresses, prefixes and ports are common. */
+static struct pkt_meta
+meta_rand(uint64_t *rs)
+{
+    struct pkt_meta m;
+    memset(&m, 0, sizeof(m));
+    uint64_t r = xorshift(rs);
+    m.ip_version = r & 1 ? 6 : 4;
+    m.l4_proto = r & 2 ? 6 : 17;
+    for (size_t i = 0; i < 16; i++) {
+        m.src.b[i] = (uint8_t)(xorshift(rs) % 3);
+        m.dst.b[i] = (uint8_t)((r & 4) ? m.src.b[i] : xorshift(rs) % 3);
+    }
+    m.sport = (uint16_t)(xorshift(rs) % 3 * 0x101);
+    m.dport = (uint16_t)(xorshift(rs) % 3 * 0x101);
+    return m;
+}
+
+START_TEST(test_key_from_meta_matches_the_memcmp_reference)
+{
+    uint64_t rs = 0x9e3779b97f4a7c15ull;
+    for (int i = 0; i < 200000; i++) {
+        struct pkt_meta m = meta_rand(&rs);
+        struct flow_key k, r;
+        int d = -1, rd = -2;
+        memset(&k, 0xa5, sizeof(k)); /* every byte must be written */
+        flow_key_from_meta(&m, &k, &d);
+        ref_key_from_meta(&m, &r, &rd);
+        ck_assert_msg(memcmp(&k, &r, sizeof(k)) == 0, "key differs at iteration %d", i);
+        ck_assert_int_eq(d, rd);
+    }
+}
+END_TEST
+
+/*
+ * The compact encoding flow_key_hash documents, built byte by byte: address
+ * columns (4 bytes of a, 4 of b), then pa, pb little-endian, proto, version.
+ */
+static uint32_t
+ref_key_hash(const struct flow_key *k, uint64_t seed)
+{
+    uint8_t buf[38];
+    size_t n = 0;
+    bool clean = true;
+    for (size_t i = 4; i < 16; i++)
+        clean = clean && k->a.b[i] == 0 && k->b.b[i] == 0;
+    size_t ncols = k->ip_version == 6 || !clean ? 4 : 1;
+    for (size_t c = 0; c < ncols; c++) {
+        memcpy(buf + n, k->a.b + 4 * c, 4);
+        memcpy(buf + n + 4, k->b.b + 4 * c, 4);
+        n += 8;
+    }
+    buf[n++] = (uint8_t)k->pa;
+    buf[n++] = (uint8_t)(k->pa >> 8);
+    buf[n++] = (uint8_t)k->pb;
+    buf[n++] = (uint8_t)(k->pb >> 8);
+    buf[n++] = k->proto;
+    buf[n++] = k->ip_version;
+    uint64_t h = flow_siphash13(buf, n, seed, flow_seed_mix(seed));
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+START_TEST(test_hash_is_siphash_of_the_compact_encoding)
+{
+    uint64_t rs = 77;
+    for (int i = 0; i < 20000; i++) {
+        struct pkt_meta m = meta_rand(&rs);
+        struct flow_key k;
+        int d;
+        flow_key_from_meta(&m, &k, &d);
+        if (i % 3 == 2) /* defrag-style key: junk past an IPv4 address */
+            k.b.b[4 + i % 12] = (uint8_t)(i | 1);
+        uint64_t seed = xorshift(&rs);
+        ck_assert_uint_eq(flow_key_hash(&k, seed), ref_key_hash(&k, seed));
+    }
+}
+END_TEST
+
+/* Flips every bit of every byte of k: hash and equality must follow what matters. */
+static void
+check_every_byte(const struct flow_key *k, uint64_t seed)
+{
+    uint32_t h = flow_key_hash(k, seed);
+    for (size_t i = 0; i < sizeof(*k); i++) {
+        for (unsigned bit = 0; bit < 8; bit++) {
+            struct flow_key x = *k;
+            ((uint8_t *)&x)[i] ^= (uint8_t)(1u << bit);
+            if (i >= offsetof(struct flow_key, pad)) { /* the pad never matters */
+                ck_assert(flow_key_equal(k, &x));
+                ck_assert_uint_eq(flow_key_hash(&x, seed), h);
+                continue;
+            }
+            /*
+             * Every other byte takes part in equality, including the unused
+             * bytes of an IPv4 address (flow_key_from_meta zeroes them; a
+             * key with junk there is a different key and hashes as one).
+             */
+            ck_assert_msg(!flow_key_equal(k, &x), "byte %zu bit %u", i, bit);
+            ck_assert_msg(flow_key_hash(&x, seed) != h, "byte %zu bit %u", i, bit);
+        }
+    }
+}
+
+START_TEST(test_hash_changes_with_every_byte_that_matters)
+{
+    static const uint64_t seeds[] = {1, 0x0123456789abcdefull, 0xffffffffffffffffull};
+    for (size_t s = 0; s < sizeof(seeds) / sizeof(seeds[0]); s++) {
+        struct pkt_meta m4 = meta(4, "10.0.0.1", 40000, "192.168.7.9", 80, 0);
+        struct pkt_meta m6 = meta(6, "2001:db8::1:2", 40000, "2001:db8::7:9", 443, 0);
+        struct flow_key k;
+        int d;
+        flow_key_from_meta(&m4, &k, &d);
+        check_every_byte(&k, seeds[s]);
+        flow_key_from_meta(&m6, &k, &d);
+        check_every_byte(&k, seeds[s]);
+    }
+}
+END_TEST
+
+START_TEST(test_ipv4_and_ipv6_keys_with_the_same_bytes_differ)
+{
+    struct pkt_meta m = meta(4, "10.0.0.1", 1000, "10.0.0.2", 80, 0);
+    struct flow_key k4, k6;
+    int d;
+    flow_key_from_meta(&m, &k4, &d);
+    m.ip_version = 6; /* same 16 address bytes (zeros past the fourth), now read as IPv6 */
+    flow_key_from_meta(&m, &k6, &d);
+    ck_assert(memcmp(k4.a.b, k6.a.b, 16) == 0 && memcmp(k4.b.b, k6.b.b, 16) == 0);
+    ck_assert(!flow_key_equal(&k4, &k6));
+    for (uint64_t seed = 1; seed < 1000; seed++)
+        ck_assert_uint_ne(flow_key_hash(&k4, seed), flow_key_hash(&k6, seed));
+}
+END_TEST
+
+/* Random pairs, often equal or close: equal keys always hash equally, and equality is memcmp's. */
+START_TEST(test_key_equality_matches_memcmp_and_implies_equal_hashes)
+{
+    uint64_t rs = 4242;
+    size_t equal = 0;
+    for (int i = 0; i < 200000; i++) {
+        struct pkt_meta m1 = meta_rand(&rs), m2 = meta_rand(&rs);
+        uint64_t r = xorshift(&rs);
+        if (r % 4 != 0) { /* m1 reversed, with one byte of an address or a port maybe changed */
+            m2 = m1;
+            m2.src = m1.dst;
+            m2.dst = m1.src;
+            m2.sport = m1.dport;
+            m2.dport = m1.sport;
+            if (r % 4 == 1)
+                m2.src.b[(r >> 8) % 16] ^= 1;
+            else if (r % 4 == 2)
+                m2.dport ^= (uint16_t)(1u << ((r >> 8) % 16));
+        }
+        struct flow_key k1, k2;
+        int d;
+        flow_key_from_meta(&m1, &k1, &d);
+        flow_key_from_meta(&m2, &k2, &d);
+        bool eq = memcmp(&k1, &k2, sizeof(k1)) == 0;
+        ck_assert(flow_key_equal(&k1, &k2) == eq);
+        if (eq) {
+            equal++;
+            ck_assert_uint_eq(flow_key_hash(&k1, 99), flow_key_hash(&k2, 99));
+        }
+    }
+    ck_assert_uint_gt(equal, 50000); /* the generator does make equal pairs */
 }
 END_TEST
 
@@ -730,15 +933,6 @@ mean_probes(const struct flow_table *t, size_t *max_chain)
     return n ? sum / (double)n : 0;
 }
 
-static uint64_t
-xorshift(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
-
 #define ATTACK_FLOWS 200000u
 
 /* Flow i of the /16 attack: 10.1.x.y, ports walking up once the /16 is used. */
@@ -934,16 +1128,43 @@ START_TEST(test_community_id_matches_tshark_in_both_directions)
 END_TEST
 
 static void
-sha1_hex(const void *data, size_t len, char hex[41])
+hex20(const uint8_t d[SHA1_DIGEST_LEN], char hex[41])
 {
-    uint8_t d[SHA1_DIGEST_LEN];
-    sha1(data, len, d);
     for (size_t i = 0; i < SHA1_DIGEST_LEN; i++)
         snprintf(hex + 2 * i, 3, "%02x", d[i]);
 }
 
+static void
+sha1_hex(const void *data, size_t len, char hex[41])
+{
+    uint8_t d[SHA1_DIGEST_LEN];
+    sha1(data, len, d);
+    hex20(d, hex);
+}
+
+/* The block implementations under test, by loop index; unsupported ones are skipped. */
+static const enum sha1_impl sha1_impls[] = {SHA1_IMPL_AUTO, SHA1_IMPL_PORTABLE, SHA1_IMPL_SHANI};
+
+static bool
+select_impl(int i)
+{
+    if (!sha1_impl_supported(sha1_impls[i])) {
+        printf("sha1 implementation %d not supported on this CPU: skipped\n", (int)sha1_impls[i]);
+        ck_assert_int_eq(sha1_impl_select(sha1_impls[i]), -1);
+        return false;
+    }
+    ck_assert_int_eq(sha1_impl_select(sha1_impls[i]), 0);
+    if (sha1_impls[i] != SHA1_IMPL_AUTO)
+        ck_assert_int_eq(sha1_impl_active(), sha1_impls[i]);
+    else
+        ck_assert_int_ne(sha1_impl_active(), SHA1_IMPL_AUTO);
+    return true;
+}
+
 START_TEST(test_sha1_matches_fips_180_examples)
 {
+    if (!select_impl(_i))
+        return;
     char hex[41];
     sha1_hex("abc", 3, hex);
     ck_assert_str_eq(hex, "a9993e364706816aba3e25717850c26c9cd0d89d");
@@ -952,10 +1173,22 @@ START_TEST(test_sha1_matches_fips_180_examples)
     static const char two_blocks[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
     sha1_hex(two_blocks, strlen(two_blocks), hex);
     ck_assert_str_eq(hex, "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
+    static const char long_msg[] = "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmn"
+                                   "hijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu";
+    sha1_hex(long_msg, strlen(long_msg), hex);
+    ck_assert_str_eq(hex, "a49b2446a02c645bf419f995b67091253a04a259");
 
-    /* one million 'a', fed in uneven pieces to exercise the streaming path */
+    /* padding boundaries of the one-block fast path (values from Python's hashlib) */
     static char as[1000];
     memset(as, 'a', sizeof(as));
+    sha1_hex(as, 55, hex);
+    ck_assert_str_eq(hex, "c1c8bbdc22796e28c0e15163d20899b65621d65a");
+    sha1_hex(as, 56, hex);
+    ck_assert_str_eq(hex, "c2db330f6083854c99d4b5bfb6e8f29f201be699");
+    sha1_hex(as, 64, hex);
+    ck_assert_str_eq(hex, "0098ba824b5c16427bd7a1122a5a442a25ec644d");
+
+    /* one million 'a', fed in uneven pieces to exercise the streaming path */
     struct sha1_ctx c;
     uint8_t d[SHA1_DIGEST_LEN];
     sha1_init(&c);
@@ -967,9 +1200,45 @@ START_TEST(test_sha1_matches_fips_180_examples)
         step = step % 990 + 7; /* stays below sizeof(as) */
     }
     sha1_final(&c, d);
-    for (size_t i = 0; i < SHA1_DIGEST_LEN; i++)
-        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+    hex20(d, hex);
     ck_assert_str_eq(hex, "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
+}
+END_TEST
+
+/*
+ * Every length 0..600 (one-block fast path, its 55/56 boundary, multi-block
+ * runs handed to one block call), random bytes, one-shot and streamed in
+ * random pieces: the implementation under test must give the portable
+ * reference's digest.
+ */
+START_TEST(test_sha1_implementations_agree_on_random_inputs)
+{
+    static uint8_t buf[600];
+    uint64_t rs = 0x5eed5eed12345ull + (uint64_t)_i;
+    for (size_t i = 0; i < sizeof(buf); i++)
+        buf[i] = (uint8_t)(xorshift(&rs) >> 24);
+    for (size_t len = 0; len <= sizeof(buf); len++) {
+        const uint8_t *p = buf + (len * 7) % 16; /* odd alignments too */
+        size_t n = len <= sizeof(buf) - 16 ? len : sizeof(buf) - 16;
+        uint8_t ref[SHA1_DIGEST_LEN], one[SHA1_DIGEST_LEN], str[SHA1_DIGEST_LEN];
+        ck_assert_int_eq(sha1_impl_select(SHA1_IMPL_PORTABLE), 0);
+        sha1(p, n, ref);
+        if (!select_impl(_i))
+            return;
+        sha1(p, n, one);
+        struct sha1_ctx c;
+        sha1_init(&c);
+        for (size_t off = 0; off < n;) {
+            size_t k = (size_t)(xorshift(&rs) % 150);
+            if (k > n - off)
+                k = n - off;
+            sha1_update(&c, p + off, k);
+            off += k;
+        }
+        sha1_final(&c, str);
+        ck_assert_msg(memcmp(ref, one, sizeof(ref)) == 0, "one-shot differs at length %zu", n);
+        ck_assert_msg(memcmp(ref, str, sizeof(ref)) == 0, "streamed differs at length %zu", n);
+    }
 }
 END_TEST
 
@@ -1012,6 +1281,55 @@ START_TEST(test_flow_id_and_uid_are_deterministic_symmetric_and_in_range)
 }
 END_TEST
 
+/* flow_uid as first written: both SipHashes, then one division by 62 per digit. */
+static void
+ref_uid(const struct flow_key *k, uint64_t ts, char out[FLOW_UID_LEN])
+{
+    uint8_t in[48];
+    flow_key_bytes(k, in);
+    for (unsigned i = 0; i < 8; i++)
+        in[40 + i] = (uint8_t)(ts >> (56 - 8 * i));
+    uint64_t lo = flow_siphash13(in, sizeof(in), 0x75696430666c6f77ull, 0x2e7a65656b2e7569ull);
+    uint64_t hi = flow_siphash13(in, sizeof(in), 0x2e7a65656b2e7569ull, 0x9e3779b97f4a7c15ull);
+    uint32_t limb[3] = {(uint32_t)hi, (uint32_t)(lo >> 32), (uint32_t)lo};
+    char digits[FLOW_UID_LEN];
+    size_t nd = 0;
+    do {
+        uint64_t rem = 0;
+        for (unsigned i = 0; i < 3; i++) {
+            uint64_t cur = rem << 32 | limb[i];
+            limb[i] = (uint32_t)(cur / 62);
+            rem = cur % 62;
+        }
+        digits[nd++] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"[rem];
+    } while ((limb[0] | limb[1] | limb[2]) != 0 && nd < FLOW_UID_LEN - 2);
+    out[0] = 'C';
+    for (size_t i = 0; i < nd; i++)
+        out[1 + i] = digits[nd - 1 - i];
+    out[1 + nd] = '\0';
+}
+
+START_TEST(test_uid_matches_the_digit_by_digit_reference)
+{
+    uint64_t rs = 31337;
+    size_t len_seen[FLOW_UID_LEN] = {0};
+    for (int i = 0; i < 100000; i++) {
+        struct pkt_meta m = meta_rand(&rs);
+        struct flow_key k;
+        int d;
+        flow_key_from_meta(&m, &k, &d);
+        uint64_t ts = xorshift(&rs);
+        char got[FLOW_UID_LEN], want[FLOW_UID_LEN];
+        flow_uid(&k, ts, got);
+        ref_uid(&k, ts, want);
+        ck_assert_str_eq(got, want);
+        len_seen[strlen(got)]++;
+    }
+    /* 17 digits, and the 16 and 15 that leave a short leading chunk, all occurred */
+    ck_assert(len_seen[18] > 0 && len_seen[17] > 0 && len_seen[16] > 0);
+}
+END_TEST
+
 START_TEST(test_flow_ids_are_pinned_across_builds)
 {
     struct pkt_meta m = meta(6, "2001:db8::1", 40000, "2001:db8::2", 443, 0);
@@ -1036,6 +1354,11 @@ flow_suite(void)
     tcase_add_test(tc, test_key_same_ports_different_addresses_orders_by_address);
     tcase_add_test(tc, test_key_ignores_junk_in_unused_ipv4_bytes);
     tcase_add_test(tc, test_hash_depends_on_seed_and_every_field);
+    tcase_add_test(tc, test_key_from_meta_matches_the_memcmp_reference);
+    tcase_add_test(tc, test_hash_is_siphash_of_the_compact_encoding);
+    tcase_add_test(tc, test_hash_changes_with_every_byte_that_matters);
+    tcase_add_test(tc, test_ipv4_and_ipv6_keys_with_the_same_bytes_differ);
+    tcase_add_test(tc, test_key_equality_matches_memcmp_and_implies_equal_hashes);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("table");
@@ -1063,9 +1386,13 @@ flow_suite(void)
     tc = tcase_create("ids");
     tcase_add_loop_test(tc, test_community_id_matches_tshark_in_both_directions, 0,
                         (int)(sizeof(cid_vectors) / sizeof(cid_vectors[0])));
-    tcase_add_test(tc, test_sha1_matches_fips_180_examples);
+    tcase_add_loop_test(tc, test_sha1_matches_fips_180_examples, 0,
+                        (int)(sizeof(sha1_impls) / sizeof(sha1_impls[0])));
+    tcase_add_loop_test(tc, test_sha1_implementations_agree_on_random_inputs, 0,
+                        (int)(sizeof(sha1_impls) / sizeof(sha1_impls[0])));
     tcase_add_test(tc, test_flow_id_and_uid_are_deterministic_symmetric_and_in_range);
     tcase_add_test(tc, test_flow_ids_are_pinned_across_builds);
+    tcase_add_test(tc, test_uid_matches_the_digit_by_digit_reference);
     suite_add_tcase(s, tc);
     return s;
 }
