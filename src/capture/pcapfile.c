@@ -125,6 +125,12 @@ pf_dlt_untouched(int dlt, bool swapped)
     }
 }
 
+static inline uint32_t
+pf_swap32(uint32_t v)
+{
+    return v >> 24 | (v >> 8 & 0xff00u) | (v << 8 & 0xff0000u) | v << 24;
+}
+
 static uint32_t
 pf_u32(struct cursor *c, bool be)
 {
@@ -221,10 +227,9 @@ cap_pf_open(pcap_t *p)
 static void
 pf_drop_behind(struct cap_pf *r, size_t off)
 {
+    if (off - r->dropped < PF_DROP_STEP)
+        return; /* the common case: no division per record */
     size_t end = off / r->page * r->page;
-
-    if (end - r->dropped < PF_DROP_STEP)
-        return;
     (void)madvise((uint8_t *)r->map + r->dropped, end - r->dropped, MADV_DONTNEED);
     r->dropped = end;
 }
@@ -251,13 +256,17 @@ cap_pf_next(struct cap_pf *r, struct pcap_pkthdr *h, const uint8_t **d)
         return CAP_PF_LIBPCAP;
 
     struct cursor c = r->rest;
-    uint32_t sec = pf_u32(&c, r->be);
-    uint32_t frac = pf_u32(&c, r->be);
-    uint32_t caplen = pf_u32(&c, r->be);
-    uint32_t len = pf_u32(&c, r->be);
+    uint32_t f[4]; /* seconds, fraction, caplen, len */
 
-    if (c.overrun) /* no whole record header: libpcap tells a clean end from a cut-short one */
+    if (cursor_left(&c) < PF_REC_HDR_LEN) /* libpcap tells a clean end from a cut-short one */
         return pf_handover(r, r->size - cursor_left(&r->rest));
+    /* One copy in our byte order, swapped as a whole if need be: this runs for every record. */
+    cursor_copy(&c, f, sizeof(f));
+    if (r->swapped) {
+        for (size_t i = 0; i < 4; i++)
+            f[i] = pf_swap32(f[i]);
+    }
+    uint32_t sec = f[0], frac = f[1], caplen = f[2], len = f[3];
     if (r->lengths == PF_LEN_SWAPPED || (r->lengths == PF_LEN_MAYBE && caplen > len)) {
         uint32_t t = caplen;
         caplen = len;
