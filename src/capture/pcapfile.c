@@ -64,7 +64,7 @@
 #define PF_FILE_HDR_LEN 24u
 #define PF_REC_HDR_LEN  16u
 #define PF_ERR_SIZE     256
-#define PF_DROP_STEP    (8u * 1024u * 1024u) /* see pf_drop_behind() */
+#define PF_DROP_STEP    (2u * 1024u * 1024u) /* a multiple of any page size; pf_drop_behind() */
 
 /* Link types (DLT_* values on Linux, as pcap_datalink() reports them). */
 #define PF_DLT_NULL       0
@@ -94,8 +94,7 @@ struct cap_pf {
     enum pf_lengths lengths;
     uint32_t max_caplen; /* min(libpcap's snapshot length, CAP_PF_MAX_CAPLEN) */
     size_t dropped;      /* bytes at the start of the mapping released by pf_drop_behind() */
-    size_t page;
-    bool handed_over; /* the fast path is over: libpcap reads on */
+    bool handed_over;    /* the fast path is over: libpcap reads on */
     bool failed;
     char err[PF_ERR_SIZE];
 };
@@ -207,8 +206,6 @@ cap_pf_open(pcap_t *p)
     r->f = f;
     r->map = map;
     r->size = (size_t)st.st_size;
-    long page = sysconf(_SC_PAGESIZE);
-    r->page = page > 0 ? (size_t)page : 4096u;
     if (!pf_header(r, p)) {
         cap_pf_close(r);
         return NULL;
@@ -217,19 +214,24 @@ cap_pf_open(pcap_t *p)
 }
 
 /*
- * Releases the pages of the mapping below file offset `off` from our address
- * space, every PF_DROP_STEP bytes, so the resident size does not grow to the
- * size of the file (the pages stay in the page cache). Nothing is lost: for a
- * private mapping that was never written, a later access to a released page
- * maps the file's bytes again (madvise(2), MADV_DONTNEED), so records handed
- * out stay valid.
+ * Releases the pages of the mapping below file offset `off` (the start of
+ * the record being returned, whose bytes must stay mapped), in whole
+ * PF_DROP_STEP blocks, from our address space, so the resident size does not
+ * grow to the size of the file (the pages stay in the page cache). The blocks
+ * are aligned because the page cache holds files in naturally aligned folios
+ * of up to 2 MiB and a fault may map a whole folio: a boundary inside one
+ * would let the next fault map its first part again, behind the released
+ * range, for good. Nothing is lost: for a private mapping never written to,
+ * a later access to a released page maps the file's bytes again (madvise(2),
+ * MADV_DONTNEED), so records handed out stay valid.
  */
 static void
 pf_drop_behind(struct cap_pf *r, size_t off)
 {
-    if (off - r->dropped < PF_DROP_STEP)
-        return; /* the common case: no division per record */
-    size_t end = off / r->page * r->page;
+    size_t end = off - off % PF_DROP_STEP;
+
+    if (end <= r->dropped)
+        return;
     (void)madvise((uint8_t *)r->map + r->dropped, end - r->dropped, MADV_DONTNEED);
     r->dropped = end;
 }
@@ -292,9 +294,10 @@ cap_pf_next(struct cap_pf *r, struct pcap_pkthdr *h, const uint8_t **d)
     h->caplen = caplen;
     h->len = len;
     *d = c.p;
+    /* Below this record: the one handed out before is released by now. */
+    pf_drop_behind(r, r->size - cursor_left(&r->rest));
     cursor_skip(&c, caplen);
     r->rest = c;
-    pf_drop_behind(r, r->size - cursor_left(&c));
     return 1;
 }
 

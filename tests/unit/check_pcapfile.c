@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "capture/capture.h"
@@ -459,6 +460,65 @@ START_TEST(test_unknown_headers_and_rewritten_link_types_are_left_to_libpcap)
 }
 END_TEST
 
+/* True if the page holding p is mapped in our page tables (/proc/self/pagemap bit 63). */
+static bool
+page_present(const void *p)
+{
+    uint64_t entry = 0;
+    long page = sysconf(_SC_PAGESIZE);
+    FILE *f = fopen("/proc/self/pagemap", "rb");
+
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fseeko(f, (off_t)((uintptr_t)p / (uintptr_t)page * 8u), SEEK_SET), 0);
+    ck_assert_uint_eq(fread(&entry, sizeof(entry), 1, f), 1);
+    fclose(f);
+    return (entry >> 63) != 0;
+}
+
+/*
+ * 7 MiB of 200 KiB records: the pages behind the reader are released as it
+ * goes (the resident size stays small), and every record handed out still
+ * reads back its own bytes afterwards.
+ */
+START_TEST(test_pages_behind_the_reader_are_released_and_records_stay_valid)
+{
+    enum { N = 36, SIZE = 200 * 1024 };
+    struct fb f = {0};
+    const uint8_t *data[N];
+    uint32_t want[N];
+    struct pcap_pkthdr h;
+    char perr[PCAP_ERRBUF_SIZE];
+
+    f.be = false;
+    fb_header(&f, 0xa1b2c3d4u, 2, 4, 262144, 1);
+    for (uint32_t i = 0; i < N; i++) {
+        size_t start = f.len + 16;
+        fb_record(&f, i, 0, SIZE, SIZE, SIZE);
+        want[i] = fnv(f.b + start, SIZE);
+    }
+    fb_write(&f, tmp_path, f.len);
+    pcap_t *p = pcap_open_offline_with_tstamp_precision(tmp_path, PCAP_TSTAMP_PRECISION_NANO, perr);
+    ck_assert_ptr_nonnull(p);
+    struct cap_pf *pf = cap_pf_open(p);
+    ck_assert_ptr_nonnull(pf);
+    for (int i = 0; i < N; i++) {
+        ck_assert_int_eq(cap_pf_next(pf, &h, &data[i]), 1);
+        ck_assert_uint_eq(h.caplen, SIZE);
+        ck_assert_uint_eq(fnv(data[i], SIZE), want[i]); /* maps the record's pages */
+    }
+    /* The first records' pages lie more than 4 MiB behind the last one. */
+    ck_assert(!page_present(data[0]));
+    ck_assert(!page_present(data[5]));
+    ck_assert(page_present(data[N - 1]));
+    for (int i = 0; i < N; i++)
+        ck_assert_uint_eq(fnv(data[i], SIZE), want[i]);
+    ck_assert_int_eq(cap_pf_next(pf, &h, &data[0]), CAP_PF_LIBPCAP);
+    cap_pf_close(pf);
+    pcap_close(p);
+    free(f.b);
+}
+END_TEST
+
 /* xorshift64*: a fixed sequence, so a failure is reproducible. */
 static uint64_t
 rnd(uint64_t *s)
@@ -633,6 +693,7 @@ pcapfile_suite(void)
     tcase_add_test(tc, test_old_versions_exchange_lengths_like_libpcap);
     tcase_add_test(tc, test_unknown_headers_and_rewritten_link_types_are_left_to_libpcap);
     tcase_add_test(tc, test_random_files_read_exactly_like_libpcap);
+    tcase_add_test(tc, test_pages_behind_the_reader_are_released_and_records_stay_valid);
     tcase_add_test(tc, test_merge_filter_and_dump_are_the_same_without_the_fast_path);
     suite_add_tcase(s, tc);
     return s;
