@@ -23,19 +23,19 @@
  *  - A read error ends that source only; the error is reported once (-1) and
  *    the remaining sources continue. Nothing is ever sized from a file's
  *    snaplen field: libpcap owns all record buffers.
- *  - Named classic pcap files are read by our zero-copy reader (pcapfile.c)
+ *  - Named classic pcap files are read by our buffered reader (pcapfile.c)
  *    when it takes them: libpcap opens the file and derives its metadata
  *    (link type, snapshot length, precision, the handle for -w and for
- *    pcap_compile()), then the reader maps the file and hands out records
- *    that point into the mapping, saving libpcap's two fread() calls and its
- *    copy per record (10-15% of a --flows-only run). It returns what
+ *    pcap_compile()), then the reader reads the file in 1 MiB pread()s and
+ *    hands out records that point into its buffer, saving libpcap's two
+ *    fread() calls per record (10-15% of a --flows-only run). It returns what
  *    pcap_next_ex() would return, record for record; where a record needs
  *    libpcap's judgement (cut short, caplen above the snapshot length) it
  *    positions the handle's file there and pcap_next_ex() continues, so
  *    every error text is libpcap's. stdin, pipes, pcapng, other link types
  *    and odd headers are read by libpcap alone, as is everything when
- *    FLOWSTATE_FORCE_LIBPCAP is set (testing knob). The mapping outlives
- *    each record: it is unmapped when the capture is closed.
+ *    FLOWSTATE_FORCE_LIBPCAP is set (testing knob). Its records, like
+ *    libpcap's, stay valid until the next read of the same source.
  *  - A pcapng file that libpcap refuses (interfaces of several link types or
  *    snapshot lengths) is read by our own reader instead (pcapng.c, see
  *    cap_fallback_start()); its records carry their interface's link type.
@@ -316,7 +316,7 @@ cap_read(struct capture *c, struct cap_source *s, struct pcap_pkthdr **h, const 
             snprintf(c->err, sizeof(c->err), "%s: %s", s->shown, cap_pf_geterr(s->pf));
             return PCAP_ERROR;
         }
-        /* The rest of the file is libpcap's (the mapping stays for records handed out). */
+        /* The rest of the file is libpcap's. */
     }
     if (s->ng == NULL) {
         rc = pcap_next_ex(s->p, h, d);

@@ -2,9 +2,14 @@
  * pcapfile: the zero-copy reader for classic pcap savefiles, owned by the
  * capture module (capture.c uses it for named files; nothing else calls it).
  *
- * Why: reading a savefile through libpcap costs two fread() calls and a copy
- * of every record into libpcap's buffer (10-15% of a --flows-only run).
- * Mapping the file and pointing into the mapping costs neither.
+ * Why: reading a savefile through libpcap costs two fread() calls (stdio
+ * locking, a call chain and a copy each) for every record, 10-15% of a
+ * --flows-only run. This reader fills one large buffer with pread() and hands
+ * out records that point into it: one system call per CAP_PF_BUF bytes and
+ * no per-record copy. It does not map the file: a mapped file that another
+ * process truncates raises SIGBUS on access, and bad input must never crash
+ * flowstate; pread() just returns less, and libpcap then reports the file
+ * as it finds it.
  *
  * Format: pcap-savefile(5): a 24-byte file header (magic, version, thiszone,
  * sigfigs, snaplen, linktype) in the writer's byte order, then records of a
@@ -33,12 +38,13 @@
  *    record data libpcap rewrites (USB, NFLOG, PFLOG, and Linux cooked
  *    capture from a host of the other byte order, whose SocketCAN headers
  *    are swapped) are never taken.
- *  - Every byte of the file is read through a struct cursor (STYLE.md 4);
- *    `rest` covers the records not read yet and only advances over a record
- *    that is returned whole.
- *  - The mapping lives until cap_pf_close(): records stay valid after the
- *    fast path ends. A file truncated by another process while mapped would
- *    raise SIGBUS on access, as with any mapped reader.
+ *  - Every byte of the file is read through a struct cursor (STYLE.md 4)
+ *    over buf[pos, len), which holds the file's bytes from offset
+ *    buf_off + pos on; `pos` only advances over a record returned whole.
+ *  - A record handed out stays valid until the next cap_pf_next() or
+ *    cap_pf_close() (the refill moves the unread tail to the front of the
+ *    buffer), as libpcap's do until the next pcap_next_ex(). The buffer holds
+ *    any record we take: CAP_PF_BUF > 16 + CAP_PF_MAX_CAPLEN.
  */
 #include <config.h>
 
@@ -51,7 +57,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -64,7 +69,9 @@
 #define PF_FILE_HDR_LEN 24u
 #define PF_REC_HDR_LEN  16u
 #define PF_ERR_SIZE     256
-#define PF_DROP_STEP    (2u * 1024u * 1024u) /* a multiple of any page size; pf_drop_behind() */
+#define CAP_PF_BUF      (1024u * 1024u) /* bytes per pread(); holds the largest record */
+
+_Static_assert(CAP_PF_BUF > PF_REC_HDR_LEN + CAP_PF_MAX_CAPLEN, "a record must fit the buffer");
 
 /* Link types (DLT_* values on Linux, as pcap_datalink() reports them). */
 #define PF_DLT_NULL       0
@@ -84,16 +91,18 @@ enum pf_lengths {
 };
 
 struct cap_pf {
-    FILE *f; /* the libpcap handle's stream (borrowed) */
-    void *map;
-    size_t size;
-    struct cursor rest; /* records not read yet */
+    FILE *f;        /* the libpcap handle's stream (borrowed) */
+    int fd;         /* its descriptor, read with pread() (the FILE position is not used) */
+    uint8_t *buf;   /* CAP_PF_BUF bytes; owned */
+    off_t buf_off;  /* file offset of buf[0] */
+    size_t pos;     /* start of the first record not returned */
+    size_t len;     /* bytes of buf holding file data */
+    bool eof;       /* pread() returned 0: nothing more behind buf[len) */
     bool be;            /* the file's byte order */
     bool swapped;       /* be differs from our byte order */
     bool ns;            /* nanosecond magic; else microseconds, scaled */
     enum pf_lengths lengths;
     uint32_t max_caplen; /* min(libpcap's snapshot length, CAP_PF_MAX_CAPLEN) */
-    size_t dropped;      /* bytes at the start of the mapping released by pf_drop_behind() */
     bool handed_over;    /* the fast path is over: libpcap reads on */
     bool failed;
     char err[PF_ERR_SIZE];
@@ -146,7 +155,7 @@ pf_u16(struct cursor *c, bool be)
 static bool
 pf_header(struct cap_pf *r, pcap_t *p)
 {
-    struct cursor c = cursor_make(r->map, r->size);
+    struct cursor c = cursor_make(r->buf, r->len);
     struct cursor peek = c;
     uint32_t magic = cursor_le32(&peek);
 
@@ -180,8 +189,38 @@ pf_header(struct cap_pf *r, pcap_t *p)
         !pf_dlt_untouched(pcap_datalink(p), swapped))
         return false;
     r->max_caplen = (uint32_t)snap < CAP_PF_MAX_CAPLEN ? (uint32_t)snap : CAP_PF_MAX_CAPLEN;
-    r->rest = c;
+    r->pos = PF_FILE_HDR_LEN;
     return true;
+}
+
+/*
+ * Moves the unread bytes buf[pos, len) to the front and reads behind them
+ * until the buffer is full or the file ends. Records handed out before are
+ * overwritten: only called when the caller holds none (cap_pf_next()).
+ * returns 0, or -1 with r->err set (a read error: the fast path cannot go on).
+ */
+static int
+pf_refill(struct cap_pf *r)
+{
+    if (r->pos > 0) {
+        memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+        r->buf_off += (off_t)r->pos;
+        r->len -= r->pos;
+        r->pos = 0;
+    }
+    while (!r->eof && r->len < CAP_PF_BUF) {
+        ssize_t n = pread(r->fd, r->buf + r->len, CAP_PF_BUF - r->len, r->buf_off + (off_t)r->len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            snprintf(r->err, sizeof(r->err), "read error: %s", strerror(errno));
+            return -1;
+        }
+        if (n == 0)
+            r->eof = true;
+        r->len += (size_t)n;
+    }
+    return 0;
 }
 
 struct cap_pf *
@@ -190,63 +229,43 @@ cap_pf_open(pcap_t *p)
     struct cap_pf *r = NULL;
     struct stat st;
     FILE *f = pcap_file(p);
-    void *map;
 
     /* Exactly the file header read: the records start right behind it. */
     if (f == NULL || ftello(f) != (off_t)PF_FILE_HDR_LEN)
         return NULL;
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) ||
-        st.st_size <= (off_t)PF_FILE_HDR_LEN || (uintmax_t)st.st_size > SIZE_MAX)
+        st.st_size <= (off_t)PF_FILE_HDR_LEN)
         return NULL;
-    map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fileno(f), 0);
-    if (map == MAP_FAILED)
-        return NULL;
-    (void)madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL); /* advice only */
     r = xcalloc(1, sizeof(*r));
     r->f = f;
-    r->map = map;
-    r->size = (size_t)st.st_size;
-    if (!pf_header(r, p)) {
+    r->fd = fileno(f);
+    r->buf = xmalloc(CAP_PF_BUF);
+    if (pf_refill(r) != 0 || !pf_header(r, p)) {
         cap_pf_close(r);
         return NULL;
     }
     return r;
 }
 
-/*
- * Releases the pages of the mapping below file offset `off` (the start of
- * the record being returned, whose bytes must stay mapped), in whole
- * PF_DROP_STEP blocks, from our address space, so the resident size does not
- * grow to the size of the file (the pages stay in the page cache). The blocks
- * are aligned because the page cache holds files in naturally aligned folios
- * of up to 2 MiB and a fault may map a whole folio: a boundary inside one
- * would let the next fault map its first part again, behind the released
- * range, for good. Nothing is lost: for a private mapping never written to,
- * a later access to a released page maps the file's bytes again (madvise(2),
- * MADV_DONTNEED), so records handed out stay valid.
- */
-static void
-pf_drop_behind(struct cap_pf *r, size_t off)
-{
-    size_t end = off - off % PF_DROP_STEP;
-
-    if (end <= r->dropped)
-        return;
-    (void)madvise((uint8_t *)r->map + r->dropped, end - r->dropped, MADV_DONTNEED);
-    r->dropped = end;
-}
-
 /* Ends the fast path at file offset `off`: libpcap reads from there. */
 static int
-pf_handover(struct cap_pf *r, size_t off)
+pf_handover(struct cap_pf *r, off_t off)
 {
     r->handed_over = true;
-    if (fseeko(r->f, (off_t)off, SEEK_SET) != 0) {
-        snprintf(r->err, sizeof(r->err), "cannot seek to offset %zu: %s", off, strerror(errno));
+    if (fseeko(r->f, off, SEEK_SET) != 0) {
+        snprintf(r->err, sizeof(r->err), "cannot seek to offset %jd: %s", (intmax_t)off,
+                 strerror(errno));
         r->failed = true;
         return -1;
     }
     return CAP_PF_LIBPCAP;
+}
+
+/* A read error in the fast path: handed to libpcap where we stand, which then meets it too. */
+static int
+pf_fail(struct cap_pf *r)
+{
+    return pf_handover(r, r->buf_off + (off_t)r->pos);
 }
 
 int
@@ -257,11 +276,14 @@ cap_pf_next(struct cap_pf *r, struct pcap_pkthdr *h, const uint8_t **d)
     if (r->handed_over)
         return CAP_PF_LIBPCAP;
 
-    struct cursor c = r->rest;
+    /* The record handed out last is released by now: the buffer may move. */
+    if (r->len - r->pos < PF_REC_HDR_LEN && !r->eof && pf_refill(r) != 0)
+        return pf_fail(r);
+    struct cursor c = cursor_make(r->buf + r->pos, r->len - r->pos);
     uint32_t f[4]; /* seconds, fraction, caplen, len */
 
     if (cursor_left(&c) < PF_REC_HDR_LEN) /* libpcap tells a clean end from a cut-short one */
-        return pf_handover(r, r->size - cursor_left(&r->rest));
+        return pf_handover(r, r->buf_off + (off_t)r->pos);
     /* One copy in our byte order, swapped as a whole if need be: this runs for every record. */
     cursor_copy(&c, f, sizeof(f));
     if (r->swapped) {
@@ -274,9 +296,17 @@ cap_pf_next(struct cap_pf *r, struct pcap_pkthdr *h, const uint8_t **d)
         caplen = len;
         len = t;
     }
-    /* Above the snapshot length libpcap cuts or refuses; a short body is its error. */
-    if (caplen > r->max_caplen || cursor_left(&c) < caplen)
-        return pf_handover(r, r->size - cursor_left(&r->rest));
+    /* Above the snapshot length libpcap cuts or refuses: its record, from here on. */
+    if (caplen > r->max_caplen)
+        return pf_handover(r, r->buf_off + (off_t)r->pos);
+    if (cursor_left(&c) < caplen && !r->eof) {
+        if (pf_refill(r) != 0)
+            return pf_fail(r);
+        c = cursor_make(r->buf + r->pos, r->len - r->pos);
+        cursor_skip(&c, PF_REC_HDR_LEN);
+    }
+    if (cursor_left(&c) < caplen) /* a body cut short by the end of the file: libpcap's error */
+        return pf_handover(r, r->buf_off + (off_t)r->pos);
 
     /*
      * libpcap 1.10 reads both time fields as bpf_int32, widened with their
@@ -294,10 +324,8 @@ cap_pf_next(struct cap_pf *r, struct pcap_pkthdr *h, const uint8_t **d)
     h->caplen = caplen;
     h->len = len;
     *d = c.p;
-    /* Below this record: the one handed out before is released by now. */
-    pf_drop_behind(r, r->size - cursor_left(&r->rest));
     cursor_skip(&c, caplen);
-    r->rest = c;
+    r->pos = r->len - cursor_left(&c);
     return 1;
 }
 
@@ -312,7 +340,6 @@ cap_pf_close(struct cap_pf *r)
 {
     if (r == NULL)
         return;
-    if (r->map != NULL)
-        (void)munmap(r->map, r->size);
+    free(r->buf);
     free(r);
 }
