@@ -904,6 +904,95 @@ START_TEST(test_zeek_header_row_and_close)
 }
 END_TEST
 
+/* The row as the old snprintf-based writer formatted it: the reference for the hand-written one. */
+static void
+ref_zeek_row(const struct flow_record *r, char *line, size_t len)
+{
+    const struct session_summary *s = &r->s;
+    bool swap = !s->zeek_orig_is_client;
+    uint64_t last_ns = s->zeek_last_ts_ns != 0 ? s->zeek_last_ts_ns : r->end_ns;
+    uint64_t start_us = r->start_ns / 1000u, last_us = last_ns / 1000u;
+    char oa[64], ra[64], dur[32], ob[24], rb[24];
+
+    if (last_us > start_us) {
+        uint64_t d = last_us - start_us;
+        snprintf(dur, sizeof(dur), "%" PRIu64 ".%06" PRIu64, d / 1000000u, d % 1000000u);
+        snprintf(ob, sizeof(ob), "%" PRIu64, s->zeek_orig_bytes);
+        snprintf(rb, sizeof(rb), "%" PRIu64, s->zeek_resp_bytes);
+    } else {
+        snprintf(dur, sizeof(dur), "-");
+        snprintf(ob, sizeof(ob), "-");
+        snprintf(rb, sizeof(rb), "-");
+    }
+    ck_assert_ptr_nonnull(inet_ntop(r->ip_version == 6 ? AF_INET6 : AF_INET,
+                                    (swap ? &r->dest_ip : &r->src_ip)->b, oa, sizeof(oa)));
+    ck_assert_ptr_nonnull(inet_ntop(r->ip_version == 6 ? AF_INET6 : AF_INET,
+                                    (swap ? &r->src_ip : &r->dest_ip)->b, ra, sizeof(ra)));
+    snprintf(line, len,
+             "%" PRIu64 ".%06" PRIu64 "\t%s\t%s\t%u\t%s\t%u\t%s\t-\t%s\t%s\t%s\t%s\t-\t-\t%" PRIu64
+             "\t%s\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t-\n",
+             start_us / 1000000u, start_us % 1000000u, r->uid[0] ? r->uid : "-", oa,
+             (unsigned)(swap ? r->dest_port : r->src_port), ra,
+             (unsigned)(swap ? r->src_port : r->dest_port),
+             r->proto == 6 ? "tcp" : r->proto == 17 ? "udp" : "unknown_transport", dur, ob, rb,
+             s->conn_state[0] ? s->conn_state : "-", s->zeek_missed_bytes,
+             s->history[0] ? s->history : "-", swap ? r->pkts_toclient : r->pkts_toserver,
+             swap ? r->ip_bytes_toclient : r->ip_bytes_toserver,
+             swap ? r->pkts_toserver : r->pkts_toclient,
+             swap ? r->ip_bytes_toserver : r->ip_bytes_toclient);
+}
+
+START_TEST(test_zeek_rows_match_the_printf_reference)
+{
+    /* random records: both role orders, zero and non-zero duration, empty strings, IPv6,
+     * numbers of every size up to UINT64_MAX */
+    uint64_t seed = 3;
+    int i;
+
+    for (i = 0; i < 2000; i++) {
+        struct flow_record r = sample_record();
+        char want[1024], *row;
+        struct run out;
+        int k;
+
+        r.s.zeek_orig_is_client = test_rand(&seed) % 2 == 0;
+        r.ip_version = test_rand(&seed) % 3 == 0 ? 6 : 4;
+        for (k = 0; k < 16; k++) {
+            r.src_ip.b[k] = test_rand(&seed) % 4 == 0 ? 0 : (uint8_t)test_rand(&seed);
+            r.dest_ip.b[k] = test_rand(&seed) % 4 == 0 ? 0 : (uint8_t)test_rand(&seed);
+        }
+        r.src_port = (uint16_t)test_rand(&seed);
+        r.dest_port = (uint16_t)test_rand(&seed);
+        r.proto = i % 5 == 0 ? 17 : i % 7 == 0 ? 99 : 6;
+        r.start_ns = test_rand(&seed) >> (i % 64);
+        r.end_ns = r.start_ns + (i % 3 == 0 ? 0 : test_rand(&seed) >> 20);
+        r.now_ns = r.end_ns;
+        r.s.zeek_last_ts_ns = i % 4 == 0 ? 0 : r.end_ns;
+        r.pkts_toserver = test_rand(&seed) >> (i % 64);
+        r.pkts_toclient = test_rand(&seed) >> ((i + 7) % 64);
+        r.ip_bytes_toserver = i == 1 ? UINT64_MAX : test_rand(&seed) >> ((i + 13) % 64);
+        r.ip_bytes_toclient = test_rand(&seed) >> ((i + 29) % 64);
+        r.s.zeek_orig_bytes = test_rand(&seed) >> (i % 64);
+        r.s.zeek_resp_bytes = test_rand(&seed) >> ((i + 3) % 64);
+        r.s.zeek_missed_bytes = i % 2 ? 0 : test_rand(&seed) >> (i % 64);
+        if (i % 6 == 0)
+            r.uid[0] = '\0';
+        if (i % 8 == 0)
+            r.s.conn_state[0] = '\0';
+        if (i % 10 == 0)
+            r.s.history[0] = '\0';
+        ref_zeek_row(&r, want, sizeof(want));
+        out = run_writer(&report_zeek_ops, &r, NULL, 1, NULL);
+        row = strstr(out.buf, "\n#types\t");
+        ck_assert_ptr_nonnull(row);
+        row = strchr(row + 1, '\n') + 1;
+        ck_assert_int_eq(strncmp(row, want, strlen(want)), 0);
+        ck_assert_int_eq(strncmp(row + strlen(want), "#close\t", 7), 0);
+        free(out.buf);
+    }
+}
+END_TEST
+
 START_TEST(test_zeek_swaps_when_orig_is_server_and_hides_zero_duration)
 {
     struct flow_record r = sample_record();
@@ -1262,6 +1351,7 @@ report_suite(void)
 
     tc = tcase_create("zeek");
     tcase_add_test(tc, test_zeek_header_row_and_close);
+    tcase_add_test(tc, test_zeek_rows_match_the_printf_reference);
     tcase_add_test(tc, test_zeek_swaps_when_orig_is_server_and_hides_zero_duration);
     tcase_add_test(tc, test_zeek_ipv6_and_no_stats_or_updates);
     tcase_add_test(tc, test_zeek_empty_run_is_a_complete_log);
