@@ -1309,6 +1309,175 @@ START_TEST(test_text_packet_line_prefers_decoder_outcomes)
 }
 END_TEST
 
+/* ---- text reference: the table as the old snprintf-based writer printed it ---- */
+
+#define REF_COLS 9
+
+struct ref_row {
+    uint64_t order;
+    bool stuck;
+    uint64_t since;
+    char cell[REF_COLS][160];
+};
+
+static void
+ref_add_word(char *buf, size_t len, const char *word)
+{
+    size_t used = strlen(buf);
+
+    if (word == NULL || used + 1 >= len)
+        return;
+    snprintf(buf + used, len - used, "%s%s", used ? " " : "", word);
+}
+
+static int
+ref_row_cmp(const void *pa, const void *pb)
+{
+    const struct ref_row *a = pa, *b = pb;
+
+    if (a->stuck != b->stuck)
+        return a->stuck ? -1 : 1;
+    if (a->stuck && a->since != b->since)
+        return a->since < b->since ? -1 : 1;
+    return a->order < b->order ? -1 : a->order > b->order;
+}
+
+static void
+ref_text_row(const struct flow_record *r, struct ref_row *row, uint64_t order)
+{
+    const struct session_summary *s = &r->s;
+    char addr[64], w[96], t[32];
+    uint64_t nviol = 0, ms;
+    int k;
+
+    memset(row, 0, sizeof(*row));
+    row->order = order;
+    row->stuck = s->stuck != TCP_STUCK_NONE;
+    row->since = s->stuck_since_ns;
+    snprintf(row->cell[0], 160, "%s", r->has_session ? tcp_state_name(s->client.state) : "-");
+    snprintf(row->cell[1], 160, "%s", r->has_session ? tcp_state_name(s->server.state) : "-");
+    inet_ntop(r->ip_version == 6 ? AF_INET6 : AF_INET, r->src_ip.b, addr, sizeof(addr));
+    snprintf(row->cell[2], 160, r->ip_version == 6 ? "[%s]:%u" : "%s:%u", addr, r->src_port);
+    inet_ntop(r->ip_version == 6 ? AF_INET6 : AF_INET, r->dest_ip.b, addr, sizeof(addr));
+    snprintf(row->cell[3], 160, r->ip_version == 6 ? "[%s]:%u" : "%s:%u", addr, r->dest_port);
+    snprintf(row->cell[4], 160, "%" PRIu64, r->pkts_toserver + r->pkts_toclient);
+    snprintf(row->cell[5], 160, "%" PRIu64, r->bytes_toserver + r->bytes_toclient);
+    snprintf(row->cell[6], 160, "%" PRIu64,
+             (uint64_t)s->client.retransmits + s->server.retransmits);
+    ms = (r->end_ns > r->start_ns ? r->end_ns - r->start_ns : 0) / 1000000u;
+    snprintf(row->cell[7], 160, "%" PRIu64 ".%03" PRIu64, ms / 1000u, ms % 1000u);
+    if (!r->has_session) {
+        if (r->roles_guessed)
+            ref_add_word(row->cell[8], 160, "roles-guessed");
+        return;
+    }
+    if (s->stuck != TCP_STUCK_NONE) {
+        ms = (r->now_ns > s->stuck_since_ns ? r->now_ns - s->stuck_since_ns : 0) / 1000000u;
+        snprintf(t, sizeof(t), "%" PRIu64 ".%03" PRIu64, ms / 1000u, ms % 1000u);
+        snprintf(w, sizeof(w), "STUCK:%s(%ss)", tcp_stuck_name(s->stuck), t);
+        ref_add_word(row->cell[8], 160, w);
+    }
+    snprintf(w, sizeof(w), "hs=%s", tcp_handshake_name(s->handshake));
+    ref_add_word(row->cell[8], 160, w);
+    snprintf(w, sizeof(w), "close=%s", tcp_close_name(s->close));
+    ref_add_word(row->cell[8], 160, w);
+    for (k = 0; k < TV_COUNT; k++)
+        nviol += (uint64_t)s->client.violations[k] + s->server.violations[k];
+    if (nviol != 0) {
+        snprintf(w, sizeof(w), "viol=%" PRIu64, nviol);
+        ref_add_word(row->cell[8], 160, w);
+    }
+    if (s->midstream)
+        ref_add_word(row->cell[8], 160, "midstream");
+    if (r->roles_guessed || s->roles_guessed)
+        ref_add_word(row->cell[8], 160, "roles-guessed");
+}
+
+static void
+ref_text_line(char *out, size_t *used_out, const char *const cells[REF_COLS],
+              const size_t width[REF_COLS])
+{
+    static const bool right[REF_COLS] = {false, false, false, false, true,
+                                         true,  true,  true,  false};
+    char line[REF_COLS * 170];
+    size_t used = 0, c;
+
+    for (c = 0; c < REF_COLS; c++)
+        used += (size_t)snprintf(line + used, sizeof(line) - used,
+                                 right[c] ? "%s%*s" : "%s%-*s", c ? "  " : "", (int)width[c],
+                                 cells[c]);
+    while (used > 0 && line[used - 1] == ' ')
+        used--;
+    line[used++] = '\n';
+    memcpy(out + *used_out, line, used);
+    *used_out += used;
+}
+
+START_TEST(test_text_table_matches_the_printf_reference)
+{
+    static const char *const title[REF_COLS] = {"State-client", "State-server", "Client",
+                                                "Server",       "Pkts",         "Bytes",
+                                                "Retr",         "Dur",          "Flags/Stuck"};
+    enum { N = 300 };
+    static struct flow_record recs[N];
+    static struct ref_row rows[N];
+    static char want[N * 1600];
+    size_t width[REF_COLS], used = 0, c;
+    const char *cells[REF_COLS];
+    uint64_t seed = 11;
+    struct run out;
+    int i;
+
+    for (i = 0; i < N; i++) {
+        struct flow_record *r = &recs[i];
+        int k;
+
+        *r = sample_record();
+        r->has_session = i % 9 != 0;
+        r->roles_guessed = i % 7 == 0;
+        r->ip_version = i % 4 == 0 ? 6 : 4;
+        for (k = 0; k < 16; k++) {
+            r->src_ip.b[k] = test_rand(&seed) % 3 == 0 ? 0 : (uint8_t)test_rand(&seed);
+            r->dest_ip.b[k] = (uint8_t)test_rand(&seed);
+        }
+        r->src_port = (uint16_t)test_rand(&seed);
+        r->pkts_toserver = test_rand(&seed) >> (i % 64);
+        r->bytes_toclient = test_rand(&seed) >> ((i * 3) % 64);
+        r->s.client.retransmits = (uint32_t)(test_rand(&seed) >> (32 + i % 32));
+        r->end_ns = r->start_ns + (test_rand(&seed) >> (i % 64));
+        r->s.midstream = i % 5 == 0;
+        r->s.handshake = (enum tcp_handshake)(test_rand(&seed) % 6);
+        r->s.close = (enum tcp_close)(test_rand(&seed) % 5);
+        r->s.client.violations[i % TV_COUNT] = i % 3 == 0 ? (uint32_t)test_rand(&seed) : 0;
+        if (i % 6 == 1) {
+            r->s.stuck = (enum tcp_stuck_kind)(1 + test_rand(&seed) % 3);
+            r->s.stuck_since_ns = r->start_ns + test_rand(&seed) % 5000000000ull;
+            r->now_ns = r->s.stuck_since_ns + (test_rand(&seed) >> (i % 64));
+        }
+        ref_text_row(r, &rows[i], (uint64_t)i);
+    }
+    qsort(rows, N, sizeof(rows[0]), ref_row_cmp);
+    for (c = 0; c < REF_COLS; c++) {
+        width[c] = strlen(title[c]);
+        for (i = 0; i < N; i++)
+            if (strlen(rows[i].cell[c]) > width[c])
+                width[c] = strlen(rows[i].cell[c]);
+    }
+    width[REF_COLS - 1] = 0;
+    ref_text_line(want, &used, title, width);
+    for (i = 0; i < N; i++) {
+        for (c = 0; c < REF_COLS; c++)
+            cells[c] = rows[i].cell[c];
+        ref_text_line(want, &used, cells, width);
+    }
+    want[used] = '\0';
+    out = run_writer(&report_text_ops, recs, NULL, N, NULL);
+    ck_assert_int_eq(out.close_rc, 0);
+    ck_assert_str_eq(out.buf, want);
+    free(out.buf);
+}
+END_TEST
+
 static Suite *
 report_suite(void)
 {
@@ -1360,6 +1529,7 @@ report_suite(void)
     tc = tcase_create("text");
     tcase_add_test(tc, test_text_puts_stuck_first_oldest_first);
     tcase_add_test(tc, test_text_row_is_exact_and_aligned);
+    tcase_add_test(tc, test_text_table_matches_the_printf_reference);
     tcase_add_test(tc, test_text_summary_has_packet_line_and_groups);
     tcase_add_test(tc, test_text_packet_line_prefers_decoder_outcomes);
     suite_add_tcase(s, tc);
