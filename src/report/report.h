@@ -96,10 +96,10 @@ extern const struct reporter_ops report_zeek_ops;
  * intermediate copies). The string-returning helpers below them give the
  * same text NUL-terminated and cut to a caller's buffer.
  */
-#define REPORT_U64_MAX_DIGITS   20 /* UINT64_MAX = 18446744073709551615 */
-#define REPORT_ISO8601_MAX      31 /* "YYYY-...+0000": ns in 64 bits end in 2554 */
-#define REPORT_FLAGS_HEX_MAX    4
-#define REPORT_ADDR_MAX         45 /* INET6_ADDRSTRLEN - 1 */
+#define REPORT_U64_MAX_DIGITS 20 /* UINT64_MAX = 18446744073709551615 */
+#define REPORT_ISO8601_MAX    31 /* "YYYY-...+0000": ns in 64 bits end in 2554 */
+#define REPORT_FLAGS_HEX_MAX  4
+#define REPORT_ADDR_MAX       45 /* INET6_ADDRSTRLEN - 1 */
 
 /* "00".."99": two decimal digits per table lookup. */
 extern const char report_digits2[200];
@@ -207,13 +207,13 @@ int report_write_line(FILE *out, const char *line, size_t len, bool line_buffere
  * report_write_line() at once instead, as before.
  */
 struct report_out {
-    FILE *f;             /* borrowed */
-    char *buf;           /* owned: pending whole lines, then the line being built */
-    size_t pending;      /* bytes of whole lines in buf not handed on yet */
-    size_t size;         /* allocated bytes of buf */
-    size_t chunk;        /* see above; 0 = every line at once */
-    bool line_buffered;  /* -l */
-    bool failed;         /* a write failed since init (sticky) */
+    FILE *f;            /* borrowed */
+    char *buf;          /* owned: pending whole lines, then the line being built */
+    size_t pending;     /* bytes of whole lines in buf not handed on yet */
+    size_t size;        /* allocated bytes of buf */
+    size_t chunk;       /* see above; 0 = every line at once */
+    bool line_buffered; /* -l */
+    bool failed;        /* a write failed since init (sticky) */
 };
 
 /* Room that report_out_begin/room guarantee beyond the bytes asked for. */

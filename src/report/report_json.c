@@ -30,7 +30,7 @@
 
 struct eve {
     FILE *out;
-    bool failed;          /* a record was dropped */
+    bool failed;         /* a record was dropped */
     struct report_out o; /* records are formatted into its buffer */
 };
 
@@ -448,18 +448,18 @@ jw_session(struct eve *e, char *p, const struct flow_record *r)
     return PUT_LIT(p, "]}");
 }
 
-/* Suricata's JsonTcpFlags booleans, in its order; only the set ones appear. */
-#define EVE_FLAG(bit, name) {bit, ",\"" name "\":true", sizeof(",\"" name "\":true") - 1}
+/*
+ * Suricata's JsonTcpFlags booleans, in its order; only the set ones appear.
+ * Each member is separator, key and value, and all are 11 bytes long.
+ */
 static const struct {
     uint16_t bit;
-    const char *member; /* separator, key and value */
-    size_t len;
+    char member[sizeof(",\"syn\":true")];
 } eve_flag_names[] = {
-    EVE_FLAG(TCP_SYN, "syn"), EVE_FLAG(TCP_FIN, "fin"), EVE_FLAG(TCP_RST, "rst"),
-    EVE_FLAG(TCP_PSH, "psh"), EVE_FLAG(TCP_ACK, "ack"), EVE_FLAG(TCP_URG, "urg"),
-    EVE_FLAG(TCP_ECE, "ecn"), EVE_FLAG(TCP_CWR, "cwr"),
+    {TCP_SYN, ",\"syn\":true"}, {TCP_FIN, ",\"fin\":true"}, {TCP_RST, ",\"rst\":true"},
+    {TCP_PSH, ",\"psh\":true"}, {TCP_ACK, ",\"ack\":true"}, {TCP_URG, ",\"urg\":true"},
+    {TCP_ECE, ",\"ecn\":true"}, {TCP_CWR, ",\"cwr\":true"},
 };
-#undef EVE_FLAG
 
 /* flow, flow_update and tcp_stuck share one shape; r->event names it. */
 static void
@@ -529,7 +529,7 @@ eve_flow(void *priv, const struct flow_record *r)
     p = put_flags(p, r->tcp_flags_tc);
     for (i = 0; i < sizeof(eve_flag_names) / sizeof(eve_flag_names[0]); i++)
         if (all & eve_flag_names[i].bit)
-            p = put_raw(p, eve_flag_names[i].member, eve_flag_names[i].len);
+            p = put_raw(p, eve_flag_names[i].member, sizeof(eve_flag_names[i].member) - 1);
     if (r->has_session && r->s.suricata_state != NULL) {
         p = PUT_KEY(p, "state");
         p = jw_str(e, p, r->s.suricata_state);

@@ -53,8 +53,8 @@ static const bool col_right[COL_COUNT] = {false, false, false, false, true,
 struct text_row {
     uint64_t order; /* delivery ordinal */
     bool stuck;
-    uint64_t stuck_since;  /* ns */
-    size_t off;            /* first cell in t->cells */
+    uint64_t stuck_since;   /* ns */
+    size_t off;             /* first cell in t->cells */
     uint8_t len[COL_COUNT]; /* strlen of each cell */
 };
 
@@ -209,12 +209,12 @@ text_flow_end(void *priv, const struct flow_record *r)
         t->rows = xreallocarray(t->rows, t->cap, sizeof(*t->rows));
     }
     /* the numbers and addresses are far shorter than CELL_MAX; only names are cut */
-    len[COL_CST] = put_cut(cell[COL_CST], CELL_MAX,
-                           r->has_session ? tcp_state_name((enum tcp_state_id)s->client.state)
-                                          : "-");
-    len[COL_SST] = put_cut(cell[COL_SST], CELL_MAX,
-                           r->has_session ? tcp_state_name((enum tcp_state_id)s->server.state)
-                                          : "-");
+    len[COL_CST] =
+        put_cut(cell[COL_CST], CELL_MAX,
+                r->has_session ? tcp_state_name((enum tcp_state_id)s->client.state) : "-");
+    len[COL_SST] =
+        put_cut(cell[COL_SST], CELL_MAX,
+                r->has_session ? tcp_state_name((enum tcp_state_id)s->server.state) : "-");
     len[COL_CLIENT] = endpoint_str(&r->src_ip, r->ip_version, r->src_port, cell[COL_CLIENT]);
     len[COL_SERVER] = endpoint_str(&r->dest_ip, r->ip_version, r->dest_port, cell[COL_SERVER]);
     len[COL_PKTS] = num_str(r->pkts_toserver + r->pkts_toclient, cell[COL_PKTS]);

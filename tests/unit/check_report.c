@@ -269,8 +269,7 @@ START_TEST(test_iso8601_put_matches_gmtime_strftime)
         secs = (time_t)(ts / 1000000000u);
         ck_assert_ptr_nonnull(gmtime_r(&secs, &tm));
         ck_assert_uint_gt(strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm), 0);
-        snprintf(want, sizeof(want), "%s.%06u+0000", date,
-                 (unsigned)(ts % 1000000000u / 1000u));
+        snprintf(want, sizeof(want), "%s.%06u+0000", date, (unsigned)(ts % 1000000000u / 1000u));
         n = report_iso8601_put(got, ts);
         got[n] = '\0';
         ck_assert_str_eq(got, want);
@@ -587,11 +586,11 @@ END_TEST
  */
 struct seqpkt {
     int sv[2];
-    FILE *f;             /* on sv[0], with a BUF-byte full stdio buffer */
+    FILE *f; /* on sv[0], with a BUF-byte full stdio buffer */
     char stdio_buf[4096];
-    size_t sizes[4096];  /* write() sizes seen so far */
+    size_t sizes[4096]; /* write() sizes seen so far */
     size_t n_sizes;
-    char *data;          /* everything received */
+    char *data; /* everything received */
     size_t len, cap;
 };
 
@@ -689,8 +688,8 @@ START_TEST(test_out_writes_the_same_pieces_at_the_same_points_as_stdio)
         report_out_end(&o, p + len);
         seqpkt_drain(&now);
         ck_assert_msg(old.n_sizes == now.n_sizes && old.len == now.len,
-                      "after line %zu: stdio %zu writes %zu bytes, batched %zu writes %zu bytes",
-                      i, old.n_sizes, old.len, now.n_sizes, now.len);
+                      "after line %zu: stdio %zu writes %zu bytes, batched %zu writes %zu bytes", i,
+                      old.n_sizes, old.len, now.n_sizes, now.len);
     }
     ck_assert_int_eq(fflush(old.f), 0);
     ck_assert_int_eq(report_out_flush(&o), 0);
@@ -768,7 +767,8 @@ feed_eve(void *priv, struct flow_record *r, const struct stats_record *st, char 
         r->flow_id = 1000 + (uint64_t)i;
         r->pkts_toserver = (uint64_t)i * 7919u;
         r->flow_state = i % 50 == 25 ? big : "closed";
-        snprintf(r->s.history, sizeof(r->s.history), "ShAD%.*s", i % 40, "dadadadadadadadadadadadadadadadadadadadad");
+        snprintf(r->s.history, sizeof(r->s.history), "ShAD%.*s", i % 40,
+                 "dadadadadadadadadadadadadadadadadadadadad");
         if (i % 3 == 0)
             report_eve_ops.flow_update(priv, r);
         else
@@ -874,7 +874,6 @@ START_TEST(test_out_error_in_the_last_piece_is_reported_by_flush)
 }
 END_TEST
 
-
 /* ---- Zeek --------------------------------------------------------------------- */
 
 #define ZEEK_HEADER(open)                                                                          \
@@ -934,8 +933,10 @@ ref_zeek_row(const struct flow_record *r, char *line, size_t len)
              start_us / 1000000u, start_us % 1000000u, r->uid[0] ? r->uid : "-", oa,
              (unsigned)(swap ? r->dest_port : r->src_port), ra,
              (unsigned)(swap ? r->src_port : r->dest_port),
-             r->proto == 6 ? "tcp" : r->proto == 17 ? "udp" : "unknown_transport", dur, ob, rb,
-             s->conn_state[0] ? s->conn_state : "-", s->zeek_missed_bytes,
+             r->proto == 6    ? "tcp"
+             : r->proto == 17 ? "udp"
+                              : "unknown_transport",
+             dur, ob, rb, s->conn_state[0] ? s->conn_state : "-", s->zeek_missed_bytes,
              s->history[0] ? s->history : "-", swap ? r->pkts_toclient : r->pkts_toserver,
              swap ? r->ip_bytes_toclient : r->ip_bytes_toserver,
              swap ? r->pkts_toserver : r->pkts_toclient,
@@ -1154,8 +1155,8 @@ START_TEST(test_eve_escapes_every_byte_value_like_the_reference)
 
     for (b = 1; b <= 255; b++) {
         for (pos = 0; pos < 4; pos++) {
-            static const char *const around[4][2] = {{"", ""}, {"", "abc"}, {"ab", "cd"},
-                                                     {"abc", ""}};
+            static const char *const around[4][2] = {
+                {"", ""}, {"", "abc"}, {"ab", "cd"}, {"abc", ""}};
             char str[16], quoted[64], want[96];
             struct run out;
 
@@ -1164,8 +1165,7 @@ START_TEST(test_eve_escapes_every_byte_value_like_the_reference)
             ref_json_string(quoted, str);
             snprintf(want, sizeof(want), ",\"state\":%s,\"reason\":", quoted);
             out = run_writer(&report_eve_ops, &r, NULL, 1, NULL);
-            ck_assert_msg(strstr(out.buf, want) != NULL, "byte 0x%02x pos %u: %s", b, pos,
-                          out.buf);
+            ck_assert_msg(strstr(out.buf, want) != NULL, "byte 0x%02x pos %u: %s", b, pos, out.buf);
             free(out.buf);
         }
     }
@@ -1224,8 +1224,7 @@ START_TEST(test_eve_seconds_match_the_reference_for_many_values)
         snprintf(frac, sizeof(frac), "%06u", (unsigned)(us % 1000000u));
         for (n = 6; n > 1 && frac[n - 1] == '0'; n--)
             frac[n - 1] = '\0';
-        snprintf(want, sizeof(want), "\"rtt\":{\"handshake\":%" PRIu64 ".%s,", us / 1000000u,
-                 frac);
+        snprintf(want, sizeof(want), "\"rtt\":{\"handshake\":%" PRIu64 ".%s,", us / 1000000u, frac);
         r.s.handshake_rtt_ns = ns;
         out = run_writer(&report_eve_ops, &r, NULL, 1, NULL);
         ck_assert_msg(strstr(out.buf, want) != NULL, "%" PRIu64 ": want %s", ns, want);
@@ -1397,15 +1396,13 @@ static void
 ref_text_line(char *out, size_t *used_out, const char *const cells[REF_COLS],
               const size_t width[REF_COLS])
 {
-    static const bool right[REF_COLS] = {false, false, false, false, true,
-                                         true,  true,  true,  false};
+    static const bool right[REF_COLS] = {false, false, false, false, true, true, true, true, false};
     char line[REF_COLS * 170];
     size_t used = 0, c;
 
     for (c = 0; c < REF_COLS; c++)
-        used += (size_t)snprintf(line + used, sizeof(line) - used,
-                                 right[c] ? "%s%*s" : "%s%-*s", c ? "  " : "", (int)width[c],
-                                 cells[c]);
+        used += (size_t)snprintf(line + used, sizeof(line) - used, right[c] ? "%s%*s" : "%s%-*s",
+                                 c ? "  " : "", (int)width[c], cells[c]);
     while (used > 0 && line[used - 1] == ' ')
         used--;
     line[used++] = '\n';
