@@ -201,10 +201,11 @@ int report_write_line(FILE *out, const char *line, size_t len, bool line_buffere
  * in `chunk` = the stream's buffer size; a longer line goes alone), but
  * without passing through stdio's buffer. So the bytes on a pipe that also
  * carries stderr interleave as before, and nothing waits longer than it
- * did in stdio. With -l, a line-buffered stream (a terminal), a live
- * capture (SIGHUP's reopen flushes the FILE and must find every earlier
- * record there) or a stream without a buffer yet, each line goes to
- * report_write_line() at once instead, as before.
+ * did in stdio. Each line goes to report_write_line() at once instead, as
+ * before, with -l, on a line-buffered stream (a terminal), with -o (on
+ * SIGHUP, main flushes the FILE and points it at a new file between two
+ * records: every earlier record must be in the FILE then, not here), for
+ * a live capture, or on a stream without a buffer yet.
  */
 struct report_out {
     FILE *f;            /* borrowed */
@@ -219,7 +220,8 @@ struct report_out {
 /* Room that report_out_begin/room guarantee beyond the bytes asked for. */
 #define REPORT_OUT_SLACK 1024u
 
-void report_out_init(struct report_out *o, FILE *f, bool line_buffered, bool live);
+/* Sets up o for the reporter's stream f and its options (NULL: none given). */
+void report_out_init(struct report_out *o, FILE *f, const struct report_opts *opts);
 /* Grows buf so `need` bytes fit after p; returns p in the new buffer. */
 char *report_out_grow(struct report_out *o, char *p, size_t need);
 

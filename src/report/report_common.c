@@ -322,15 +322,18 @@ report_write_line(FILE *out, const char *line, size_t len, bool line_buffered)
 }
 
 void
-report_out_init(struct report_out *o, FILE *f, bool line_buffered, bool live)
+report_out_init(struct report_out *o, FILE *f, const struct report_opts *opts)
 {
     size_t cap = __fbufsize(f);
+    bool line_buffered = opts != NULL && opts->line_buffered;
+    bool reopenable = opts != NULL && opts->output_path != NULL;
+    bool live = opts != NULL && opts->live;
 
     memset(o, 0, sizeof(*o));
     o->f = f;
     o->line_buffered = line_buffered;
     /* see report.h: batch only where stdio would have held the lines in a full buffer */
-    if (!line_buffered && !live && cap != 0 && !__flbf(f) && fileno(f) >= 0)
+    if (!line_buffered && !reopenable && !live && cap != 0 && !__flbf(f) && fileno(f) >= 0)
         o->chunk = cap;
 }
 

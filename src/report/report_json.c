@@ -601,7 +601,7 @@ eve_open(void **priv, FILE *out, const struct report_opts *o, char *err)
 
     (void)err;
     e->out = out;
-    report_out_init(&e->o, out, o != NULL && o->line_buffered, o != NULL && o->live);
+    report_out_init(&e->o, out, o);
     *priv = e;
     return 0;
 }

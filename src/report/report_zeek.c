@@ -230,7 +230,7 @@ zeek_open(void **priv, FILE *out, const struct report_opts *o, char *err)
 
     (void)err;
     z->out = out;
-    report_out_init(&z->o, out, o != NULL && o->line_buffered, o != NULL && o->live);
+    report_out_init(&z->o, out, o);
     *priv = z;
     return 0;
 }

@@ -632,6 +632,11 @@ seqpkt_close(struct seqpkt *q)
     free(q->data);
 }
 
+static const struct report_opts batch_opts = {.format = REPORT_EVE};
+static const struct report_opts lb_opts = {.format = REPORT_EVE, .line_buffered = true};
+static const struct report_opts live_opts = {.format = REPORT_EVE, .live = true};
+static const struct report_opts file_opts = {.format = REPORT_EVE, .output_path = "out.json"};
+
 /* Line i of a deterministic mix: short, long, exactly the stdio buffer, longer than it. */
 static size_t
 test_line(char *buf, size_t i, uint64_t *seed)
@@ -665,7 +670,7 @@ START_TEST(test_out_writes_the_same_pieces_at_the_same_points_as_stdio)
 
     seqpkt_open(&old, _IOFBF);
     seqpkt_open(&now, _IOFBF);
-    report_out_init(&o, now.f, false, false);
+    report_out_init(&o, now.f, &batch_opts);
     ck_assert_uint_eq(o.chunk, sizeof(now.stdio_buf));
     /* a first line that fills stdio's buffer exactly goes out at once in glibc (the buffer is
      * set up by that write); start both with a short line so the comparison is about the rule */
@@ -721,7 +726,7 @@ START_TEST(test_out_passes_lines_through_when_not_batching)
     size_t mlen = 0;
 
     seqpkt_open(&q, _IOFBF);
-    report_out_init(&o, q.f, true, false); /* -l: each line reaches the socket at once */
+    report_out_init(&o, q.f, &lb_opts); /* -l: each line reaches the socket at once */
     ck_assert_uint_eq(o.chunk, 0);
     p = report_out_begin(&o, 6);
     memcpy(p, "hello\n", 6);
@@ -730,20 +735,26 @@ START_TEST(test_out_passes_lines_through_when_not_batching)
     ck_assert_uint_eq(q.n_sizes, 1);
     ck_assert_uint_eq(q.sizes[0], 6);
     report_out_fini(&o);
-    report_out_init(&o, q.f, false, true); /* live */
+    report_out_init(&o, q.f, &live_opts);
     ck_assert_uint_eq(o.chunk, 0);
+    report_out_fini(&o);
+    report_out_init(&o, q.f, &file_opts); /* -o: SIGHUP's reopen must find every record in stdio */
+    ck_assert_uint_eq(o.chunk, 0);
+    report_out_fini(&o);
+    report_out_init(&o, q.f, NULL); /* no options: batched */
+    ck_assert_uint_eq(o.chunk, sizeof(q.stdio_buf));
     report_out_fini(&o);
     seqpkt_close(&q);
 
     seqpkt_open(&q, _IOLBF);
-    report_out_init(&o, q.f, false, false);
+    report_out_init(&o, q.f, &batch_opts);
     ck_assert_uint_eq(o.chunk, 0);
     report_out_fini(&o);
     seqpkt_close(&q);
 
     mem = open_memstream(&mbuf, &mlen);
     ck_assert_ptr_nonnull(mem);
-    report_out_init(&o, mem, false, false);
+    report_out_init(&o, mem, &batch_opts);
     ck_assert_uint_eq(o.chunk, 0);
     p = report_out_begin(&o, 3);
     memcpy(p, "ab\n", 3);
@@ -860,7 +871,7 @@ START_TEST(test_out_error_in_the_last_piece_is_reported_by_flush)
 
     ck_assert_ptr_nonnull(f);
     ck_assert_int_eq(setvbuf(f, sbuf, _IOFBF, sizeof(sbuf)), 0);
-    report_out_init(&o, f, false, false);
+    report_out_init(&o, f, &batch_opts);
     ck_assert_uint_eq(o.chunk, sizeof(sbuf));
     p = report_out_begin(&o, 4);
     memcpy(p, "abc\n", 4);
