@@ -614,7 +614,10 @@ eve_close(void *priv)
 
     if (e == NULL)
         return 0;
-    if (report_out_flush(&e->o) != 0 || fflush(e->out) != 0 || ferror(e->out) || e->failed)
+    /* always fflush: on a write error it also drops what stdio holds, so main's fclose is quiet */
+    if (report_out_flush(&e->o) != 0)
+        rc = -1;
+    if (fflush(e->out) != 0 || ferror(e->out) || e->failed)
         rc = -1;
     report_out_fini(&e->o);
     free(e);

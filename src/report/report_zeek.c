@@ -249,7 +249,10 @@ zeek_close(void *priv)
     zeek_time(z->last_ns, t, sizeof(t));
     n = snprintf(buf, sizeof(buf), "#close\t%s\n", t);
     put_line(z, buf, n);
-    if (report_out_flush(&z->o) != 0 || fflush(z->out) != 0 || ferror(z->out) || z->failed)
+    /* always fflush: on a write error it also drops what stdio holds, so main's fclose is quiet */
+    if (report_out_flush(&z->o) != 0)
+        rc = -1;
+    if (fflush(z->out) != 0 || ferror(z->out) || z->failed)
         rc = -1;
     report_out_fini(&z->o);
     free(z);

@@ -839,8 +839,10 @@ START_TEST(test_eve_write_error_makes_close_fail)
     static char sbuf[4096];
     int lb;
 
-    for (lb = 0; lb < 2; lb++) {
-        struct report_opts o = {.format = REPORT_EVE, .line_buffered = lb == 1};
+    for (lb = 0; lb < 3; lb++) { /* batched, -l, -o */
+        struct report_opts o = {.format = REPORT_EVE,
+                                .line_buffered = lb == 1,
+                                .output_path = lb == 2 ? "/dev/full" : NULL};
         char err[256], *big = malloc(6001);
         void *priv = NULL;
         FILE *f = fopen("/dev/full", "w");
@@ -855,7 +857,9 @@ START_TEST(test_eve_write_error_makes_close_fail)
         /* main reports strerror(errno) after close: it must still say why */
         ck_assert_int_eq(report_eve_ops.close(priv), -1);
         ck_assert_int_eq(errno, ENOSPC);
-        fclose(f);
+        /* nothing may be left in stdio: main's fclose after a failed close stays quiet */
+        ck_assert_uint_eq(__fpending(f), 0);
+        ck_assert_int_eq(fclose(f), 0);
         free(big);
     }
 }
@@ -1001,6 +1005,37 @@ START_TEST(test_zeek_rows_match_the_printf_reference)
         ck_assert_int_eq(strncmp(row, want, strlen(want)), 0);
         ck_assert_int_eq(strncmp(row + strlen(want), "#close\t", 7), 0);
         free(out.buf);
+    }
+}
+END_TEST
+
+START_TEST(test_zeek_write_error_makes_close_fail)
+{
+    /* /dev/full, batched, -l and -o: close fails with ENOSPC and leaves stdio empty */
+    struct stat_list l = {NULL, 0, 0};
+    struct stats_record st = {T0, &l};
+    struct flow_record r = sample_record();
+    static char sbuf[4096];
+    int v, i;
+
+    for (v = 0; v < 3; v++) {
+        struct report_opts o = {.format = REPORT_ZEEK,
+                                .line_buffered = v == 1,
+                                .output_path = v == 2 ? "/dev/full" : NULL};
+        char err[256];
+        void *priv = NULL;
+        FILE *f = fopen("/dev/full", "w");
+
+        ck_assert_ptr_nonnull(f);
+        ck_assert_int_eq(setvbuf(f, sbuf, _IOFBF, sizeof(sbuf)), 0);
+        ck_assert_int_eq(report_zeek_ops.open(&priv, f, &o, err), 0);
+        for (i = 0; i < 100; i++)
+            report_zeek_ops.flow_end(priv, &r);
+        report_zeek_ops.stats(priv, &st);
+        ck_assert_int_eq(report_zeek_ops.close(priv), -1);
+        ck_assert_int_eq(errno, ENOSPC);
+        ck_assert_uint_eq(__fpending(f), 0);
+        ck_assert_int_eq(fclose(f), 0);
     }
 }
 END_TEST
@@ -1535,6 +1570,7 @@ report_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_zeek_header_row_and_close);
     tcase_add_test(tc, test_zeek_rows_match_the_printf_reference);
+    tcase_add_test(tc, test_zeek_write_error_makes_close_fail);
     tcase_add_test(tc, test_zeek_swaps_when_orig_is_server_and_hides_zero_duration);
     tcase_add_test(tc, test_zeek_ipv6_and_no_stats_or_updates);
     tcase_add_test(tc, test_zeek_empty_run_is_a_complete_log);
