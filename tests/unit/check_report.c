@@ -1489,11 +1489,11 @@ START_TEST(test_text_table_matches_the_printf_reference)
         r->s.client.retransmits = (uint32_t)(test_rand(&seed) >> (32 + i % 32));
         r->end_ns = r->start_ns + (test_rand(&seed) >> (i % 64));
         r->s.midstream = i % 5 == 0;
-        r->s.handshake = (enum tcp_handshake)(test_rand(&seed) % 6);
-        r->s.close = (enum tcp_close)(test_rand(&seed) % 5);
+        r->s.handshake = (uint8_t)(test_rand(&seed) % 6);
+        r->s.close = (uint8_t)(test_rand(&seed) % 5);
         r->s.client.violations[i % TV_COUNT] = i % 3 == 0 ? (uint32_t)test_rand(&seed) : 0;
         if (i % 6 == 1) {
-            r->s.stuck = (enum tcp_stuck_kind)(1 + test_rand(&seed) % 3);
+            r->s.stuck = (uint8_t)(1 + test_rand(&seed) % 3);
             r->s.stuck_since_ns = r->start_ns + test_rand(&seed) % 5000000000ull;
             r->now_ns = r->s.stuck_since_ns + (test_rand(&seed) >> (i % 64));
         }
