@@ -88,6 +88,87 @@ extern const struct reporter_ops report_eve_ops;
 extern const struct reporter_ops report_zeek_ops;
 
 /* Helpers shared by the writers (report_common.c). */
+
+/*
+ * The "_put" helpers write straight into an output buffer: no terminating
+ * NUL, the length is returned, and the caller guarantees the room named in
+ * each contract (they run several times per record, so no bounds checks or
+ * intermediate copies). The string-returning helpers below them give the
+ * same text NUL-terminated and cut to a caller's buffer.
+ */
+#define REPORT_U64_MAX_DIGITS 20 /* UINT64_MAX = 18446744073709551615 */
+#define REPORT_ISO8601_MAX    31 /* "YYYY-...+0000": ns in 64 bits end in 2554 */
+#define REPORT_FLAGS_HEX_MAX  4
+#define REPORT_ADDR_MAX       45 /* INET6_ADDRSTRLEN - 1 */
+
+/* "00".."99": two decimal digits per table lookup. */
+extern const char report_digits2[200];
+
+/* Decimal digits in v (1..20). */
+static inline size_t
+report_u64_len(uint64_t v)
+{
+    size_t n = 1;
+
+    for (;;) {
+        if (v < 10)
+            return n;
+        if (v < 100)
+            return n + 1;
+        if (v < 1000)
+            return n + 2;
+        if (v < 10000)
+            return n + 3;
+        v /= 10000;
+        n += 4;
+    }
+}
+
+/*
+ * v in decimal (the bytes of "%" PRIu64) at dst, which has room for
+ * REPORT_U64_MAX_DIGITS. Inline: EVE writes ~80 numbers per record, most of
+ * them single digits. returns: the length.
+ */
+static inline size_t
+report_u64_put(char *dst, uint64_t v)
+{
+    size_t len;
+    char *p;
+
+    if (v < 10) {
+        dst[0] = (char)('0' + v);
+        return 1;
+    }
+    /* count first, then write backwards two digits per step */
+    len = report_u64_len(v);
+    p = dst + len;
+    while (v >= 100) {
+        const char *d = report_digits2 + (v % 100) * 2;
+
+        v /= 100;
+        p -= 2;
+        p[0] = d[0];
+        p[1] = d[1];
+    }
+    if (v >= 10) {
+        p[-2] = report_digits2[v * 2];
+        p[-1] = report_digits2[v * 2 + 1];
+    } else {
+        p[-1] = (char)('0' + v);
+    }
+    return len;
+}
+
+/* report_iso8601() text at dst (room for REPORT_ISO8601_MAX). returns: the length. */
+size_t report_iso8601_put(char *dst, uint64_t ts_ns);
+/* report_tcp_flags_hex() text at dst (room for REPORT_FLAGS_HEX_MAX). returns: the length. */
+size_t report_tcp_flags_hex_put(char *dst, uint16_t flags);
+/*
+ * report_addr_str() text at dst (room for REPORT_ADDR_MAX): the bytes
+ * inet_ntop(3) gives, IPv6 included, written by hand. returns: the length.
+ */
+size_t report_addr_put(char *dst, const struct ip_addr *a, uint8_t version);
+
 /* "2024-01-02T03:04:05.123456+0000" from ns since the epoch (UTC). buf >= 40. */
 const char *report_iso8601(uint64_t ts_ns, char *buf, size_t len);
 /* TCP flags as Suricata's hex string ("1b"). buf >= 8. */
@@ -107,5 +188,72 @@ const char *report_addr_str(const struct ip_addr *a, uint8_t version, char *buf,
  * ever see complete records. returns 0 or -1 (write error, errno set).
  */
 int report_write_line(FILE *out, const char *line, size_t len, bool line_buffered);
+
+/*
+ * Line output of the EVE and Zeek writers: each record is formatted straight
+ * into this buffer (report_out_begin/room, then report_out_end), and whole
+ * lines are handed on in large writes.
+ *
+ * Batching (chunk != 0) is used when the output is a file or pipe read
+ * offline: lines collect here and reach the file descriptor at exactly the
+ * points, and in exactly the pieces, where stdio with report_write_line()
+ * would have written them (a piece ends where the next line would not fit
+ * in `chunk` = the stream's buffer size; a longer line goes alone), but
+ * without passing through stdio's buffer. So the bytes on a pipe that also
+ * carries stderr interleave as before, and nothing waits longer than it
+ * did in stdio. Each line goes to report_write_line() at once instead, as
+ * before, with -l, on a line-buffered stream (a terminal), with -o (on
+ * SIGHUP, main flushes the FILE and points it at a new file between two
+ * records: every earlier record must be in the FILE then, not here), for
+ * a live capture, or on a stream without a buffer yet.
+ */
+struct report_out {
+    FILE *f;            /* borrowed */
+    char *buf;          /* owned: pending whole lines, then the line being built */
+    size_t pending;     /* bytes of whole lines in buf not handed on yet */
+    size_t size;        /* allocated bytes of buf */
+    size_t chunk;       /* see above; 0 = every line at once */
+    bool line_buffered; /* -l */
+    bool failed;        /* a write failed since init (sticky) */
+};
+
+/* Room that report_out_begin/room guarantee beyond the bytes asked for. */
+#define REPORT_OUT_SLACK 1024u
+
+/* Sets up o for the reporter's stream f and its options (NULL: none given). */
+void report_out_init(struct report_out *o, FILE *f, const struct report_opts *opts);
+/* Grows buf so `need` bytes fit after p; returns p in the new buffer. */
+char *report_out_grow(struct report_out *o, char *p, size_t need);
+
+/*
+ * Makes sure more + REPORT_OUT_SLACK bytes are free at p, a cursor inside
+ * the line being built. returns: the cursor, moved if buf grew.
+ */
+static inline char *
+report_out_room(struct report_out *o, char *p, size_t more)
+{
+    if ((size_t)(o->buf + o->size - p) < more + REPORT_OUT_SLACK)
+        p = report_out_grow(o, p, more + REPORT_OUT_SLACK);
+    return p;
+}
+
+/* Starts a line: returns the cursor where it goes, with room as above. */
+static inline char *
+report_out_begin(struct report_out *o, size_t more)
+{
+    if (o->buf == NULL)
+        return report_out_grow(o, NULL, more + REPORT_OUT_SLACK);
+    return report_out_room(o, o->buf + o->pending, more);
+}
+
+/*
+ * Ends the line(s) built since report_out_begin at `end` (the text must end
+ * in '\n') and hands them on as described above. Errors are sticky.
+ */
+void report_out_end(struct report_out *o, char *end);
+/* Hands on every pending line. returns 0, or -1 if any write failed since init (errno set). */
+int report_out_flush(struct report_out *o);
+/* Frees buf without writing (call report_out_flush first). Accepts a zeroed struct. */
+void report_out_fini(struct report_out *o);
 
 #endif

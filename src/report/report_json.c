@@ -9,9 +9,10 @@
  *    JSON_PRESERVE_ORDER, so output never depends on jansson's hash seed;
  *  - seconds are truncated to microseconds and written in fixed point with
  *    trailing zeros trimmed and one decimal kept (0.000123, 1.5, 12.0);
- *  - a record is either written whole (one report_write_line() of line +
- *    '\n', so never split across write(2) calls) or not at all: any jansson failure while building drops the record and makes
- *    close() return -1.
+ *  - a record is either written whole (formatted into the report_out
+ *    buffer and handed on as whole lines, so never split across write(2)
+ *    calls) or not at all: any jansson failure while building drops the
+ *    record and makes close() return -1.
  * Called by the engine through report_eve_ops; all records are borrowed.
  */
 #include <config.h>
@@ -27,20 +28,10 @@
 
 #define EVE_DUMP_FLAGS (JSON_PRESERVE_ORDER | JSON_COMPACT | JSON_REAL_PRECISION(15))
 
-#define JW_DEPTH 8
-
-struct jw {
-    char *p;
-    size_t n, cap;
-    int depth;
-    bool first[JW_DEPTH]; /* no member written yet at this depth */
-};
-
 struct eve {
     FILE *out;
-    bool line_buffered;
-    bool failed; /* a record was dropped or a write failed */
-    struct jw w; /* the flow-record buffer, reused */
+    bool failed;         /* a record was dropped */
+    struct report_out o; /* records are formatted into its buffer */
 };
 
 /*
@@ -81,7 +72,7 @@ jtime(uint64_t ns)
 static void
 emit(struct eve *e, json_t *root, struct jb *b)
 {
-    char *text = NULL, *line = NULL;
+    char *text = NULL, *p;
     size_t n;
 
     if (b->fail || root == NULL)
@@ -89,412 +80,470 @@ emit(struct eve *e, json_t *root, struct jb *b)
     if ((text = json_dumps(root, EVE_DUMP_FLAGS)) == NULL)
         goto fail;
     n = strlen(text);
-    line = xmalloc(n + 2);
-    memcpy(line, text, n);
-    line[n] = '\n';
-    line[n + 1] = '\0';
-    if (report_write_line(e->out, line, n + 1, e->line_buffered) != 0)
-        goto fail;
+    p = report_out_begin(&e->o, n + 1);
+    memcpy(p, text, n);
+    p[n] = '\n';
+    report_out_end(&e->o, p + n + 1);
     goto out;
 fail:
     e->failed = true;
 out:
-    free(line);
     free(text);
     json_decref(root);
 }
 
 /*
- * The flow record is written by hand into a reusable buffer: it is the hot
- * path of -T eve (one record per connection, ~130 members), and building it
- * as a jansson tree cost ~30 us per record in allocations alone. Keys are
- * compile-time ASCII literals; every string value goes through jw_str(),
- * which escapes like jansson. The rarely written stats record still uses
- * jansson.
+ * The flow record is written by hand, straight into the output buffer: it
+ * is the hot path of -T eve (one record per connection, ~130 members), and
+ * building it as a jansson tree cost ~30 us per record in allocations alone.
+ * The record has a fixed shape, so it is written as runs of constant JSON
+ * text (keys with their separators, brackets, literal values) between the
+ * values; the few members that may be absent or repeat keep their own
+ * separator logic. Every string value that does not come from a name table
+ * goes through jw_str(); the rarely written stats record still uses jansson.
+ *
+ * The put_* helpers write at a cursor without checking room: the cursor is
+ * a local (char stores through a struct member would make the compiler
+ * reload it after every byte), and room is made at checkpoints instead.
+ * report_out_room() leaves REPORT_OUT_SLACK (1024) bytes beyond what it is
+ * asked for, and every run of put_* calls between two checkpoints (jw_str,
+ * jw_name, jw_room) writes fewer than 700 bytes: the longest is the fixed
+ * part of an endpoint, 18 keys of at most 24 bytes and 17 numbers of at
+ * most 20 digits. Loops and variable-length text make their own room.
  */
+static inline char *
+jw_room(struct eve *e, char *p, size_t more)
+{
+    return report_out_room(&e->o, p, more);
+}
+
+static inline char *
+put_raw(char *p, const char *s, size_t len)
+{
+    memcpy(p, s, len);
+    return p + len;
+}
+
 /*
- * The buffer only grows to the largest record, so growth is out of line and
- * the per-byte helpers below are inline: a flow record is ~130 tiny writes,
- * and their call overhead showed in -T eve profiles.
+ * A string literal's bytes with their length taken at compile time, so the
+ * copy is a few fixed-size moves rather than strlen + memcpy. A macro because
+ * only sizeof on the literal itself knows the length.
  */
-static void
-jw_grow(struct jw *w, size_t more)
+#define PUT_LIT(p, lit) put_raw((p), "" lit, sizeof(lit) - 1)
+/* Separator and key of a member that is never the first of its object. */
+#define PUT_KEY(p, key) PUT_LIT(p, ",\"" key "\":")
+
+static inline char *
+put_u64(char *p, uint64_t v)
 {
-    while (w->n + more > w->cap)
-        w->cap = w->cap ? w->cap * 2 : 4096;
-    w->p = xreallocarray(w->p, w->cap, 1);
+    return p + report_u64_put(p, v);
 }
 
-static inline void
-jw_reserve(struct jw *w, size_t more)
+static inline char *
+put_bool(char *p, bool v)
 {
-    if (w->n + more > w->cap)
-        jw_grow(w, more);
-}
-
-static inline void
-jw_raw(struct jw *w, const char *s, size_t len)
-{
-    jw_reserve(w, len);
-    memcpy(w->p + w->n, s, len);
-    w->n += len;
-}
-
-static inline void
-jw_char(struct jw *w, char c)
-{
-    jw_reserve(w, 1);
-    w->p[w->n++] = c;
-}
-
-static void
-jw_lit(struct jw *w, const char *s)
-{
-    jw_raw(w, s, strlen(s));
-}
-
-/* Separator and key of the next member (key NULL inside arrays), in one reserve. */
-static void
-jw_key(struct jw *w, const char *key)
-{
-    size_t klen = key != NULL ? strlen(key) : 0;
-    char *p;
-
-    jw_reserve(w, klen + 4);
-    p = w->p + w->n;
-    if (!w->first[w->depth])
-        *p++ = ',';
-    w->first[w->depth] = false;
-    if (key != NULL) {
-        *p++ = '"';
-        memcpy(p, key, klen);
-        p += klen;
-        *p++ = '"';
-        *p++ = ':';
-    }
-    w->n = (size_t)(p - w->p);
-}
-
-static void
-jw_open(struct jw *w, const char *key, char bracket)
-{
-    jw_key(w, key);
-    jw_char(w, bracket);
-    w->depth++;
-    w->first[w->depth] = true;
-}
-
-static void
-jw_close(struct jw *w, char bracket)
-{
-    w->depth--;
-    jw_char(w, bracket);
-}
-
-static void
-jw_u64(struct jw *w, const char *key, uint64_t v)
-{
-    char buf[24];
-    size_t i = sizeof(buf);
-
-    jw_key(w, key);
-    do {
-        buf[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    jw_raw(w, buf + i, sizeof(buf) - i);
-}
-
-static void
-jw_str(struct jw *w, const char *key, const char *s)
-{
-    static const char hex[] = "0123456789abcdef";
-    const char *run = s;
-
-    jw_key(w, key);
-    jw_char(w, '"');
-    /* copy runs that need no escaping in one go; escape the rest like jansson */
-    for (;; s++) {
-        unsigned char c = (unsigned char)*s;
-
-        if (c != '\0' && c != '"' && c != '\\' && c >= 0x20)
-            continue;
-        jw_raw(w, run, (size_t)(s - run));
-        if (c == '\0')
-            break;
-        if (c == '"' || c == '\\') {
-            char esc[2] = {'\\', (char)c};
-
-            jw_raw(w, esc, sizeof(esc));
-        } else {
-            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-
-            jw_raw(w, esc, sizeof(esc));
-        }
-        run = s + 1;
-    }
-    jw_char(w, '"');
-}
-
-static void
-jw_name(struct jw *w, const char *key, const char *name)
-{
-    if (name != NULL) {
-        jw_str(w, key, name);
-    } else {
-        jw_key(w, key);
-        jw_lit(w, "null");
-    }
-}
-
-static void
-jw_bool(struct jw *w, const char *key, bool v)
-{
-    jw_key(w, key);
-    jw_lit(w, v ? "true" : "false");
-}
-
-static void
-jw_null(struct jw *w, const char *key)
-{
-    jw_key(w, key);
-    jw_lit(w, "null");
+    return v ? PUT_LIT(p, "true") : PUT_LIT(p, "false");
 }
 
 /*
  * Seconds from nanoseconds, truncated to microseconds, in fixed point with
  * trailing zeros trimmed but one decimal kept: 0.000123, 1.5, 12.0. Never an
- * exponent, so every consumer parses the same value.
+ * exponent, so every consumer parses the same value. At most 27 bytes.
  */
-static void
-jw_secs(struct jw *w, const char *key, uint64_t ns)
+static inline char *
+put_secs(char *p, uint64_t ns)
 {
-    uint64_t us = ns / 1000u, frac = us % 1000000u;
-    char buf[8];
-    int digits = 6;
+    uint64_t us = ns / 1000u;
+    unsigned frac = (unsigned)(us % 1000000u);
+    size_t n = 6;
 
-    jw_u64(w, key, us / 1000000u);
-    while (digits > 1 && frac % 10 == 0) {
-        frac /= 10;
-        digits--;
+    p = put_u64(p, us / 1000000u);
+    *p++ = '.';
+    if (frac == 0) {
+        *p++ = '0';
+        return p;
     }
-    buf[0] = '.';
-    for (int i = digits; i >= 1; i--) {
-        buf[i] = (char)('0' + frac % 10);
-        frac /= 10;
-    }
-    jw_raw(w, buf, (size_t)digits + 1);
+    /* all six digits, then drop the trailing zeros (at most five: frac != 0) */
+    memcpy(p, report_digits2 + frac / 10000u * 2, 2);
+    memcpy(p + 2, report_digits2 + frac / 100u % 100u * 2, 2);
+    memcpy(p + 4, report_digits2 + frac % 100u * 2, 2);
+    while (p[n - 1] == '0')
+        n--;
+    return p + n;
 }
 
-static void
-jw_time(struct jw *w, const char *key, uint64_t ns)
+/* Quoted ISO 8601 time, at most 33 bytes. */
+static inline char *
+put_time(char *p, uint64_t ns)
 {
-    char buf[40];
-
-    jw_str(w, key, report_iso8601(ns, buf, sizeof(buf)));
+    *p++ = '"';
+    p += report_iso8601_put(p, ns);
+    *p++ = '"';
+    return p;
 }
 
-static void
-jw_rtt(struct jw *w, const char *key, const struct tcp_rtt *r)
+/* Quoted text that needs no escaping (our own formatting). */
+static inline char *
+put_quoted(char *p, const char *s, size_t n)
 {
-    if (r->samples == 0) {
-        jw_null(w, key);
-        return;
+    *p++ = '"';
+    memcpy(p, s, n);
+    p[n] = '"';
+    return p + n + 1;
+}
+
+/* Quoted hex flags, at most 6 bytes. */
+static inline char *
+put_flags(char *p, uint16_t flags)
+{
+    *p++ = '"';
+    p += report_tcp_flags_hex_put(p, flags);
+    *p++ = '"';
+    return p;
+}
+
+/* Quoted address, at most 47 bytes. */
+static inline char *
+put_addr(char *p, const struct ip_addr *a, uint8_t version)
+{
+    *p++ = '"';
+    p += report_addr_put(p, a, version);
+    *p++ = '"';
+    return p;
+}
+
+/* Bytes that go into a JSON string unchanged: not '"', '\\', a control character or NUL. */
+static const unsigned char jw_plain[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x00 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x10 */
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x20: '"' */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x30 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x40 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* 0x50: '\\' */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x60 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x70 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x80 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x90 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xa0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xb0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xc0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xd0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xe0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xf0 */
+};
+
+/*
+ * The general case of jw_str(): runs that need no escaping are copied in
+ * one go, '"' and '\\' get a backslash and control characters \u00xx
+ * (lower-case hex); bytes from 0x7f up are copied as they are. Room: six
+ * bytes per input byte at most, made up front.
+ */
+static char *
+jw_str_escaped(struct eve *e, char *p, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+
+    p = jw_room(e, p, strlen(s) * 6 + 2);
+    *p++ = '"';
+    for (;; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if (jw_plain[c]) {
+            *p++ = (char)c;
+        } else if (c == '\0') {
+            break;
+        } else if (c == '"' || c == '\\') {
+            *p++ = '\\';
+            *p++ = (char)c;
+        } else {
+            p = PUT_LIT(p, "\\u00");
+            *p++ = hex[c >> 4];
+            *p++ = hex[c & 15];
+        }
     }
-    jw_open(w, key, '{');
-    jw_u64(w, "samples", r->samples);
-    jw_secs(w, "min", r->min_ns);
-    jw_secs(w, "avg", r->sum_ns / r->samples);
-    jw_secs(w, "max", r->max_ns);
-    jw_close(w, '}');
+    *p++ = '"';
+    return p;
 }
 
-static void
-jw_endpoint(struct jw *w, const char *key, const struct tcp_endpoint_summary *ep)
+/*
+ * A quoted string value (a checkpoint). Every string we write is a name, a
+ * state or a Zeek history: the scan finds nothing to escape and the string
+ * is copied whole; anything else takes jw_str_escaped().
+ */
+static inline char *
+jw_str(struct eve *e, char *p, const char *s)
 {
+    const unsigned char *u = (const unsigned char *)s;
+    size_t n = 0;
+
+    while (jw_plain[u[n]])
+        n++;
+    if (u[n] != '\0')
+        return jw_str_escaped(e, p, s);
+    p = jw_room(e, p, n + 2);
+    return put_quoted(p, s, n);
+}
+
+/* A name from a table, or null (a checkpoint). */
+static inline char *
+jw_name(struct eve *e, char *p, const char *name)
+{
+    if (name != NULL)
+        return jw_str(e, p, name);
+    return PUT_LIT(jw_room(e, p, 0), "null");
+}
+
+static char *
+put_rtt(char *p, const struct tcp_rtt *r)
+{
+    if (r->samples == 0)
+        return PUT_LIT(p, "null");
+    p = PUT_LIT(p, "{\"samples\":");
+    p = put_u64(p, r->samples);
+    p = PUT_KEY(p, "min");
+    p = put_secs(p, r->min_ns);
+    p = PUT_KEY(p, "avg");
+    p = put_secs(p, r->sum_ns / r->samples);
+    p = PUT_KEY(p, "max");
+    p = put_secs(p, r->max_ns);
+    *p++ = '}';
+    return p;
+}
+
+static char *
+jw_endpoint(struct eve *e, char *p, const struct tcp_endpoint_summary *ep)
+{
+    bool first = true;
     int k;
 
-    jw_open(w, key, '{');
-    jw_name(w, "state", tcp_state_name((enum tcp_state_id)ep->state));
-    if (ep->isn_known)
-        jw_u64(w, "isn", ep->isn);
-    else
-        jw_null(w, "isn");
-    if (ep->mss != 0)
-        jw_u64(w, "mss", ep->mss);
-    else
-        jw_null(w, "mss");
-    if (ep->wscale >= 0)
-        jw_u64(w, "wscale", (uint64_t)ep->wscale);
-    else
-        jw_null(w, "wscale");
-    jw_bool(w, "sack_ok", ep->sack_ok);
-    jw_u64(w, "packets", ep->packets);
-    jw_u64(w, "payload_bytes", ep->payload_bytes);
-    jw_u64(w, "unique_bytes", ep->unique_bytes);
-    jw_u64(w, "retransmitted_bytes", ep->retransmitted_bytes);
-    jw_u64(w, "retransmits", ep->retransmits);
-    jw_u64(w, "fast_retransmits", ep->fast_retransmits);
-    jw_u64(w, "spurious_retransmits", ep->spurious_retransmits);
-    jw_u64(w, "out_of_order", ep->out_of_order);
-    jw_u64(w, "lost_segments", ep->lost_segments);
-    jw_u64(w, "dup_acks", ep->dup_acks);
-    jw_u64(w, "zero_windows", ep->zero_windows);
-    jw_u64(w, "zero_window_probes", ep->zero_window_probes);
-    jw_u64(w, "window_full", ep->window_full);
-    jw_u64(w, "keepalives", ep->keepalives);
-    jw_open(w, "violations", '{');
+    p = PUT_LIT(p, "{\"state\":");
+    p = jw_name(e, p, tcp_state_name((enum tcp_state_id)ep->state));
+    p = PUT_KEY(p, "isn");
+    p = ep->isn_known ? put_u64(p, ep->isn) : PUT_LIT(p, "null");
+    p = PUT_KEY(p, "mss");
+    p = ep->mss != 0 ? put_u64(p, ep->mss) : PUT_LIT(p, "null");
+    p = PUT_KEY(p, "wscale");
+    p = ep->wscale >= 0 ? put_u64(p, (uint64_t)ep->wscale) : PUT_LIT(p, "null");
+    p = PUT_KEY(p, "sack_ok");
+    p = put_bool(p, ep->sack_ok);
+    p = PUT_KEY(p, "packets");
+    p = put_u64(p, ep->packets);
+    p = PUT_KEY(p, "payload_bytes");
+    p = put_u64(p, ep->payload_bytes);
+    p = PUT_KEY(p, "unique_bytes");
+    p = put_u64(p, ep->unique_bytes);
+    p = PUT_KEY(p, "retransmitted_bytes");
+    p = put_u64(p, ep->retransmitted_bytes);
+    p = PUT_KEY(p, "retransmits");
+    p = put_u64(p, ep->retransmits);
+    p = PUT_KEY(p, "fast_retransmits");
+    p = put_u64(p, ep->fast_retransmits);
+    p = PUT_KEY(p, "spurious_retransmits");
+    p = put_u64(p, ep->spurious_retransmits);
+    p = PUT_KEY(p, "out_of_order");
+    p = put_u64(p, ep->out_of_order);
+    p = PUT_KEY(p, "lost_segments");
+    p = put_u64(p, ep->lost_segments);
+    p = PUT_KEY(p, "dup_acks");
+    p = put_u64(p, ep->dup_acks);
+    p = PUT_KEY(p, "zero_windows");
+    p = put_u64(p, ep->zero_windows);
+    p = PUT_KEY(p, "zero_window_probes");
+    p = put_u64(p, ep->zero_window_probes);
+    p = PUT_KEY(p, "window_full");
+    p = put_u64(p, ep->window_full);
+    p = PUT_KEY(p, "keepalives");
+    p = put_u64(p, ep->keepalives);
+    p = PUT_LIT(p, ",\"violations\":{");
     for (k = 0; k < TV_COUNT; k++) {
-        const char *name = tcp_violation_name((enum tcp_violation)k);
-        if (ep->violations[k] != 0 && name != NULL)
-            jw_u64(w, name, ep->violations[k]);
+        const char *name;
+        size_t len;
+
+        if (ep->violations[k] == 0) /* nearly always: look the name up only when needed */
+            continue;
+        if ((name = tcp_violation_name((enum tcp_violation)k)) == NULL)
+            continue;
+        /* names are [a-z_] identifiers from a table: written as keys unescaped */
+        len = strlen(name);
+        p = jw_room(e, p, len + 4 + REPORT_U64_MAX_DIGITS);
+        if (!first)
+            *p++ = ',';
+        first = false;
+        *p++ = '"';
+        p = put_raw(p, name, len);
+        p = PUT_LIT(p, "\":");
+        p = put_u64(p, ep->violations[k]);
     }
-    jw_close(w, '}');
-    jw_close(w, '}');
+    return PUT_LIT(p, "}}");
 }
 
-static void
-jw_session(struct jw *w, const struct flow_record *r)
+static char *
+jw_session(struct eve *e, char *p, const struct flow_record *r)
 {
     const struct session_summary *s = &r->s;
     unsigned i;
 
-    jw_open(w, "session", '{');
-    jw_endpoint(w, "client", &s->client);
-    jw_endpoint(w, "server", &s->server);
-    jw_name(w, "handshake", tcp_handshake_name((enum tcp_handshake)s->handshake));
-    jw_name(w, "close", tcp_close_name((enum tcp_close)s->close));
-    jw_str(w, "conn_state", s->conn_state);
-    jw_str(w, "history", s->history);
-    jw_bool(w, "midstream", s->midstream);
-    jw_bool(w, "roles_guessed", r->roles_guessed || s->roles_guessed);
+    p = jw_room(e, p, 0);
+    p = PUT_LIT(p, ",\"session\":{\"client\":");
+    p = jw_endpoint(e, p, &s->client);
+    p = jw_room(e, p, 0);
+    p = PUT_KEY(p, "server");
+    p = jw_endpoint(e, p, &s->server);
+    p = PUT_KEY(p, "handshake");
+    p = jw_name(e, p, tcp_handshake_name((enum tcp_handshake)s->handshake));
+    p = PUT_KEY(p, "close");
+    p = jw_name(e, p, tcp_close_name((enum tcp_close)s->close));
+    p = PUT_KEY(p, "conn_state");
+    p = jw_str(e, p, s->conn_state);
+    p = PUT_KEY(p, "history");
+    p = jw_str(e, p, s->history);
+    p = PUT_KEY(p, "midstream");
+    p = put_bool(p, s->midstream);
+    p = PUT_KEY(p, "roles_guessed");
+    p = put_bool(p, r->roles_guessed || s->roles_guessed);
 
-    jw_open(w, "rtt", '{');
-    if (s->handshake_rtt_ns != 0)
-        jw_secs(w, "handshake", s->handshake_rtt_ns);
-    else
-        jw_null(w, "handshake");
-    jw_rtt(w, "client", &s->client.rtt);
-    jw_rtt(w, "server", &s->server.rtt);
-    jw_close(w, '}');
+    p = PUT_LIT(p, ",\"rtt\":{\"handshake\":");
+    p = s->handshake_rtt_ns != 0 ? put_secs(p, s->handshake_rtt_ns) : PUT_LIT(p, "null");
+    p = PUT_KEY(p, "client");
+    p = put_rtt(p, &s->client.rtt);
+    p = PUT_KEY(p, "server");
+    p = put_rtt(p, &s->server.rtt);
+    *p++ = '}';
 
+    p = PUT_KEY(p, "stuck");
     if (s->stuck == TCP_STUCK_NONE) {
-        jw_null(w, "stuck");
+        p = PUT_LIT(p, "null");
     } else {
         uint64_t age = r->now_ns > s->stuck_since_ns ? r->now_ns - s->stuck_since_ns : 0;
 
-        jw_open(w, "stuck", '{');
-        jw_name(w, "kind", tcp_stuck_name((enum tcp_stuck_kind)s->stuck));
-        jw_time(w, "since", s->stuck_since_ns);
-        jw_secs(w, "age", age);
-        jw_close(w, '}');
+        p = PUT_LIT(p, "{\"kind\":");
+        p = jw_name(e, p, tcp_stuck_name((enum tcp_stuck_kind)s->stuck));
+        p = PUT_KEY(p, "since");
+        p = put_time(p, s->stuck_since_ns);
+        p = PUT_KEY(p, "age");
+        p = put_secs(p, age);
+        *p++ = '}';
     }
 
-    jw_open(w, "violations", '[');
+    p = PUT_LIT(p, ",\"violations\":[");
     for (i = 0; i < s->n_examples && i < TCP_VIOLATION_KEEP; i++) {
         const struct tcp_violation_example *x = &s->examples[i];
 
-        jw_open(w, NULL, '{');
-        jw_name(w, "kind", tcp_violation_name((enum tcp_violation)x->kind));
-        jw_str(w, "from", x->from_client ? "client" : "server");
-        jw_u64(w, "pkt", x->pkt_no);
-        jw_time(w, "timestamp", x->ts_ns);
-        jw_u64(w, "expected", x->expected);
-        jw_u64(w, "seen", x->seen);
-        jw_close(w, '}');
+        p = jw_room(e, p, 0);
+        if (i > 0)
+            *p++ = ',';
+        p = PUT_LIT(p, "{\"kind\":");
+        p = jw_name(e, p, tcp_violation_name((enum tcp_violation)x->kind));
+        p = x->from_client ? PUT_LIT(p, ",\"from\":\"client\",\"pkt\":")
+                           : PUT_LIT(p, ",\"from\":\"server\",\"pkt\":");
+        p = put_u64(p, x->pkt_no);
+        p = PUT_KEY(p, "timestamp");
+        p = put_time(p, x->ts_ns);
+        p = PUT_KEY(p, "expected");
+        p = put_u64(p, x->expected);
+        p = PUT_KEY(p, "seen");
+        p = put_u64(p, x->seen);
+        *p++ = '}';
     }
-    jw_close(w, ']');
-    jw_close(w, '}');
+    return PUT_LIT(p, "]}");
 }
 
-/* Suricata's JsonTcpFlags booleans, in its order; only the set ones appear. */
+/*
+ * Suricata's JsonTcpFlags booleans, in its order; only the set ones appear.
+ * Each member is separator, key and value, and all are 11 bytes long.
+ */
 static const struct {
     uint16_t bit;
-    const char *name;
+    char member[sizeof(",\"syn\":true")];
 } eve_flag_names[] = {
-    {TCP_SYN, "syn"}, {TCP_FIN, "fin"}, {TCP_RST, "rst"}, {TCP_PSH, "psh"},
-    {TCP_ACK, "ack"}, {TCP_URG, "urg"}, {TCP_ECE, "ecn"}, {TCP_CWR, "cwr"},
+    {TCP_SYN, ",\"syn\":true"}, {TCP_FIN, ",\"fin\":true"}, {TCP_RST, ",\"rst\":true"},
+    {TCP_PSH, ",\"psh\":true"}, {TCP_ACK, ",\"ack\":true"}, {TCP_URG, ",\"urg\":true"},
+    {TCP_ECE, ",\"ecn\":true"}, {TCP_CWR, ",\"cwr\":true"},
 };
-
-static void
-jw_flags(struct jw *w, const char *key, uint16_t flags)
-{
-    char buf[8];
-
-    jw_str(w, key, report_tcp_flags_hex(flags, buf, sizeof(buf)));
-}
-
-static void
-jw_addr(struct jw *w, const char *key, const struct ip_addr *a, uint8_t version)
-{
-    char buf[64];
-
-    jw_str(w, key, report_addr_str(a, version, buf, sizeof(buf)));
-}
 
 /* flow, flow_update and tcp_stuck share one shape; r->event names it. */
 static void
 eve_flow(void *priv, const struct flow_record *r)
 {
     struct eve *e = priv;
-    struct jw *w = &e->w;
     uint16_t all = (uint16_t)(r->tcp_flags_ts | r->tcp_flags_tc);
     uint64_t start_s = r->start_ns / 1000000000u, end_s = r->end_ns / 1000000000u;
-    size_t i;
+    char start[REPORT_ISO8601_MAX];
+    size_t start_len = report_iso8601_put(start, r->start_ns), i;
+    char *p = report_out_begin(&e->o, 0);
 
-    w->n = 0;
-    w->depth = 0;
-    w->first[0] = true;
-    jw_open(w, NULL, '{');
-    jw_time(w, "timestamp", r->start_ns);
-    jw_u64(w, "flow_id", r->flow_id);
-    jw_str(w, "event_type", r->event != NULL ? r->event : "flow");
+    p = PUT_LIT(p, "{\"timestamp\":");
+    p = put_quoted(p, start, start_len);
+    p = PUT_KEY(p, "flow_id");
+    p = put_u64(p, r->flow_id);
+    p = PUT_KEY(p, "event_type");
+    p = jw_str(e, p, r->event != NULL ? r->event : "flow");
     if (r->vlan_count > 0) {
-        jw_open(w, "vlan", '[');
-        for (i = 0; i < r->vlan_count && i < DECODE_MAX_VLAN; i++)
-            jw_u64(w, NULL, r->vlan[i]);
-        jw_close(w, ']');
+        p = PUT_LIT(p, ",\"vlan\":[");
+        for (i = 0; i < r->vlan_count && i < DECODE_MAX_VLAN; i++) {
+            p = jw_room(e, p, 0);
+            if (i > 0)
+                *p++ = ',';
+            p = put_u64(p, r->vlan[i]);
+        }
+        *p++ = ']';
     }
-    jw_addr(w, "src_ip", &r->src_ip, r->ip_version);
-    jw_u64(w, "src_port", r->src_port);
-    jw_addr(w, "dest_ip", &r->dest_ip, r->ip_version);
-    jw_u64(w, "dest_port", r->dest_port);
-    jw_u64(w, "ip_v", r->ip_version);
-    jw_str(w, "proto", r->proto == 6 ? "TCP" : "UNKNOWN");
+    p = PUT_KEY(p, "src_ip");
+    p = put_addr(p, &r->src_ip, r->ip_version);
+    p = PUT_KEY(p, "src_port");
+    p = put_u64(p, r->src_port);
+    p = PUT_KEY(p, "dest_ip");
+    p = put_addr(p, &r->dest_ip, r->ip_version);
+    p = PUT_KEY(p, "dest_port");
+    p = put_u64(p, r->dest_port);
+    p = PUT_KEY(p, "ip_v");
+    p = put_u64(p, r->ip_version);
+    p = r->proto == 6 ? PUT_LIT(p, ",\"proto\":\"TCP\"") : PUT_LIT(p, ",\"proto\":\"UNKNOWN\"");
 
-    jw_open(w, "flow", '{');
-    jw_u64(w, "pkts_toserver", r->pkts_toserver);
-    jw_u64(w, "pkts_toclient", r->pkts_toclient);
-    jw_u64(w, "bytes_toserver", r->bytes_toserver);
-    jw_u64(w, "bytes_toclient", r->bytes_toclient);
-    jw_time(w, "start", r->start_ns);
-    jw_time(w, "end", r->end_ns);
+    p = PUT_LIT(p, ",\"flow\":{\"pkts_toserver\":");
+    p = put_u64(p, r->pkts_toserver);
+    p = PUT_KEY(p, "pkts_toclient");
+    p = put_u64(p, r->pkts_toclient);
+    p = PUT_KEY(p, "bytes_toserver");
+    p = put_u64(p, r->bytes_toserver);
+    p = PUT_KEY(p, "bytes_toclient");
+    p = put_u64(p, r->bytes_toclient);
+    p = PUT_KEY(p, "start");
+    p = put_quoted(p, start, start_len);
+    p = PUT_KEY(p, "end");
+    p = put_time(p, r->end_ns);
     /* Suricata: lastts seconds minus startts seconds */
-    jw_u64(w, "age", end_s > start_s ? end_s - start_s : 0);
-    jw_str(w, "state", r->flow_state != NULL ? r->flow_state : "new");
-    jw_name(w, "reason", flow_end_reason_name((enum flow_end_reason)r->reason));
-    jw_bool(w, "alerted", false);
-    jw_close(w, '}');
+    p = PUT_KEY(p, "age");
+    p = put_u64(p, end_s > start_s ? end_s - start_s : 0);
+    p = PUT_KEY(p, "state");
+    p = jw_str(e, p, r->flow_state != NULL ? r->flow_state : "new");
+    p = PUT_KEY(p, "reason");
+    p = jw_name(e, p, flow_end_reason_name((enum flow_end_reason)r->reason));
+    p = PUT_LIT(p, ",\"alerted\":false}");
 
-    jw_open(w, "tcp", '{');
-    jw_flags(w, "tcp_flags", all);
-    jw_flags(w, "tcp_flags_ts", r->tcp_flags_ts);
-    jw_flags(w, "tcp_flags_tc", r->tcp_flags_tc);
+    p = PUT_LIT(p, ",\"tcp\":{\"tcp_flags\":");
+    p = put_flags(p, all);
+    p = PUT_KEY(p, "tcp_flags_ts");
+    p = put_flags(p, r->tcp_flags_ts);
+    p = PUT_KEY(p, "tcp_flags_tc");
+    p = put_flags(p, r->tcp_flags_tc);
     for (i = 0; i < sizeof(eve_flag_names) / sizeof(eve_flag_names[0]); i++)
         if (all & eve_flag_names[i].bit)
-            jw_bool(w, eve_flag_names[i].name, true);
-    if (r->has_session && r->s.suricata_state != NULL)
-        jw_str(w, "state", r->s.suricata_state);
-    jw_close(w, '}');
+            p = put_raw(p, eve_flag_names[i].member, sizeof(eve_flag_names[i].member) - 1);
+    if (r->has_session && r->s.suricata_state != NULL) {
+        p = PUT_KEY(p, "state");
+        p = jw_str(e, p, r->s.suricata_state);
+    }
+    *p++ = '}';
 
-    if (r->community_id[0] != '\0')
-        jw_str(w, "community_id", r->community_id);
+    if (r->community_id[0] != '\0') {
+        p = PUT_KEY(p, "community_id");
+        p = jw_str(e, p, r->community_id);
+    }
     if (r->has_session)
-        jw_session(w, r);
-    jw_close(w, '}');
-    jw_char(w, '\n');
-    if (report_write_line(e->out, w->p, w->n, e->line_buffered) != 0)
-        e->failed = true;
+        p = jw_session(e, p, r);
+    p = PUT_LIT(p, "}\n");
+    report_out_end(&e->o, p);
 }
 
 /*
@@ -552,7 +601,7 @@ eve_open(void **priv, FILE *out, const struct report_opts *o, char *err)
 
     (void)err;
     e->out = out;
-    e->line_buffered = o != NULL && o->line_buffered;
+    report_out_init(&e->o, out, o);
     *priv = e;
     return 0;
 }
@@ -565,9 +614,12 @@ eve_close(void *priv)
 
     if (e == NULL)
         return 0;
+    /* always fflush: on a write error it also drops what stdio holds, so main's fclose is quiet */
+    if (report_out_flush(&e->o) != 0)
+        rc = -1;
     if (fflush(e->out) != 0 || ferror(e->out) || e->failed)
         rc = -1;
-    free(e->w.p);
+    report_out_fini(&e->o);
     free(e);
     return rc;
 }

@@ -7,11 +7,18 @@
  */
 #include <config.h>
 
+#include <arpa/inet.h>
 #include <check.h>
+#include <errno.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "report/report.h"
 
@@ -170,6 +177,193 @@ START_TEST(test_addr_str_compresses_ipv6)
     memset(&a, 0, sizeof(a));
     a.b[0] = 192, a.b[1] = 168, a.b[3] = 7;
     ck_assert_str_eq(report_addr_str(&a, 4, buf, sizeof(buf)), "192.168.0.7");
+}
+END_TEST
+
+/* Deterministic test values (xorshift64*), so failures reproduce. */
+static uint64_t
+test_rand(uint64_t *state)
+{
+    uint64_t x = *state;
+
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    return x * 0x2545f4914f6cdd1dull;
+}
+
+/* report_u64_put against printf's "%" PRIu64; the digits after the last one must stay untouched. */
+static void
+assert_u64_like_printf(uint64_t v)
+{
+    char got[REPORT_U64_MAX_DIGITS + 2], want[32];
+    size_t n;
+
+    memset(got, '#', sizeof(got));
+    n = report_u64_put(got, v);
+    snprintf(want, sizeof(want), "%" PRIu64, v);
+    ck_assert_uint_eq(n, strlen(want));
+    ck_assert_uint_eq(report_u64_len(v), n);
+    ck_assert_msg(memcmp(got, want, n) == 0, "%" PRIu64 ": got %.*s", v, (int)n, got);
+    ck_assert_int_eq(got[n], '#');
+}
+
+START_TEST(test_u64_put_matches_printf_at_every_digit_boundary)
+{
+    uint64_t p = 1, seed = 0x9e3779b97f4a7c15ull;
+    int i;
+
+    assert_u64_like_printf(0);
+    assert_u64_like_printf(9);
+    assert_u64_like_printf(10);
+    assert_u64_like_printf(99);
+    assert_u64_like_printf(100);
+    assert_u64_like_printf(UINT64_MAX);
+    assert_u64_like_printf(UINT64_MAX - 1);
+    assert_u64_like_printf((uint64_t)INT64_MAX);
+    assert_u64_like_printf((uint64_t)INT64_MAX + 1);
+    for (i = 0; i < 20; i++) { /* 10^0 .. 10^19, each +-1 */
+        assert_u64_like_printf(p - 1);
+        assert_u64_like_printf(p);
+        assert_u64_like_printf(p + 1);
+        if (i < 19)
+            p *= 10;
+    }
+    for (i = 0; i < 10000; i++)
+        assert_u64_like_printf((uint64_t)i);
+    for (i = 0; i < 32000; i++) { /* every magnitude: shift a random value down */
+        uint64_t v = test_rand(&seed);
+
+        assert_u64_like_printf(v >> (i % 64));
+    }
+}
+END_TEST
+
+START_TEST(test_iso8601_put_matches_gmtime_strftime)
+{
+    uint64_t seed = 42, ts = 0;
+    int i;
+
+    for (i = 0; i < 8000; i++) {
+        char got[REPORT_ISO8601_MAX + 1], want[64], date[40];
+        time_t secs;
+        struct tm tm;
+        size_t n;
+
+        /* runs within one second, jumps across days and back, and random times */
+        switch (i % 4) {
+        case 0:
+            ts += test_rand(&seed) % 1000000u;
+            break;
+        case 1:
+            ts += test_rand(&seed) % (3ull * 86400u * 1000000000u);
+            break;
+        case 2:
+            ts -= ts > 1000000000u ? test_rand(&seed) % 1000000000u : 0;
+            break;
+        default:
+            ts = test_rand(&seed) >> (i % 8);
+            break;
+        }
+        secs = (time_t)(ts / 1000000000u);
+        ck_assert_ptr_nonnull(gmtime_r(&secs, &tm));
+        ck_assert_uint_gt(strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm), 0);
+        snprintf(want, sizeof(want), "%s.%06u+0000", date, (unsigned)(ts % 1000000000u / 1000u));
+        n = report_iso8601_put(got, ts);
+        got[n] = '\0';
+        ck_assert_str_eq(got, want);
+    }
+    {
+        char got[REPORT_ISO8601_MAX + 1];
+        size_t n = report_iso8601_put(got, UINT64_MAX);
+
+        got[n] = '\0';
+        ck_assert_str_eq(got, "2554-07-21T23:34:33.709551+0000");
+    }
+}
+END_TEST
+
+START_TEST(test_flags_hex_put_matches_printf)
+{
+    unsigned f;
+
+    for (f = 0; f <= 0xffff; f++) {
+        char got[REPORT_FLAGS_HEX_MAX + 1], want[16];
+        size_t n = report_tcp_flags_hex_put(got, (uint16_t)f);
+
+        got[n] = '\0';
+        snprintf(want, sizeof(want), "%02x", f);
+        ck_assert_str_eq(got, want);
+    }
+}
+END_TEST
+
+static void
+assert_addr_like_inet_ntop(const struct ip_addr *a, uint8_t version)
+{
+    char got[REPORT_ADDR_MAX + 1], want[INET6_ADDRSTRLEN], str[64];
+    size_t n = report_addr_put(got, a, version);
+
+    got[n] = '\0';
+    ck_assert_ptr_nonnull(inet_ntop(version == 6 ? AF_INET6 : AF_INET, a->b, want, sizeof(want)));
+    ck_assert_str_eq(got, want);
+    ck_assert_str_eq(report_addr_str(a, version, str, sizeof(str)), want);
+}
+
+START_TEST(test_addr_put_matches_inet_ntop)
+{
+    /* every pattern of zero and non-zero groups, with values of each width */
+    static const unsigned vals[] = {0x1, 0xf, 0x10, 0xab, 0x100, 0xfff, 0x1000, 0xffff, 0xabcd};
+    uint64_t seed = 7;
+    struct ip_addr a;
+    unsigned pat, v, o, i;
+
+    for (pat = 0; pat < 256; pat++) {
+        for (v = 0; v < sizeof(vals) / sizeof(vals[0]); v++) {
+            memset(&a, 0, sizeof(a));
+            for (i = 0; i < 8; i++) {
+                unsigned w = pat & (1u << i) ? vals[(v + i) % (sizeof(vals) / sizeof(vals[0]))] : 0;
+
+                a.b[2 * i] = (uint8_t)(w >> 8);
+                a.b[2 * i + 1] = (uint8_t)w;
+            }
+            assert_addr_like_inet_ntop(&a, 6);
+            /* the same with group 5 = ffff: IPv4-mapped when the rest before it is zero */
+            a.b[10] = a.b[11] = 0xff;
+            assert_addr_like_inet_ntop(&a, 6);
+        }
+    }
+    for (i = 0; i < 20000; i++) {
+        uint64_t x = test_rand(&seed), y = test_rand(&seed);
+
+        memcpy(a.b, &x, 8);
+        memcpy(a.b + 8, &y, 8);
+        for (v = 0; v < 16; v++) /* knock out random bytes to make zero groups */
+            if (test_rand(&seed) % 3 == 0)
+                a.b[v] = 0;
+        assert_addr_like_inet_ntop(&a, 6);
+        assert_addr_like_inet_ntop(&a, 4);
+    }
+    for (o = 0; o < 256; o++) { /* every octet value in every position */
+        memset(&a, 0, sizeof(a));
+        for (i = 0; i < 4; i++)
+            a.b[i] = (uint8_t)(o + i * 37);
+        assert_addr_like_inet_ntop(&a, 4);
+    }
+}
+END_TEST
+
+START_TEST(test_addr_str_too_short_gives_question_mark_like_inet_ntop)
+{
+    struct ip_addr a;
+    char buf[8];
+
+    memset(&a, 0, sizeof(a));
+    a.b[0] = 192, a.b[1] = 168, a.b[2] = 100, a.b[3] = 200;
+    ck_assert_str_eq(report_addr_str(&a, 4, buf, sizeof(buf)), "?");
+    a.b[0] = 1, a.b[1] = 2, a.b[2] = 3, a.b[3] = 4;
+    ck_assert_str_eq(report_addr_str(&a, 4, buf, sizeof(buf)), "1.2.3.4");
 }
 END_TEST
 
@@ -383,6 +577,318 @@ START_TEST(test_eve_stats_nest_in_first_seen_order)
 }
 END_TEST
 
+/* ---- output batching (struct report_out) ---------------------------------------- */
+
+/*
+ * A SOCK_SEQPACKET pair keeps write(2) boundaries: each recv() returns what
+ * one write() sent, so a test can see exactly how output reached the
+ * descriptor and when.
+ */
+struct seqpkt {
+    int sv[2];
+    FILE *f; /* on sv[0], with a BUF-byte full stdio buffer */
+    char stdio_buf[4096];
+    size_t sizes[4096]; /* write() sizes seen so far */
+    size_t n_sizes;
+    char *data; /* everything received */
+    size_t len, cap;
+};
+
+static void
+seqpkt_open(struct seqpkt *q, int mode)
+{
+    memset(q, 0, sizeof(*q));
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, q->sv), 0);
+    q->f = fdopen(q->sv[0], "w");
+    ck_assert_ptr_nonnull(q->f);
+    ck_assert_int_eq(setvbuf(q->f, q->stdio_buf, mode, sizeof(q->stdio_buf)), 0);
+}
+
+/* Collects every message waiting on the reading end. */
+static void
+seqpkt_drain(struct seqpkt *q)
+{
+    char buf[1 << 17];
+    ssize_t n;
+
+    while ((n = recv(q->sv[1], buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+        ck_assert_uint_lt(q->n_sizes, sizeof(q->sizes) / sizeof(q->sizes[0]));
+        q->sizes[q->n_sizes++] = (size_t)n;
+        if (q->len + (size_t)n > q->cap) {
+            q->cap = (q->len + (size_t)n) * 2;
+            q->data = realloc(q->data, q->cap);
+            ck_assert_ptr_nonnull(q->data);
+        }
+        memcpy(q->data + q->len, buf, (size_t)n);
+        q->len += (size_t)n;
+    }
+}
+
+static void
+seqpkt_close(struct seqpkt *q)
+{
+    ck_assert_int_eq(fclose(q->f), 0);
+    close(q->sv[1]);
+    free(q->data);
+}
+
+static const struct report_opts batch_opts = {.format = REPORT_EVE};
+static const struct report_opts lb_opts = {.format = REPORT_EVE, .line_buffered = true};
+static const struct report_opts live_opts = {.format = REPORT_EVE, .live = true};
+static const struct report_opts file_opts = {.format = REPORT_EVE, .output_path = "out.json"};
+
+/* Line i of a deterministic mix: short, long, exactly the stdio buffer, longer than it. */
+static size_t
+test_line(char *buf, size_t i, uint64_t *seed)
+{
+    size_t len;
+
+    switch (i % 11) {
+    case 3:
+        len = 4096; /* exactly the buffer */
+        break;
+    case 7:
+        len = 4097 + test_rand(seed) % 6000; /* larger than the buffer */
+        break;
+    default:
+        len = 1 + test_rand(seed) % 1500;
+        break;
+    }
+    memset(buf, 'a' + (int)(i % 26), len - 1);
+    buf[len - 1] = '\n';
+    return len;
+}
+
+START_TEST(test_out_writes_the_same_pieces_at_the_same_points_as_stdio)
+{
+    /* batching must be invisible: same write(2) sizes, each after the same line, same bytes */
+    static char line[12000];
+    struct seqpkt old, now;
+    struct report_out o;
+    uint64_t seed_old = 5, seed_now = 5;
+    size_t i, n_old, n_now;
+
+    seqpkt_open(&old, _IOFBF);
+    seqpkt_open(&now, _IOFBF);
+    report_out_init(&o, now.f, &batch_opts);
+    ck_assert_uint_eq(o.chunk, sizeof(now.stdio_buf));
+    /* a first line that fills stdio's buffer exactly goes out at once in glibc (the buffer is
+     * set up by that write); start both with a short line so the comparison is about the rule */
+    for (i = 0; i < 400; i++) {
+        size_t len = i == 0 ? 10 : test_line(line, i, &seed_old), fill = __fpending(old.f);
+        char *p;
+
+        if (i == 0)
+            memcpy(line, "000000000\n", 10);
+        if (i > 0)
+            ck_assert_uint_eq(test_line(line, i, &seed_now), len);
+        if (i % 11 == 5 && fill < sizeof(old.stdio_buf)) {
+            len = sizeof(old.stdio_buf) - fill; /* fills the buffer to the last byte */
+            line[len - 1] = '\n';
+        }
+        ck_assert_int_eq(report_write_line(old.f, line, len, false), 0);
+        seqpkt_drain(&old);
+        p = report_out_begin(&o, len);
+        memcpy(p, line, len);
+        report_out_end(&o, p + len);
+        seqpkt_drain(&now);
+        ck_assert_msg(old.n_sizes == now.n_sizes && old.len == now.len,
+                      "after line %zu: stdio %zu writes %zu bytes, batched %zu writes %zu bytes", i,
+                      old.n_sizes, old.len, now.n_sizes, now.len);
+    }
+    ck_assert_int_eq(fflush(old.f), 0);
+    ck_assert_int_eq(report_out_flush(&o), 0);
+    ck_assert_int_eq(fflush(now.f), 0);
+    seqpkt_drain(&old);
+    seqpkt_drain(&now);
+    n_old = old.n_sizes;
+    n_now = now.n_sizes;
+    ck_assert_uint_eq(n_old, n_now);
+    ck_assert_uint_gt(n_now, 100);
+    for (i = 0; i < n_now; i++)
+        ck_assert_uint_eq(old.sizes[i], now.sizes[i]);
+    ck_assert_uint_eq(old.len, now.len);
+    ck_assert(memcmp(old.data, now.data, now.len) == 0);
+    report_out_fini(&o);
+    seqpkt_close(&old);
+    seqpkt_close(&now);
+}
+END_TEST
+
+START_TEST(test_out_passes_lines_through_when_not_batching)
+{
+    /* -l, a line-buffered stream (terminal), a live capture, a stream without a buffer */
+    struct seqpkt q;
+    struct report_out o;
+    char *p;
+    FILE *mem;
+    char *mbuf = NULL;
+    size_t mlen = 0;
+
+    seqpkt_open(&q, _IOFBF);
+    report_out_init(&o, q.f, &lb_opts); /* -l: each line reaches the socket at once */
+    ck_assert_uint_eq(o.chunk, 0);
+    p = report_out_begin(&o, 6);
+    memcpy(p, "hello\n", 6);
+    report_out_end(&o, p + 6);
+    seqpkt_drain(&q);
+    ck_assert_uint_eq(q.n_sizes, 1);
+    ck_assert_uint_eq(q.sizes[0], 6);
+    report_out_fini(&o);
+    report_out_init(&o, q.f, &live_opts);
+    ck_assert_uint_eq(o.chunk, 0);
+    report_out_fini(&o);
+    report_out_init(&o, q.f, &file_opts); /* -o: SIGHUP's reopen must find every record in stdio */
+    ck_assert_uint_eq(o.chunk, 0);
+    report_out_fini(&o);
+    report_out_init(&o, q.f, NULL); /* no options: batched */
+    ck_assert_uint_eq(o.chunk, sizeof(q.stdio_buf));
+    report_out_fini(&o);
+    seqpkt_close(&q);
+
+    seqpkt_open(&q, _IOLBF);
+    report_out_init(&o, q.f, &batch_opts);
+    ck_assert_uint_eq(o.chunk, 0);
+    report_out_fini(&o);
+    seqpkt_close(&q);
+
+    mem = open_memstream(&mbuf, &mlen);
+    ck_assert_ptr_nonnull(mem);
+    report_out_init(&o, mem, &batch_opts);
+    ck_assert_uint_eq(o.chunk, 0);
+    p = report_out_begin(&o, 3);
+    memcpy(p, "ab\n", 3);
+    report_out_end(&o, p + 3);
+    ck_assert_int_eq(report_out_flush(&o), 0);
+    report_out_fini(&o);
+    ck_assert_int_eq(fclose(mem), 0);
+    ck_assert_str_eq(mbuf, "ab\n");
+    free(mbuf);
+}
+END_TEST
+
+/* Many EVE records (some larger than the stdio buffer) and the stats record through ops. */
+static void
+feed_eve(void *priv, struct flow_record *r, const struct stats_record *st, char *big,
+         struct seqpkt *q)
+{
+    int i;
+
+    for (i = 0; i < 300; i++) {
+        r->flow_id = 1000 + (uint64_t)i;
+        r->pkts_toserver = (uint64_t)i * 7919u;
+        r->flow_state = i % 50 == 25 ? big : "closed";
+        snprintf(r->s.history, sizeof(r->s.history), "ShAD%.*s", i % 40,
+                 "dadadadadadadadadadadadadadadadadadadadad");
+        if (i % 3 == 0)
+            report_eve_ops.flow_update(priv, r);
+        else
+            report_eve_ops.flow_end(priv, r);
+        if (q != NULL)
+            seqpkt_drain(q); /* keep the socket from filling up */
+    }
+    report_eve_ops.stats(priv, st);
+}
+
+START_TEST(test_eve_batched_output_equals_line_by_line)
+{
+    struct stat_item items[] = {{"decoder.pkts", 20}, {"flow.total", 3}};
+    struct stat_list list = {items, 2, 2};
+    struct stats_record st = {T0, &list};
+    struct report_opts lb = {.format = REPORT_EVE, .line_buffered = true};
+    struct report_opts batch = {.format = REPORT_EVE};
+    struct flow_record r = sample_record();
+    struct seqpkt q;
+    char *big = malloc(6001), *mbuf = NULL, err[256];
+    size_t mlen = 0;
+    void *priv = NULL;
+    FILE *mem;
+
+    ck_assert_ptr_nonnull(big);
+    memset(big, 'x', 6000); /* makes the record larger than the 4096-byte buffer */
+    big[6000] = '\0';
+    mem = open_memstream(&mbuf, &mlen);
+    ck_assert_ptr_nonnull(mem);
+    ck_assert_int_eq(report_eve_ops.open(&priv, mem, &lb, err), 0);
+    feed_eve(priv, &r, &st, big, NULL);
+    ck_assert_int_eq(report_eve_ops.close(priv), 0);
+    ck_assert_int_eq(fclose(mem), 0);
+
+    seqpkt_open(&q, _IOFBF);
+    ck_assert_int_eq(report_eve_ops.open(&priv, q.f, &batch, err), 0);
+    feed_eve(priv, &r, &st, big, &q);
+    seqpkt_drain(&q);
+    ck_assert_uint_gt(q.n_sizes, 10); /* written in pieces along the way, not only at close */
+    ck_assert_int_eq(report_eve_ops.close(priv), 0);
+    seqpkt_drain(&q);
+    ck_assert_uint_eq(q.len, mlen);
+    ck_assert(memcmp(q.data, mbuf, mlen) == 0);
+    seqpkt_close(&q);
+    free(mbuf);
+    free(big);
+}
+END_TEST
+
+START_TEST(test_eve_write_error_makes_close_fail)
+{
+    /* /dev/full: every write fails with ENOSPC, batched or not */
+    struct stat_item items[] = {{"decoder.pkts", 20}};
+    struct stat_list list = {items, 1, 1};
+    struct stats_record st = {T0, &list};
+    struct flow_record r = sample_record();
+    static char sbuf[4096];
+    int lb;
+
+    for (lb = 0; lb < 3; lb++) { /* batched, -l, -o */
+        struct report_opts o = {.format = REPORT_EVE,
+                                .line_buffered = lb == 1,
+                                .output_path = lb == 2 ? "/dev/full" : NULL};
+        char err[256], *big = malloc(6001);
+        void *priv = NULL;
+        FILE *f = fopen("/dev/full", "w");
+
+        ck_assert_ptr_nonnull(f);
+        ck_assert_ptr_nonnull(big);
+        memset(big, 'y', 6000);
+        big[6000] = '\0';
+        ck_assert_int_eq(setvbuf(f, sbuf, _IOFBF, sizeof(sbuf)), 0);
+        ck_assert_int_eq(report_eve_ops.open(&priv, f, &o, err), 0);
+        feed_eve(priv, &r, &st, big, NULL);
+        /* main reports strerror(errno) after close: it must still say why */
+        ck_assert_int_eq(report_eve_ops.close(priv), -1);
+        ck_assert_int_eq(errno, ENOSPC);
+        /* nothing may be left in stdio: main's fclose after a failed close stays quiet */
+        ck_assert_uint_eq(__fpending(f), 0);
+        ck_assert_int_eq(fclose(f), 0);
+        free(big);
+    }
+}
+END_TEST
+
+START_TEST(test_out_error_in_the_last_piece_is_reported_by_flush)
+{
+    /* nothing fails until the final flush: flush must still say so */
+    static char sbuf[4096];
+    struct report_out o;
+    FILE *f = fopen("/dev/full", "w");
+    char *p;
+
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(setvbuf(f, sbuf, _IOFBF, sizeof(sbuf)), 0);
+    report_out_init(&o, f, &batch_opts);
+    ck_assert_uint_eq(o.chunk, sizeof(sbuf));
+    p = report_out_begin(&o, 4);
+    memcpy(p, "abc\n", 4);
+    report_out_end(&o, p + 4);
+    ck_assert(!o.failed);
+    errno = 0;
+    ck_assert_int_eq(report_out_flush(&o), -1);
+    ck_assert_int_eq(errno, ENOSPC);
+    report_out_fini(&o);
+    fclose(f);
+}
+END_TEST
+
 /* ---- Zeek --------------------------------------------------------------------- */
 
 #define ZEEK_HEADER(open)                                                                          \
@@ -409,6 +915,128 @@ START_TEST(test_zeek_header_row_and_close)
                      "\t9.000000\t90\t3500\tSF\t-\t-\t0\tShADadFf\t5\t430\t4\t3944\t-\n"
                      "#close\t2009-11-18-08-01-21\n");
     free(out.buf);
+}
+END_TEST
+
+/* The row as the old snprintf-based writer formatted it: the reference for the hand-written one. */
+static void
+ref_zeek_row(const struct flow_record *r, char *line, size_t len)
+{
+    const struct session_summary *s = &r->s;
+    bool swap = !s->zeek_orig_is_client;
+    uint64_t last_ns = s->zeek_last_ts_ns != 0 ? s->zeek_last_ts_ns : r->end_ns;
+    uint64_t start_us = r->start_ns / 1000u, last_us = last_ns / 1000u;
+    char oa[64], ra[64], dur[32], ob[24], rb[24];
+
+    if (last_us > start_us) {
+        uint64_t d = last_us - start_us;
+        snprintf(dur, sizeof(dur), "%" PRIu64 ".%06" PRIu64, d / 1000000u, d % 1000000u);
+        snprintf(ob, sizeof(ob), "%" PRIu64, s->zeek_orig_bytes);
+        snprintf(rb, sizeof(rb), "%" PRIu64, s->zeek_resp_bytes);
+    } else {
+        snprintf(dur, sizeof(dur), "-");
+        snprintf(ob, sizeof(ob), "-");
+        snprintf(rb, sizeof(rb), "-");
+    }
+    ck_assert_ptr_nonnull(inet_ntop(r->ip_version == 6 ? AF_INET6 : AF_INET,
+                                    (swap ? &r->dest_ip : &r->src_ip)->b, oa, sizeof(oa)));
+    ck_assert_ptr_nonnull(inet_ntop(r->ip_version == 6 ? AF_INET6 : AF_INET,
+                                    (swap ? &r->src_ip : &r->dest_ip)->b, ra, sizeof(ra)));
+    snprintf(line, len,
+             "%" PRIu64 ".%06" PRIu64 "\t%s\t%s\t%u\t%s\t%u\t%s\t-\t%s\t%s\t%s\t%s\t-\t-\t%" PRIu64
+             "\t%s\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t-\n",
+             start_us / 1000000u, start_us % 1000000u, r->uid[0] ? r->uid : "-", oa,
+             (unsigned)(swap ? r->dest_port : r->src_port), ra,
+             (unsigned)(swap ? r->src_port : r->dest_port),
+             r->proto == 6    ? "tcp"
+             : r->proto == 17 ? "udp"
+                              : "unknown_transport",
+             dur, ob, rb, s->conn_state[0] ? s->conn_state : "-", s->zeek_missed_bytes,
+             s->history[0] ? s->history : "-", swap ? r->pkts_toclient : r->pkts_toserver,
+             swap ? r->ip_bytes_toclient : r->ip_bytes_toserver,
+             swap ? r->pkts_toserver : r->pkts_toclient,
+             swap ? r->ip_bytes_toserver : r->ip_bytes_toclient);
+}
+
+START_TEST(test_zeek_rows_match_the_printf_reference)
+{
+    /* random records: both role orders, zero and non-zero duration, empty strings, IPv6,
+     * numbers of every size up to UINT64_MAX */
+    uint64_t seed = 3;
+    int i;
+
+    for (i = 0; i < 1000; i++) {
+        struct flow_record r = sample_record();
+        char want[1024], *row;
+        struct run out;
+        int k;
+
+        r.s.zeek_orig_is_client = test_rand(&seed) % 2 == 0;
+        r.ip_version = test_rand(&seed) % 3 == 0 ? 6 : 4;
+        for (k = 0; k < 16; k++) {
+            r.src_ip.b[k] = test_rand(&seed) % 4 == 0 ? 0 : (uint8_t)test_rand(&seed);
+            r.dest_ip.b[k] = test_rand(&seed) % 4 == 0 ? 0 : (uint8_t)test_rand(&seed);
+        }
+        r.src_port = (uint16_t)test_rand(&seed);
+        r.dest_port = (uint16_t)test_rand(&seed);
+        r.proto = i % 5 == 0 ? 17 : i % 7 == 0 ? 99 : 6;
+        r.start_ns = test_rand(&seed) >> (i % 64);
+        r.end_ns = r.start_ns + (i % 3 == 0 ? 0 : test_rand(&seed) >> 20);
+        r.now_ns = r.end_ns;
+        r.s.zeek_last_ts_ns = i % 4 == 0 ? 0 : r.end_ns;
+        r.pkts_toserver = test_rand(&seed) >> (i % 64);
+        r.pkts_toclient = test_rand(&seed) >> ((i + 7) % 64);
+        r.ip_bytes_toserver = i == 1 ? UINT64_MAX : test_rand(&seed) >> ((i + 13) % 64);
+        r.ip_bytes_toclient = test_rand(&seed) >> ((i + 29) % 64);
+        r.s.zeek_orig_bytes = test_rand(&seed) >> (i % 64);
+        r.s.zeek_resp_bytes = test_rand(&seed) >> ((i + 3) % 64);
+        r.s.zeek_missed_bytes = i % 2 ? 0 : test_rand(&seed) >> (i % 64);
+        if (i % 6 == 0)
+            r.uid[0] = '\0';
+        if (i % 8 == 0)
+            r.s.conn_state[0] = '\0';
+        if (i % 10 == 0)
+            r.s.history[0] = '\0';
+        ref_zeek_row(&r, want, sizeof(want));
+        out = run_writer(&report_zeek_ops, &r, NULL, 1, NULL);
+        row = strstr(out.buf, "\n#types\t");
+        ck_assert_ptr_nonnull(row);
+        row = strchr(row + 1, '\n') + 1;
+        ck_assert_int_eq(strncmp(row, want, strlen(want)), 0);
+        ck_assert_int_eq(strncmp(row + strlen(want), "#close\t", 7), 0);
+        free(out.buf);
+    }
+}
+END_TEST
+
+START_TEST(test_zeek_write_error_makes_close_fail)
+{
+    /* /dev/full, batched, -l and -o: close fails with ENOSPC and leaves stdio empty */
+    struct stat_list l = {NULL, 0, 0};
+    struct stats_record st = {T0, &l};
+    struct flow_record r = sample_record();
+    static char sbuf[4096];
+    int v, i;
+
+    for (v = 0; v < 3; v++) {
+        struct report_opts o = {.format = REPORT_ZEEK,
+                                .line_buffered = v == 1,
+                                .output_path = v == 2 ? "/dev/full" : NULL};
+        char err[256];
+        void *priv = NULL;
+        FILE *f = fopen("/dev/full", "w");
+
+        ck_assert_ptr_nonnull(f);
+        ck_assert_int_eq(setvbuf(f, sbuf, _IOFBF, sizeof(sbuf)), 0);
+        ck_assert_int_eq(report_zeek_ops.open(&priv, f, &o, err), 0);
+        for (i = 0; i < 100; i++)
+            report_zeek_ops.flow_end(priv, &r);
+        report_zeek_ops.stats(priv, &st);
+        ck_assert_int_eq(report_zeek_ops.close(priv), -1);
+        ck_assert_int_eq(errno, ENOSPC);
+        ck_assert_uint_eq(__fpending(f), 0);
+        ck_assert_int_eq(fclose(f), 0);
+    }
 }
 END_TEST
 
@@ -543,6 +1171,114 @@ START_TEST(test_eve_strings_are_escaped_and_parse_back)
 }
 END_TEST
 
+/* The escaping the EVE writer promises, written the slow obvious way. */
+static void
+ref_json_string(char *dst, const char *s)
+{
+    *dst++ = '"';
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if (c == '"' || c == '\\') {
+            *dst++ = '\\';
+            *dst++ = (char)c;
+        } else if (c < 0x20) {
+            dst += snprintf(dst, 7, "\\u%04x", c);
+        } else {
+            *dst++ = (char)c;
+        }
+    }
+    *dst++ = '"';
+    *dst = '\0';
+}
+
+START_TEST(test_eve_escapes_every_byte_value_like_the_reference)
+{
+    /* each byte 1..255 alone, first, in the middle and last: the fast path
+     * (nothing to escape) and the escaping path must both give the reference text */
+    struct flow_record r = sample_record();
+    unsigned b, pos;
+
+    for (b = 1; b <= 255; b++) {
+        for (pos = 0; pos < 4; pos++) {
+            static const char *const around[4][2] = {
+                {"", ""}, {"", "abc"}, {"ab", "cd"}, {"abc", ""}};
+            char str[16], quoted[64], want[96];
+            struct run out;
+
+            snprintf(str, sizeof(str), "%s%c%s", around[pos][0], (int)b, around[pos][1]);
+            r.flow_state = str;
+            ref_json_string(quoted, str);
+            snprintf(want, sizeof(want), ",\"state\":%s,\"reason\":", quoted);
+            out = run_writer(&report_eve_ops, &r, NULL, 1, NULL);
+            ck_assert_msg(strstr(out.buf, want) != NULL, "byte 0x%02x pos %u: %s", b, pos, out.buf);
+            free(out.buf);
+        }
+    }
+}
+END_TEST
+
+START_TEST(test_eve_long_escaped_string_grows_the_buffer)
+{
+    /* 5000 control characters: 30000 bytes escaped, far past the buffer's first size */
+    struct flow_record r = sample_record();
+    char *str = malloc(5001), *quoted = malloc(30010), *want = malloc(30100);
+    struct run out;
+    json_t *root;
+    json_error_t jerr;
+
+    ck_assert_ptr_nonnull(str);
+    ck_assert_ptr_nonnull(quoted);
+    ck_assert_ptr_nonnull(want);
+    memset(str, 0x01, 5000);
+    str[2500] = '"';
+    str[5000] = '\0';
+    r.flow_state = str;
+    ref_json_string(quoted, str);
+    snprintf(want, 30100, ",\"state\":%s,\"reason\":", quoted);
+    out = run_writer(&report_eve_ops, &r, NULL, 1, NULL);
+    ck_assert_ptr_nonnull(strstr(out.buf, want));
+    root = json_loads(out.buf, 0, &jerr);
+    ck_assert_msg(root != NULL, "%s", jerr.text);
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(root, "flow"), "state")),
+                     str);
+    json_decref(root);
+    free(out.buf);
+    free(want);
+    free(quoted);
+    free(str);
+}
+END_TEST
+
+START_TEST(test_eve_seconds_match_the_reference_for_many_values)
+{
+    /* fixed point, truncated to microseconds, trailing zeros trimmed, one decimal kept */
+    struct flow_record r = sample_record();
+    uint64_t seed = 99;
+    int i;
+
+    for (i = 0; i < 1500; i++) {
+        uint64_t ns = i < 500 ? (uint64_t)i * 999 : test_rand(&seed) >> (i % 64);
+        uint64_t us = ns / 1000u;
+        char frac[16], want[96];
+        size_t n;
+        struct run out;
+
+        if (ns == 0)
+            ns = 1000; /* 0 is written as null */
+        us = ns / 1000u;
+        snprintf(frac, sizeof(frac), "%06u", (unsigned)(us % 1000000u));
+        for (n = 6; n > 1 && frac[n - 1] == '0'; n--)
+            frac[n - 1] = '\0';
+        snprintf(want, sizeof(want), "\"rtt\":{\"handshake\":%" PRIu64 ".%s,", us / 1000000u, frac);
+        r.s.handshake_rtt_ns = ns;
+        out = run_writer(&report_eve_ops, &r, NULL, 1, NULL);
+        ck_assert_msg(strstr(out.buf, want) != NULL, "%" PRIu64 ": want %s", ns, want);
+        free(out.buf);
+    }
+}
+END_TEST
+
 START_TEST(test_eve_record_without_session_leaves_session_out)
 {
     struct flow_record r = sample_record();
@@ -618,40 +1354,233 @@ START_TEST(test_text_packet_line_prefers_decoder_outcomes)
 }
 END_TEST
 
+/* ---- text reference: the table as the old snprintf-based writer printed it ---- */
+
+#define REF_COLS 9
+
+struct ref_row {
+    uint64_t order;
+    bool stuck;
+    uint64_t since;
+    char cell[REF_COLS][160];
+};
+
+static void
+ref_add_word(char *buf, size_t len, const char *word)
+{
+    size_t used = strlen(buf);
+
+    if (word == NULL || used + 1 >= len)
+        return;
+    snprintf(buf + used, len - used, "%s%s", used ? " " : "", word);
+}
+
+static int
+ref_row_cmp(const void *pa, const void *pb)
+{
+    const struct ref_row *a = pa, *b = pb;
+
+    if (a->stuck != b->stuck)
+        return a->stuck ? -1 : 1;
+    if (a->stuck && a->since != b->since)
+        return a->since < b->since ? -1 : 1;
+    return a->order < b->order ? -1 : a->order > b->order;
+}
+
+static void
+ref_text_row(const struct flow_record *r, struct ref_row *row, uint64_t order)
+{
+    const struct session_summary *s = &r->s;
+    char addr[64], w[96], t[32];
+    uint64_t nviol = 0, ms;
+    int k;
+
+    memset(row, 0, sizeof(*row));
+    row->order = order;
+    row->stuck = s->stuck != TCP_STUCK_NONE;
+    row->since = s->stuck_since_ns;
+    snprintf(row->cell[0], 160, "%s", r->has_session ? tcp_state_name(s->client.state) : "-");
+    snprintf(row->cell[1], 160, "%s", r->has_session ? tcp_state_name(s->server.state) : "-");
+    inet_ntop(r->ip_version == 6 ? AF_INET6 : AF_INET, r->src_ip.b, addr, sizeof(addr));
+    snprintf(row->cell[2], 160, r->ip_version == 6 ? "[%s]:%u" : "%s:%u", addr, r->src_port);
+    inet_ntop(r->ip_version == 6 ? AF_INET6 : AF_INET, r->dest_ip.b, addr, sizeof(addr));
+    snprintf(row->cell[3], 160, r->ip_version == 6 ? "[%s]:%u" : "%s:%u", addr, r->dest_port);
+    snprintf(row->cell[4], 160, "%" PRIu64, r->pkts_toserver + r->pkts_toclient);
+    snprintf(row->cell[5], 160, "%" PRIu64, r->bytes_toserver + r->bytes_toclient);
+    snprintf(row->cell[6], 160, "%" PRIu64,
+             (uint64_t)s->client.retransmits + s->server.retransmits);
+    ms = (r->end_ns > r->start_ns ? r->end_ns - r->start_ns : 0) / 1000000u;
+    snprintf(row->cell[7], 160, "%" PRIu64 ".%03" PRIu64, ms / 1000u, ms % 1000u);
+    if (!r->has_session) {
+        if (r->roles_guessed)
+            ref_add_word(row->cell[8], 160, "roles-guessed");
+        return;
+    }
+    if (s->stuck != TCP_STUCK_NONE) {
+        ms = (r->now_ns > s->stuck_since_ns ? r->now_ns - s->stuck_since_ns : 0) / 1000000u;
+        snprintf(t, sizeof(t), "%" PRIu64 ".%03" PRIu64, ms / 1000u, ms % 1000u);
+        snprintf(w, sizeof(w), "STUCK:%s(%ss)", tcp_stuck_name(s->stuck), t);
+        ref_add_word(row->cell[8], 160, w);
+    }
+    snprintf(w, sizeof(w), "hs=%s", tcp_handshake_name(s->handshake));
+    ref_add_word(row->cell[8], 160, w);
+    snprintf(w, sizeof(w), "close=%s", tcp_close_name(s->close));
+    ref_add_word(row->cell[8], 160, w);
+    for (k = 0; k < TV_COUNT; k++)
+        nviol += (uint64_t)s->client.violations[k] + s->server.violations[k];
+    if (nviol != 0) {
+        snprintf(w, sizeof(w), "viol=%" PRIu64, nviol);
+        ref_add_word(row->cell[8], 160, w);
+    }
+    if (s->midstream)
+        ref_add_word(row->cell[8], 160, "midstream");
+    if (r->roles_guessed || s->roles_guessed)
+        ref_add_word(row->cell[8], 160, "roles-guessed");
+}
+
+static void
+ref_text_line(char *out, size_t *used_out, const char *const cells[REF_COLS],
+              const size_t width[REF_COLS])
+{
+    static const bool right[REF_COLS] = {false, false, false, false, true, true, true, true, false};
+    char line[REF_COLS * 170];
+    size_t used = 0, c;
+
+    for (c = 0; c < REF_COLS; c++)
+        used += (size_t)snprintf(line + used, sizeof(line) - used, right[c] ? "%s%*s" : "%s%-*s",
+                                 c ? "  " : "", (int)width[c], cells[c]);
+    while (used > 0 && line[used - 1] == ' ')
+        used--;
+    line[used++] = '\n';
+    memcpy(out + *used_out, line, used);
+    *used_out += used;
+}
+
+START_TEST(test_text_table_matches_the_printf_reference)
+{
+    static const char *const title[REF_COLS] = {"State-client", "State-server", "Client",
+                                                "Server",       "Pkts",         "Bytes",
+                                                "Retr",         "Dur",          "Flags/Stuck"};
+    enum { N = 300 };
+    static struct flow_record recs[N];
+    static struct ref_row rows[N];
+    static char want[N * 1600];
+    size_t width[REF_COLS], used = 0, c;
+    const char *cells[REF_COLS];
+    uint64_t seed = 11;
+    struct run out;
+    int i;
+
+    for (i = 0; i < N; i++) {
+        struct flow_record *r = &recs[i];
+        int k;
+
+        *r = sample_record();
+        r->has_session = i % 9 != 0;
+        r->roles_guessed = i % 7 == 0;
+        r->ip_version = i % 4 == 0 ? 6 : 4;
+        for (k = 0; k < 16; k++) {
+            r->src_ip.b[k] = test_rand(&seed) % 3 == 0 ? 0 : (uint8_t)test_rand(&seed);
+            r->dest_ip.b[k] = (uint8_t)test_rand(&seed);
+        }
+        r->src_port = (uint16_t)test_rand(&seed);
+        r->pkts_toserver = test_rand(&seed) >> (i % 64);
+        r->bytes_toclient = test_rand(&seed) >> ((i * 3) % 64);
+        r->s.client.retransmits = (uint32_t)(test_rand(&seed) >> (32 + i % 32));
+        r->end_ns = r->start_ns + (test_rand(&seed) >> (i % 64));
+        r->s.midstream = i % 5 == 0;
+        r->s.handshake = (uint8_t)(test_rand(&seed) % 6);
+        r->s.close = (uint8_t)(test_rand(&seed) % 5);
+        r->s.client.violations[i % TV_COUNT] = i % 3 == 0 ? (uint32_t)test_rand(&seed) : 0;
+        if (i % 6 == 1) {
+            r->s.stuck = (uint8_t)(1 + test_rand(&seed) % 3);
+            r->s.stuck_since_ns = r->start_ns + test_rand(&seed) % 5000000000ull;
+            r->now_ns = r->s.stuck_since_ns + (test_rand(&seed) >> (i % 64));
+        }
+        ref_text_row(r, &rows[i], (uint64_t)i);
+    }
+    qsort(rows, N, sizeof(rows[0]), ref_row_cmp);
+    for (c = 0; c < REF_COLS; c++) {
+        width[c] = strlen(title[c]);
+        for (i = 0; i < N; i++)
+            if (strlen(rows[i].cell[c]) > width[c])
+                width[c] = strlen(rows[i].cell[c]);
+    }
+    width[REF_COLS - 1] = 0;
+    ref_text_line(want, &used, title, width);
+    for (i = 0; i < N; i++) {
+        for (c = 0; c < REF_COLS; c++)
+            cells[c] = rows[i].cell[c];
+        ref_text_line(want, &used, cells, width);
+    }
+    want[used] = '\0';
+    out = run_writer(&report_text_ops, recs, NULL, N, NULL);
+    ck_assert_int_eq(out.close_rc, 0);
+    ck_assert_str_eq(out.buf, want);
+    free(out.buf);
+}
+END_TEST
+
 static Suite *
 report_suite(void)
 {
     Suite *s = suite_create("report");
     TCase *tc = tcase_create("helpers");
 
+    /* the cross-checks run thousands of cases: room for sanitizer builds on a busy machine */
+    tcase_set_timeout(tc, 120);
+
     tcase_add_test(tc, test_iso8601_epoch_zero);
     tcase_add_test(tc, test_iso8601_truncates_nanoseconds_to_microseconds);
     tcase_add_test(tc, test_iso8601_short_buffer_is_terminated);
     tcase_add_test(tc, test_flags_hex_is_two_digit_lowercase);
     tcase_add_test(tc, test_addr_str_compresses_ipv6);
+    tcase_add_test(tc, test_u64_put_matches_printf_at_every_digit_boundary);
+    tcase_add_test(tc, test_iso8601_put_matches_gmtime_strftime);
+    tcase_add_test(tc, test_flags_hex_put_matches_printf);
+    tcase_add_test(tc, test_addr_put_matches_inet_ntop);
+    tcase_add_test(tc, test_addr_str_too_short_gives_question_mark_like_inet_ntop);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("output");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_out_writes_the_same_pieces_at_the_same_points_as_stdio);
+    tcase_add_test(tc, test_out_passes_lines_through_when_not_batching);
+    tcase_add_test(tc, test_out_error_in_the_last_piece_is_reported_by_flush);
+    tcase_add_test(tc, test_eve_batched_output_equals_line_by_line);
+    tcase_add_test(tc, test_eve_write_error_makes_close_fail);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("eve");
+    tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_eve_flow_header_is_exact_and_ordered);
     tcase_add_test(tc, test_eve_flow_parses_back_with_fixed_key_order);
     tcase_add_test(tc, test_eve_seconds_are_microsecond_decimals);
     tcase_add_test(tc, test_eve_record_without_session_leaves_session_out);
     tcase_add_test(tc, test_eve_strings_are_escaped_and_parse_back);
+    tcase_add_test(tc, test_eve_escapes_every_byte_value_like_the_reference);
+    tcase_add_test(tc, test_eve_long_escaped_string_grows_the_buffer);
+    tcase_add_test(tc, test_eve_seconds_match_the_reference_for_many_values);
     tcase_add_test(tc, test_eve_stuck_and_violation_examples);
     tcase_add_test(tc, test_eve_one_line_per_record_in_order);
     tcase_add_test(tc, test_eve_stats_nest_in_first_seen_order);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("zeek");
+    tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_zeek_header_row_and_close);
+    tcase_add_test(tc, test_zeek_rows_match_the_printf_reference);
+    tcase_add_test(tc, test_zeek_write_error_makes_close_fail);
     tcase_add_test(tc, test_zeek_swaps_when_orig_is_server_and_hides_zero_duration);
     tcase_add_test(tc, test_zeek_ipv6_and_no_stats_or_updates);
     tcase_add_test(tc, test_zeek_empty_run_is_a_complete_log);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("text");
+    tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_text_puts_stuck_first_oldest_first);
     tcase_add_test(tc, test_text_row_is_exact_and_aligned);
+    tcase_add_test(tc, test_text_table_matches_the_printf_reference);
     tcase_add_test(tc, test_text_summary_has_packet_line_and_groups);
     tcase_add_test(tc, test_text_packet_line_prefers_decoder_outcomes);
     suite_add_tcase(s, tc);
