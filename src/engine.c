@@ -158,9 +158,13 @@ build_record(struct engine *e, const struct flow *f, const char *event, enum flo
     r->flow_state = flow_state_name(f);
     r->roles_guessed = (f->flags & FLOW_F_ROLES_GUESSED) != 0;
     r->has_session = !e->cfg.flows_only;
-    r->flow_id = flow_id(&f->key, f->first_ts_ns);
-    flow_uid(&f->key, f->first_ts_ns, r->uid);
-    flow_community_id_key(&f->key, r->community_id);
+    /* Only what the writer prints: the community ID is a SHA-1 per record. */
+    if (e->ops->ids & REPORT_ID_FLOW_ID)
+        r->flow_id = flow_id(&f->key, f->first_ts_ns);
+    if (e->ops->ids & REPORT_ID_UID)
+        flow_uid(&f->key, f->first_ts_ns, r->uid);
+    if (e->ops->ids & REPORT_ID_COMMUNITY)
+        flow_community_id_key(&f->key, r->community_id);
     if (r->has_session)
         tcp_session_summarize(flow_ext_const(f), f, e->now_ns, &r->s);
 }

@@ -81,7 +81,18 @@ struct reporter_ops {
                  const struct stats_record *st, bool final);
     /* Flushes and frees priv; returns 0 or -1 on a write error. */
     int (*close)(void *priv);
+    /*
+     * The identifiers this writer prints (REPORT_ID_*). The engine computes
+     * only these (a SHA-1 and two keyed hashes per record otherwise); the
+     * others stay 0 / "" in every record it hands over.
+     */
+    unsigned ids;
 };
+
+#define REPORT_ID_FLOW_ID   0x1u /* flow_record.flow_id */
+#define REPORT_ID_UID       0x2u /* flow_record.uid */
+#define REPORT_ID_COMMUNITY 0x4u /* flow_record.community_id */
+#define REPORT_ID_ALL       (REPORT_ID_FLOW_ID | REPORT_ID_UID | REPORT_ID_COMMUNITY)
 
 extern const struct reporter_ops report_text_ops;
 extern const struct reporter_ops report_eve_ops;

@@ -632,4 +632,5 @@ const struct reporter_ops report_eve_ops = {
     .stuck = eve_flow,
     .stats = eve_stats,
     .close = eve_close,
+    .ids = REPORT_ID_FLOW_ID | REPORT_ID_COMMUNITY,
 };

@@ -503,4 +503,5 @@ const struct reporter_ops report_text_ops = {
     .stuck = NULL,
     .stats = text_stats,
     .close = text_close,
+    .ids = 0, /* the table shows addresses, not identifiers */
 };

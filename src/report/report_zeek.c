@@ -267,4 +267,5 @@ const struct reporter_ops report_zeek_ops = {
     .stuck = NULL,
     .stats = zeek_stats,
     .close = zeek_close,
+    .ids = REPORT_ID_UID,
 };

@@ -936,4 +936,5 @@ const struct reporter_ops report_tui_ops = {
     .stats = tui_stats,
     .tick = tui_tick,
     .close = tui_close,
+    .ids = REPORT_ID_ALL, /* rows are keyed by flow_id; the detail pane shows all three */
 };
