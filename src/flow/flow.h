@@ -190,7 +190,11 @@ size_t flow_table_expire(struct flow_table *t, uint64_t now_ns);
 /* Ends one flow now with the given reason (on_end, then free). */
 void flow_table_end(struct flow_table *t, struct flow *f, enum flow_end_reason why);
 
-/* Ends every remaining flow with `why`, in creation order (seq_no). */
+/*
+ * Ends every remaining flow with `why`, in creation order (seq_no), and
+ * empties the table in one pass. on_end must not call into the table while
+ * it runs (asserted).
+ */
 void flow_table_drain(struct flow_table *t, enum flow_end_reason why);
 
 /* Calls fn for every live flow in creation order (snapshots, live updates). */

@@ -71,6 +71,7 @@ struct flow_table {
     struct flow_slot *chead, *ctail; /* creation order */
 
     uint64_t next_seq;
+    bool draining;              /* flow_table_drain() is reporting: no other call may change the table */
     struct flow_table_stats st;
 };
 

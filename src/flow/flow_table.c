@@ -6,7 +6,8 @@
  * attacker from choosing colliding tuples.
  *
  * Memory: slots (struct flow_slot + ext) are carved from chunks of
- * FLOW_CHUNK_SLOTS, allocated lazily and never beyond max_flows, and recycled
+ * FLOW_CHUNK_SLOTS (mapped and populated in one call each), allocated lazily
+ * and never beyond max_flows, and recycled
  * through a free list: a packet never allocates (bucket growth aside, which
  * happens log2(max_flows / FLOW_MIN_BUCKETS) times at most). Running out is
  * not fatal (STYLE.md section 5): a full table evicts, and if nothing can be
@@ -36,6 +37,7 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "flow_private.h"
 #include "util/clock.h"
@@ -160,6 +162,14 @@ fail:
     return NULL;
 }
 
+/* Bytes of chunk ci: FLOW_CHUNK_SLOTS slots, fewer for the last one below max_flows. */
+static size_t
+chunk_bytes(const struct flow_table *t, size_t ci)
+{
+    size_t n = t->max_flows - ci * FLOW_CHUNK_SLOTS;
+    return (n < FLOW_CHUNK_SLOTS ? n : FLOW_CHUNK_SLOTS) * t->slot_bytes;
+}
+
 void
 flow_table_free(struct flow_table *t)
 {
@@ -167,7 +177,7 @@ flow_table_free(struct flow_table *t)
         return;
     if (t->chunks != NULL) {
         for (size_t i = 0; i < t->nchunks; i++)
-            free(t->chunks[i]);
+            (void)munmap(t->chunks[i], chunk_bytes(t, i));
         free(t->chunks);
     }
     free(t->buckets);
@@ -290,11 +300,14 @@ slot_alloc(struct flow_table *t)
     size_t ci = t->carved / FLOW_CHUNK_SLOTS;
     size_t off = t->carved % FLOW_CHUNK_SLOTS;
     if (off == 0) {
-        size_t n = t->max_flows - t->carved;
-        if (n > FLOW_CHUNK_SLOTS)
-            n = FLOW_CHUNK_SLOTS;
-        uint8_t *chunk = malloc(n * t->slot_bytes);
-        if (chunk == NULL)
+        /*
+         * Mapped and populated at once: the kernel faults the whole chunk
+         * in one call instead of one page fault per 4 KiB as flows arrive
+         * (34,000 faults for the bench's 138 MiB of slots; 2% of a run).
+         */
+        uint8_t *chunk = mmap(NULL, chunk_bytes(t, ci), PROT_READ | PROT_WRITE,
+                              MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+        if (chunk == MAP_FAILED)
             return NULL;
         assert(ci == t->nchunks && ci < t->chunks_cap);
         t->chunks[t->nchunks++] = chunk;
@@ -308,7 +321,7 @@ slot_alloc(struct flow_table *t)
 static void
 end_flow(struct flow_table *t, struct flow *f, enum flow_end_reason why)
 {
-    assert(!f->ended);
+    assert(!f->ended && !t->draining);
     assert((unsigned)why < FLOW_END_COUNT);
     f->ended = 1;
     t->st.ended[why]++;
@@ -418,6 +431,7 @@ flow_table_get_prepared(struct flow_table *t, const struct flow_lookup *lk,
     const struct flow_key *kp = &lk->key;
     uint32_t h = lk->hash;
     *created = false;
+    assert(!t->draining);
 
     uint64_t depth = 0;
     for (struct flow *f = t->buckets[h & t->mask]; f != NULL; f = f->hnext) {
@@ -530,12 +544,41 @@ flow_table_end(struct flow_table *t, struct flow *f, enum flow_end_reason why)
     end_flow(t, f, why);
 }
 
+/*
+ * Every flow goes, so nothing is unlinked one by one (each unlink misses the
+ * cache on the flow's bucket and on both class-list neighbours): the flows
+ * are reported in creation order, then the slots go to the free list and the
+ * buckets and lists are cleared in one pass. The end callback must not call
+ * into the table meanwhile (t->draining; end_flow() and flow_table_get*()
+ * assert it).
+ */
 void
 flow_table_drain(struct flow_table *t, enum flow_end_reason why)
 {
-    /* Always take the head: robust even if a callback ends other flows. */
-    while (t->chead != NULL && !t->chead->f.ended)
-        end_flow(t, &t->chead->f, why);
+    struct flow_slot *s, *next;
+
+    assert((unsigned)why < FLOW_END_COUNT);
+    t->draining = true;
+    for (s = t->chead; s != NULL; s = s->cnext) {
+        assert(!s->f.ended);
+        s->f.ended = 1;
+        t->st.ended[why]++;
+        if (t->cfg.on_end != NULL)
+            t->cfg.on_end(t->cfg.on_end_arg, &s->f, why);
+    }
+    for (s = t->chead; s != NULL; s = next) {
+        next = s->cnext;
+        s->cprev = s->cnext = NULL;
+        s->f.lprev = s->f.lnext = NULL;
+        s->f.hnext = t->free_head;
+        t->free_head = &s->f;
+    }
+    memset(t->buckets, 0, t->nbuckets * sizeof(*t->buckets));
+    for (unsigned c = 0; c < FLOW_TC_COUNT; c++)
+        t->lhead[c] = t->ltail[c] = NULL;
+    t->chead = t->ctail = NULL;
+    t->st.active = 0;
+    t->draining = false;
 }
 
 void

@@ -789,6 +789,51 @@ collect_seq(void *arg, struct flow *f)
     l->seq[l->n++] = f->seq_no;
 }
 
+/*
+ * The drain clears the table in bulk (no per-flow unlink): afterwards it is
+ * empty, expiry and eviction find nothing, and the same flows come back as
+ * new ones in recycled slots (a 4-flow table, so no slot is carved twice).
+ */
+START_TEST(test_table_is_empty_and_reusable_after_drain)
+{
+    struct end_log log = {0};
+    struct flow_table *t = table(4, 9, &log);
+    struct flow *first[4];
+    for (uint32_t i = 0; i < 4; i++) {
+        struct pkt_meta m = meta_n(i + 1, i);
+        first[i] = get(t, &m, i + 1);
+        flow_table_touch(t, first[i], i, (enum flow_tclass)(i % FLOW_TC_COUNT));
+    }
+    flow_table_drain(t, FLOW_END_SHUTDOWN);
+    ck_assert_uint_eq(log.n, 4);
+    ck_assert_uint_eq(flow_table_stats(t)->active, 0);
+    ck_assert_uint_eq(flow_table_expire(t, UINT64_MAX), 0);
+    struct end_log none = {0};
+    flow_table_foreach(t, collect_seq, &none);
+    ck_assert_uint_eq(none.n, 0);
+    for (uint32_t i = 0; i < 4; i++) {
+        struct pkt_meta m = meta_n(i + 1, 10 + i);
+        int dir;
+        bool created;
+        struct flow *f = flow_table_get(t, &m, 10 + i, &dir, &created);
+        ck_assert(created);
+        ck_assert_uint_eq(f->seq_no, 4 + i);
+        ck_assert_uint_eq(f->ended, 0);
+        bool recycled = false;
+        for (size_t k = 0; k < 4; k++)
+            recycled = recycled || f == first[k];
+        ck_assert(recycled);
+        ck_assert_ptr_eq(get(t, &m, 20 + i), f); /* found again through its bucket */
+    }
+    ck_assert_uint_eq(flow_table_stats(t)->active, 4);
+    ck_assert_uint_eq(flow_table_stats(t)->untracked, 0);
+    flow_table_drain(t, FLOW_END_SHUTDOWN);
+    ck_assert_uint_eq(log.n, 8);
+    ck_assert_uint_eq(log.seq[7], 7);
+    flow_table_free(t);
+}
+END_TEST
+
 START_TEST(test_foreach_visits_flows_in_creation_order)
 {
     struct flow_table *t = table(64, 11, NULL);
@@ -1374,6 +1419,7 @@ flow_suite(void)
     tcase_add_test(tc, test_touching_the_newest_flow_keeps_the_class_order);
     tcase_add_test(tc, test_untracked_when_nothing_can_be_evicted);
     tcase_add_test(tc, test_drain_ends_flows_in_creation_order_for_any_seed);
+    tcase_add_test(tc, test_table_is_empty_and_reusable_after_drain);
     tcase_add_test(tc, test_foreach_visits_flows_in_creation_order);
     tcase_add_test(tc, test_memcap_sets_the_most_flows_that_fit);
     tcase_add_test(tc, test_bad_configs_are_rejected_with_a_message);
