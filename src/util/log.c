@@ -27,6 +27,9 @@ log_set_verbose(int level)
     verbose = level;
 }
 
+/* format(printf, 1, 0): clang's -Wformat-nonliteral accepts fmt as a checked format. */
+static void vlog(const char *fmt, va_list ap, const char *suffix) __attribute__((format(printf, 1, 0)));
+
 static void
 vlog(const char *fmt, va_list ap, const char *suffix)
 {
