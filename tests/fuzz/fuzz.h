@@ -18,8 +18,8 @@
  * Both entry points return 0 (libFuzzer's convention) and abort() through
  * fuzz_fail() when an invariant breaks, so a replayer or libFuzzer reports
  * the input. libFuzzer's LLVMFuzzerTestOneInput is defined only when the
- * file is compiled with -DFUZZ_TARGET_DECODE or -DFUZZ_TARGET_PCAP, so both
- * harnesses can live in the one replayer (onefile.c) without a clash.
+ * file is compiled with -DFUZZ_TARGET_DECODE, -DFUZZ_TARGET_PCAP or
+ * -DFUZZ_TARGET_PCAPFILE, so all harnesses can live in the one replayer (onefile.c) without a clash.
  */
 
 /* Reports a broken invariant on stderr and aborts. Never returns. */
@@ -31,6 +31,8 @@ void fuzz_fail(const char *expr, const char *file, int line) __attribute__((nore
 /* Entry points (same contract as LLVMFuzzerTestOneInput). */
 int fuzz_decode_one(const uint8_t *data, size_t size);
 int fuzz_pcap_one(const uint8_t *data, size_t size);
+/* fuzz_pcapfile.c: the buffered pcap reader vs libpcap, record for record. */
+int fuzz_pcapfile_one(const uint8_t *data, size_t size);
 
 /*
  * A tracker: decoder counters + a small flow table (few slots, so eviction is

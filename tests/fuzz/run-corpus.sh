@@ -2,7 +2,7 @@
 # run-corpus.sh - replays the saved fuzz corpora without libFuzzer (STYLE.md
 # section 10): tests/fuzz/corpus/decode through the decode harness, and
 # tests/fuzz/corpus/pcap, the public corpus and tcpdump's test captures
-# through the pcap harness. Every input runs in one process per harness, with
+# through the pcap harness and (with captures/) the pcapfile harness. Every input runs in one process per harness, with
 # the harness invariants asserted (a broken one aborts and names the input).
 # Env: ONEFILE (replayer), SRCDIR (set by `make check`). Missing corpora fail.
 # Ends with "N passed, M failed".
@@ -47,6 +47,10 @@ replay decode "$SRCDIR/tests/fuzz/corpus/decode"
 replay pcap "$SRCDIR/tests/fuzz/corpus/pcap"
 replay pcap "$shared/public"
 replay pcap "$shared/tcpdump-tests"
+replay pcapfile "$SRCDIR/tests/fuzz/corpus/pcap"
+replay pcapfile "$shared/public"
+replay pcapfile "$shared/tcpdump-tests"
+replay pcapfile "$SRCDIR/captures"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
