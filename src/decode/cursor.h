@@ -368,20 +368,24 @@ span_acc(struct span s, uint64_t acc)
 static CURSOR_ALWAYS_INLINE uint32_t
 csum_fold(uint64_t acc, uint32_t sum)
 {
-    uint32_t s;
+    uint32_t lo, hi, s;
+    uint16_t r;
 
-    /* 64 -> 32 -> 16 bits, each with end-around carry */
-    acc = (acc & 0xffffffffu) + (acc >> 32);
-    acc = (acc & 0xffffffffu) + (acc >> 32);
-    s = (uint32_t)acc;
-    s = (s & 0xffffu) + (s >> 16);
-    s = (s & 0xffffu) + (s >> 16);
+    /* `sum` joins the native-order accumulator byte-reversed (RFC 1071 2(B)) */
     if (cursor_host_is_le())
-        s = (uint16_t)(s << 8 | s >> 8);
-    s = (s & 0xffffu) + (sum & 0xffffu) + (sum >> 16);
-    s = (s & 0xffffu) + (s >> 16);
-    s = (s & 0xffffu) + (s >> 16);
-    return s;
+        sum = sum >> 24 | (sum >> 8 & 0xff00u) | (sum << 8 & 0xff0000u) | sum << 24;
+    acc = csum_add64(acc, sum);
+    /* 64 -> 32 bits with end-around carry */
+    lo = (uint32_t)acc;
+    hi = (uint32_t)(acc >> 32);
+    s = lo + hi;
+    s += s < hi;
+    /* 32 -> 16: the high half of s + rotate(s, 16) is hi16 + lo16 with the
+     * carry out of the low half added back in */
+    r = (uint16_t)((s + (s << 16 | s >> 16)) >> 16);
+    if (cursor_host_is_le())
+        r = (uint16_t)(r << 8 | r >> 8);
+    return r;
 }
 
 /*
