@@ -231,7 +231,7 @@ cursor_take(struct cursor *c, size_t n, struct span *s)
     return true;
 }
 
-/* Lends the n bytes `off` ahead without consuming; false (never overrun) if they are not all there. */
+/* Lends the n bytes `off` ahead without consuming; false (never overrun) if not all there. */
 static inline bool
 cursor_peek_span(const struct cursor *c, size_t off, size_t n, struct span *s)
 {
@@ -313,10 +313,11 @@ csum_add64(uint64_t a, uint64_t b)
  * Speed: 8 bytes per add, native-order 64-bit loads (memcpy: no alignment or
  * aliasing assumptions) added with end-around carry (add + adc), unrolled by
  * four. Always inlined: for the fixed-size spans of headers and addresses the
- * loops then fold away into straight-line adds. RFC 1071 2(B)/(C): the sum is independent of byte order
- * up to a final swap, and of word size once folded, because 2^16 == 1
- * modulo 0xffff. Every word starts at an even offset from the span's start,
- * so the address's own alignment does not matter.
+ * loops then fold away into straight-line adds. RFC 1071 2(B)/(C): the sum
+ * is independent of byte order up to a final swap, and of word size once
+ * folded, because 2^16 == 1 modulo 0xffff. Every word starts at an even
+ * offset from the span's start, so the address's own alignment does not
+ * matter.
  */
 static CURSOR_ALWAYS_INLINE uint64_t
 span_acc(struct span s, uint64_t acc)

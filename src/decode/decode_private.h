@@ -31,11 +31,11 @@ struct dec_ctx {
  * (STYLE.md section 11).
  */
 struct l3_info {
-    uint8_t version; /* 4 or 6 */
-    uint8_t proto;   /* transport protocol (after IPv6 extension headers) */
-    bool csum_ok;    /* pseudo-header is known (false: IPv6 routing header in transit) */
-    uint32_t l4_len;    /* transport length declared by the IP header(s) */
-    uint64_t addr_acc;  /* span_acc() of the source and destination addresses (pseudo-header) */
+    uint8_t version;   /* 4 or 6 */
+    uint8_t proto;     /* transport protocol (after IPv6 extension headers) */
+    bool csum_ok;      /* pseudo-header is known (false: IPv6 routing header in transit) */
+    uint32_t l4_len;   /* transport length declared by the IP header(s) */
+    uint64_t addr_acc; /* span_acc() of the source and destination addresses (pseudo-header) */
 };
 
 /*

@@ -386,9 +386,17 @@ END_TEST
 /* csum_fold on extreme accumulators agrees with folding the value as a plain number. */
 START_TEST(test_csum_fold_extreme_accumulators)
 {
-    static const uint64_t accs[] = {0,           1,           0xffff,      0x10000,
-                                    0xffffffffu, 0x100000000u, 0x1ffffffffu, UINT64_MAX,
-                                    UINT64_MAX - 1, 0x8000000000000000u, 0xffff0000ffff0000u};
+    static const uint64_t accs[] = {0,
+                                    1,
+                                    0xffff,
+                                    0x10000,
+                                    0xffffffffu,
+                                    0x100000000u,
+                                    0x1ffffffffu,
+                                    UINT64_MAX,
+                                    UINT64_MAX - 1,
+                                    0x8000000000000000u,
+                                    0xffff0000ffff0000u};
     static const uint32_t sums[] = {0, 1, 0xffff, 0x10000, 0xfffeu, 0xffffffffu};
     size_t i, k;
 
@@ -401,8 +409,8 @@ START_TEST(test_csum_fold_extreme_accumulators)
             /* the accumulator is native order: its bytes in memory are the words summed */
             memcpy(bytes8, &v, 8);
             want = ref_sum(bytes8, 8, sums[k]);
-            ck_assert_msg(csum_fold(v, sums[k]) == want, "acc %llx sum %x",
-                          (unsigned long long)v, sums[k]);
+            ck_assert_msg(csum_fold(v, sums[k]) == want, "acc %llx sum %x", (unsigned long long)v,
+                          sums[k]);
         }
     }
 }

@@ -1602,8 +1602,8 @@ assert_opts_match_model(const uint8_t *o, size_t olen, const char *what, size_t 
     ck_assert_int_eq(dec_tcp_opts(o, olen, TCP_ACK), DECODE_TCP);
     ck_assert_msg(m.opt.present == want.o.present, "%s %zu: present %x != %x", what, n,
                   m.opt.present, want.o.present);
-    ck_assert_msg((m.anomalies & (ANOM_TCP_OPT_BAD_LEN | ANOM_TCP_OPT_DUP |
-                                  ANOM_TCP_OPT_FIELD_LEN)) == want.anom,
+    ck_assert_msg((m.anomalies &
+                   (ANOM_TCP_OPT_BAD_LEN | ANOM_TCP_OPT_DUP | ANOM_TCP_OPT_FIELD_LEN)) == want.anom,
                   "%s %zu: anomalies %x != %x", what, n, m.anomalies, want.anom);
     ck_assert_uint_eq(m.opt.mss, want.o.mss);
     ck_assert_uint_eq(m.opt.wscale, want.o.wscale);
