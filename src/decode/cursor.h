@@ -1,6 +1,7 @@
 #ifndef FLOWSTATE_CURSOR_H
 #define FLOWSTATE_CURSOR_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,10 +28,17 @@ cursor_make(const uint8_t *p, size_t len)
     return c;
 }
 
+/*
+ * Invariant: overrun implies left == 0 (every path that sets overrun empties
+ * the cursor, and nothing grows `left`). So for n >= 1 the one compare
+ * `left < n` also catches an earlier overrun; with a constant n the second
+ * test folds away and each read below is one compare, one load, one swap.
+ * n == 0 on an overrun cursor still fails, as it always did.
+ */
 static inline bool
 cursor_need(struct cursor *c, size_t n)
 {
-    if (c->overrun || c->left < n) {
+    if (c->left < n || (n == 0 && c->overrun)) {
         c->overrun = true;
         c->left = 0;
         return false;
@@ -127,15 +135,14 @@ static inline void
 cursor_copy(struct cursor *c, void *dst, size_t n)
 {
     uint8_t *d = dst;
-    size_t i;
 
     if (!cursor_need(c, n)) {
-        for (i = 0; i < n; i++)
-            d[i] = 0;
+        if (n != 0)
+            memset(d, 0, n);
         return;
     }
-    for (i = 0; i < n; i++)
-        d[i] = c->p[i];
+    if (n != 0)
+        memcpy(d, c->p, n);
     c->p += n;
     c->left -= n;
 }
@@ -185,6 +192,99 @@ cursor_limit(struct cursor *c, size_t n)
         c->left = n;
 }
 
+/*
+ * Spans: one bounds check for a whole header. cursor_take() lends the next n
+ * bytes as a span and advances past them; cursor_peek_span() lends n bytes
+ * `off` ahead without consuming. The span_* readers then read at offsets
+ * inside the span with no further test against the packet: the span's
+ * length was checked once, and each reader assert()s its offset against it,
+ * so a wrong offset is a decoder bug caught in debug/CI builds, never an
+ * over-read driven by packet contents. With the constant offsets of a
+ * fixed-size header the asserts fold away and each read is a single load
+ * (plus a byte swap). This is how tcpdump's ND_TCHECK_LEN + GET_ macros and
+ * Suricata's "len >= sizeof(hdr)" checks keep one test per header.
+ *
+ * A span is borrowed from the cursor's buffer: valid as long as that is.
+ */
+struct span {
+    const uint8_t *p;
+    size_t len;
+};
+
+/* The checksum helpers must inline for constant sizes to fold (gcc and clang). */
+#if defined(__GNUC__)
+#define CURSOR_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define CURSOR_ALWAYS_INLINE inline
+#endif
+
+/* Lends the next n bytes and consumes them; on shortage behaves like any read (overrun). */
+static inline bool
+cursor_take(struct cursor *c, size_t n, struct span *s)
+{
+    if (!cursor_need(c, n))
+        return false;
+    s->p = c->p;
+    s->len = n;
+    c->p += n;
+    c->left -= n;
+    return true;
+}
+
+/* Lends the n bytes `off` ahead without consuming; false (never overrun) if not all there. */
+static inline bool
+cursor_peek_span(const struct cursor *c, size_t off, size_t n, struct span *s)
+{
+    if (c->overrun || off > c->left || n > c->left - off)
+        return false;
+    s->p = c->p + off;
+    s->len = n;
+    return true;
+}
+
+/* The n bytes at `off` inside s, as a span of their own. */
+static inline struct span
+span_sub(struct span s, size_t off, size_t n)
+{
+    struct span r;
+
+    assert(off <= s.len && n <= s.len - off);
+    r.p = s.p + off;
+    r.len = n;
+    return r;
+}
+
+static inline uint8_t
+span_u8(struct span s, size_t off)
+{
+    assert(off < s.len);
+    return s.p[off];
+}
+
+static inline uint16_t
+span_be16(struct span s, size_t off)
+{
+    assert(s.len >= 2 && off <= s.len - 2);
+    return (uint16_t)((unsigned)s.p[off] << 8 | s.p[off + 1]);
+}
+
+static inline uint32_t
+span_be32(struct span s, size_t off)
+{
+    assert(s.len >= 4 && off <= s.len - 4);
+    return (uint32_t)s.p[off] << 24 | (uint32_t)s.p[off + 1] << 16 | (uint32_t)s.p[off + 2] << 8 |
+           s.p[off + 3];
+}
+
+/* Copies n bytes at `off` out of the span (addresses). */
+static inline void
+span_copy(struct span s, size_t off, void *dst, size_t n)
+{
+    assert(off <= s.len && n <= s.len - off);
+    if (n != 0)
+        memcpy(dst, s.p + off, n);
+}
+
 /* True on little-endian hosts; folds to a constant. */
 static inline bool
 cursor_host_is_le(void)
@@ -196,44 +296,124 @@ cursor_host_is_le(void)
     return first == 1;
 }
 
+/* a + b with the carry out of bit 63 added back in (one's-complement addition, RFC 1071 2(A)). */
+static CURSOR_ALWAYS_INLINE uint64_t
+csum_add64(uint64_t a, uint64_t b)
+{
+    a += b;
+    return a + (a < b);
+}
+
+/*
+ * Adds the span's bytes to a one's-complement accumulator (RFC 1071) kept in
+ * native byte order over 64 bits; csum_fold() turns it into the 16-bit sum.
+ * Spans added one after the other must each have an even length but the
+ * last (a sum over several pieces is the sum over their concatenation).
+ *
+ * Speed: 8 bytes per add, native-order 64-bit loads (memcpy: no alignment or
+ * aliasing assumptions) added with end-around carry (add + adc), unrolled by
+ * four. Always inlined: for the fixed-size spans of headers and addresses the
+ * loops then fold away into straight-line adds. RFC 1071 2(B)/(C): the sum
+ * is independent of byte order up to a final swap, and of word size once
+ * folded, because 2^16 == 1 modulo 0xffff. Every word starts at an even
+ * offset from the span's start, so the address's own alignment does not
+ * matter.
+ */
+static CURSOR_ALWAYS_INLINE uint64_t
+span_acc(struct span s, uint64_t acc)
+{
+    const uint8_t *p = s.p;
+    size_t n = s.len;
+    uint64_t w0, w1, w2, w3;
+    uint32_t w32;
+    uint16_t w16;
+
+    for (; n >= 32; n -= 32, p += 32) {
+        memcpy(&w0, p, 8);
+        memcpy(&w1, p + 8, 8);
+        memcpy(&w2, p + 16, 8);
+        memcpy(&w3, p + 24, 8);
+        acc = csum_add64(acc, w0);
+        acc = csum_add64(acc, w1);
+        acc = csum_add64(acc, w2);
+        acc = csum_add64(acc, w3);
+    }
+    for (; n >= 8; n -= 8, p += 8) {
+        memcpy(&w0, p, 8);
+        acc = csum_add64(acc, w0);
+    }
+    if (n & 4) {
+        memcpy(&w32, p, 4);
+        acc = csum_add64(acc, w32);
+        p += 4;
+    }
+    if (n & 2) {
+        memcpy(&w16, p, 2);
+        acc = csum_add64(acc, w16);
+        p += 2;
+    }
+    if (n & 1) {
+        w16 = 0;
+        memcpy(&w16, p, 1); /* first byte of a word: high-order on the wire */
+        acc = csum_add64(acc, w16);
+    }
+    return acc;
+}
+
+/*
+ * Folds a span_acc() accumulator to 16 bits, in network byte order, and adds
+ * `sum` (a value in network order, up to 32 bits). The result is 0 only if
+ * every byte summed and `sum` are zero; otherwise it is in 1..0xffff (so a
+ * region with a correct checksum gives 0xffff, never 0).
+ */
+static CURSOR_ALWAYS_INLINE uint32_t
+csum_fold(uint64_t acc, uint32_t sum)
+{
+    uint32_t lo, hi, s;
+    uint16_t r;
+
+    /* `sum` joins the native-order accumulator byte-reversed (RFC 1071 2(B)) */
+    if (cursor_host_is_le())
+        sum = sum >> 24 | (sum >> 8 & 0xff00u) | (sum << 8 & 0xff0000u) | sum << 24;
+    acc = csum_add64(acc, sum);
+    /* 64 -> 32 bits with end-around carry */
+    lo = (uint32_t)acc;
+    hi = (uint32_t)(acc >> 32);
+    s = lo + hi;
+    s += s < hi;
+    /* 32 -> 16: the high half of s + rotate(s, 16) is hi16 + lo16 with the
+     * carry out of the low half added back in */
+    r = (uint16_t)((s + (s << 16 | s >> 16)) >> 16);
+    if (cursor_host_is_le())
+        r = (uint16_t)(r << 8 | r >> 8);
+    return r;
+}
+
+/*
+ * One's-complement sum of the span's bytes as 16-bit big-endian words (RFC
+ * 1071), an odd last byte padded with a zero byte, plus `sum`; folded to 16
+ * bits, not complemented. See csum_fold() for the range.
+ */
+static CURSOR_ALWAYS_INLINE uint32_t
+span_sum(struct span s, uint32_t sum)
+{
+    return csum_fold(span_acc(s, 0), sum);
+}
+
 /*
  * One's-complement sum of the next n bytes without consuming them (RFC 1071),
  * for checksum verification. *sum is added to and returned folded to 16 bits
  * (not complemented). Returns false (and sums nothing) if fewer than n bytes
- * remain.
- *
- * Speed: the bulk is summed as native-order 32-bit words (memcpy loads, no
- * alignment or aliasing assumptions) into 64 bits, which compilers vectorise.
- * RFC 1071 2(B): the sum is byte-order independent up to a final byte swap,
- * and word-size independent once folded.
+ * remain. See span_sum().
  */
 static inline bool
 cursor_peek_sum(const struct cursor *c, size_t n, uint32_t *sum)
 {
-    const uint8_t *p = c->p;
-    uint64_t s = 0; /* 64 bits: no carry is lost for any caplen */
-    size_t i = 0;
+    struct span s;
 
-    if (c->overrun || c->left < n)
+    if (!cursor_peek_span(c, 0, n, &s))
         return false;
-    for (; i + 4 <= n; i += 4) {
-        uint32_t w;
-
-        memcpy(&w, p + i, 4);
-        s += w;
-    }
-    while (s >> 16)
-        s = (s & 0xffff) + (s >> 16);
-    if (cursor_host_is_le())
-        s = (s >> 8 | s << 8) & 0xffff;
-    s += *sum;
-    for (; i + 1 < n; i += 2)
-        s += (uint32_t)p[i] << 8 | p[i + 1];
-    if (n & 1)
-        s += (uint32_t)p[n - 1] << 8;
-    while (s >> 16)
-        s = (s & 0xffff) + (s >> 16);
-    *sum = (uint32_t)s;
+    *sum = span_sum(s, *sum);
     return true;
 }
 
@@ -245,7 +425,7 @@ cursor_peek_sum(const struct cursor *c, size_t n, uint32_t *sum)
 static inline bool
 cursor_peek_u8(const struct cursor *c, size_t off, uint8_t *v)
 {
-    if (c->overrun || off >= c->left)
+    if (off >= c->left) /* overrun: left is 0 */
         return false;
     *v = c->p[off];
     return true;
@@ -255,7 +435,7 @@ cursor_peek_u8(const struct cursor *c, size_t off, uint8_t *v)
 static inline bool
 cursor_peek_be16(const struct cursor *c, size_t off, uint16_t *v)
 {
-    if (c->overrun || c->left < 2 || off > c->left - 2)
+    if (c->left < 2 || off > c->left - 2) /* overrun: left is 0 */
         return false;
     *v = (uint16_t)((unsigned)c->p[off] << 8 | c->p[off + 1]);
     return true;
@@ -288,7 +468,7 @@ cursor_peek_equal(const struct cursor *c, size_t off, const void *b, size_t n)
 static inline bool
 cursor_peek_be32(const struct cursor *c, size_t off, uint32_t *v)
 {
-    if (c->overrun || c->left < 4 || off > c->left - 4)
+    if (c->left < 4 || off > c->left - 4) /* overrun: left is 0 */
         return false;
     *v = (uint32_t)c->p[off] << 24 | (uint32_t)c->p[off + 1] << 16 | (uint32_t)c->p[off + 2] << 8 |
          c->p[off + 3];

@@ -23,6 +23,7 @@
 #include "decode/decode.h"
 
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -41,9 +42,9 @@
 enum decode_outcome
 dec_transport(struct dec_ctx *d, const struct l3_info *l3, struct cursor *c)
 {
-    switch (l3->proto) {
-    case IPPROTO_V_TCP:
+    if (dec_likely(l3->proto == IPPROTO_V_TCP))
         return dec_tcp(d, l3, c);
+    switch (l3->proto) {
     case IPPROTO_V_UDP:
         return dec_udp(d, l3, c);
     case IPPROTO_V_GRE:
@@ -72,7 +73,20 @@ static void
 dec_begin(struct dec_ctx *d, const uint8_t *p, uint32_t caplen, uint32_t wirelen, uint64_t ts_ns,
           const struct decode_opts *opts, struct pkt_meta *m, struct decode_stats *st)
 {
-    memset(m, 0, sizeof(*m));
+    unsigned char *z = (unsigned char *)m;
+
+    /*
+     * Everything up to opt.sack is zeroed, in two runs of at most 64 bytes,
+     * which compilers turn into a few vector stores (a memset of the whole
+     * struct became `rep stos`, slow to start for under 200 bytes).
+     * opt.sack[] beyond opt.sack_count and frag unless the outcome is
+     * DECODE_FRAGMENT keep what they held: the fragment paths fill every
+     * frag field, and nothing reads sack[] past the count (decode.h).
+     */
+    memset(z + offsetof(struct pkt_meta, ip_bytes), 0,
+           offsetof(struct pkt_meta, ip_version) - offsetof(struct pkt_meta, ip_bytes));
+    memset(z + offsetof(struct pkt_meta, ip_version), 0,
+           offsetof(struct pkt_meta, opt.sack) - offsetof(struct pkt_meta, ip_version));
     m->ts_ns = ts_ns;
     m->caplen = caplen;
     m->wirelen = wirelen;
@@ -116,14 +130,22 @@ decode_packet(int dlt, const uint8_t *pkt, uint32_t caplen, uint32_t wirelen, ui
     enum decode_outcome o;
 
     dec_begin(&d, pkt, caplen, wirelen, ts_ns, opts, m, st);
-    st->link[dec_link_index(dlt)]++;
     c = cursor_make(pkt, pkt != NULL ? caplen : 0);
-    if (!dec_link_supported(dlt))
-        o = DECODE_UNSUPPORTED;
-    else if (cursor_left(&c) == 0)
-        o = dec_truncated(&d, DR_EMPTY);
-    else
-        o = dec_link(&d, dlt, &c);
+    if (dec_likely(dlt == DEC_DLT_EN10MB && cursor_left(&c) != 0)) {
+        /* the common link type, straight to its parser */
+        st->link[DL_EN10MB]++;
+        o = dec_ethernet(&d, &c);
+    } else {
+        enum decode_link l = dec_link_index(dlt);
+
+        st->link[l]++;
+        if (l == DL_OTHER)
+            o = DECODE_UNSUPPORTED;
+        else if (cursor_left(&c) == 0)
+            o = dec_truncated(&d, DR_EMPTY);
+        else
+            o = dec_link(&d, dlt, &c);
+    }
     return dec_finish(m, st, o);
 }
 

@@ -54,7 +54,7 @@ struct tcp_opts {
     uint8_t tfo_cookie_len;
     uint16_t mss;
     uint32_t ts_val, ts_ecr;
-    uint32_t sack[TCP_MAX_SACK_BLOCKS][2]; /* left, right edges */
+    uint32_t sack[TCP_MAX_SACK_BLOCKS][2]; /* left, right edges; only [0, sack_count) set */
 };
 
 /* Bits of pkt_meta.anomalies: packet-level oddities that do not stop decoding. */
@@ -131,7 +131,7 @@ struct pkt_meta {
     uint32_t payload_cap; /* how much of it was captured (<= payload_len) */
     struct tcp_opts opt;
 
-    /* IP fragment (valid when the outcome is DECODE_FRAGMENT): where its pieces lie */
+    /* IP fragment (set only when the outcome is DECODE_FRAGMENT): where its pieces lie */
     struct frag_meta frag;
 };
 
@@ -234,7 +234,10 @@ struct decode_opts {
 
 /*
  * Decodes one captured frame of link type `dlt` (a DLT_* value as returned by
- * pcap_datalink()). Fills *m (zeroing it first), counts into *st (link,
+ * pcap_datalink()). Fills *m: every field is set or zeroed, except that
+ * opt.sack[] past opt.sack_count, and frag unless the outcome is
+ * DECODE_FRAGMENT, keep whatever they held (not cleared per packet: they are
+ * the larger part of the struct). Counts into *st (link,
  * protocol, outcome and reason counters; NOT DC_PKTS/DC_BYTES/DC_FILTERED,
  * which the engine counts before filtering). `caplen` bytes at `pkt` are
  * borrowed for the call only. Never fails: every input maps to an outcome.
@@ -246,7 +249,7 @@ enum decode_outcome decode_packet(int dlt, const uint8_t *pkt, uint32_t caplen, 
 /*
  * Decodes one whole IP datagram (IPv4 or IPv6 by its version nibble, no link
  * header), such as one rebuilt by the defrag module. Same contract as
- * decode_packet() otherwise: fills *m (zeroed first; caplen and wirelen are
+ * decode_packet() otherwise: fills *m (as decode_packet(); caplen and wirelen are
  * `len`), sets ANOM_IP_REASSEMBLED when `reassembled`, and counts into *st,
  * which for reassembled datagrams is a separate struct (exported with
  * decode_stats_export_defrag()) so that the per-record outcome invariant of

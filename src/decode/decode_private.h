@@ -31,12 +31,29 @@ struct dec_ctx {
  * (STYLE.md section 11).
  */
 struct l3_info {
-    uint8_t version; /* 4 or 6 */
-    uint8_t proto;   /* transport protocol (after IPv6 extension headers) */
-    bool csum_ok;    /* pseudo-header is known (false: IPv6 routing header in transit) */
-    uint32_t l4_len; /* transport length declared by the IP header(s) */
-    uint32_t pseudo; /* one's-complement sum of the pseudo-header addresses */
+    uint8_t version;   /* 4 or 6 */
+    uint8_t proto;     /* transport protocol (after IPv6 extension headers) */
+    bool csum_ok;      /* pseudo-header is known (false: IPv6 routing header in transit) */
+    uint32_t l4_len;   /* transport length declared by the IP header(s) */
+    uint64_t addr_acc; /* span_acc() of the source and destination addresses (pseudo-header) */
 };
+
+/*
+ * Branch hints for the rare paths (errors, fragments, tunnels, TSO). Only a
+ * layout hint: the common path (Ethernet [+ VLAN] -> IP -> TCP) falls
+ * through, the rest moves out of line.
+ */
+static inline bool
+dec_unlikely(bool x)
+{
+    return __builtin_expect(x, 0);
+}
+
+static inline bool
+dec_likely(bool x)
+{
+    return __builtin_expect(x, 1);
+}
 
 static inline enum decode_outcome
 dec_truncated(struct dec_ctx *d, enum decode_reason r)
@@ -58,6 +75,9 @@ dec_count(struct dec_ctx *d, enum decode_counter k)
     d->st->counter[k]++;
 }
 
+/* DLT_EN10MB (pcap/dlt.h), tested first by decode_packet() */
+#define DEC_DLT_EN10MB 1
+
 /* link.c */
 enum decode_outcome dec_link(struct dec_ctx *d, int dlt, struct cursor *c);
 enum decode_outcome dec_ethernet(struct dec_ctx *d, struct cursor *c);
@@ -69,7 +89,6 @@ enum decode_link dec_link_index(int dlt);
 /* ipv4.c, ipv6.c */
 enum decode_outcome dec_ipv4(struct dec_ctx *d, struct cursor *c);
 enum decode_outcome dec_ipv6(struct dec_ctx *d, struct cursor *c);
-uint32_t dec_addr_sum(const struct ip_addr *a, size_t n);
 uint32_t dec_frame_off(const struct dec_ctx *d, const struct cursor *c);
 
 /* decode.c: transport dispatch shared by both IP versions */

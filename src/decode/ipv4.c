@@ -32,59 +32,47 @@ dec_frame_off(const struct dec_ctx *d, const struct cursor *c)
     return (uint32_t)(c->p - d->base);
 }
 
-/* One's-complement sum of the first n address bytes (pseudo-header part). */
-uint32_t
-dec_addr_sum(const struct ip_addr *a, size_t n)
-{
-    struct cursor c = cursor_make(a->b, n);
-    uint32_t s = 0;
-
-    (void)cursor_peek_sum(&c, n, &s);
-    return s;
-}
-
 enum decode_outcome
 dec_ipv4(struct dec_ctx *d, struct cursor *c)
 {
     struct pkt_meta *m = d->m;
     const struct cursor start = *c;
     size_t avail = cursor_left(c);
+    struct span h, opt = {NULL, 0};
     struct l3_info l3;
     uint8_t vhl, proto;
-    uint16_t total, id, frag;
+    uint16_t total, frag;
     size_t hlen;
 
     dec_count(d, DC_IPV4);
-    vhl = cursor_u8(c);
-    cursor_skip(c, 1); /* DSCP/ECN */
-    total = cursor_be16(c);
-    id = cursor_be16(c);
-    frag = cursor_be16(c);
-    m->ttl = cursor_u8(c);
-    proto = cursor_u8(c);
-    cursor_skip(c, 2); /* header checksum: verified over the whole header below */
-    cursor_copy(c, m->src.b, 4);
-    cursor_copy(c, m->dst.b, 4);
-    if (c->overrun)
+    /* one bounds check for the fixed header; fields are read from the span */
+    if (!cursor_take(c, 20, &h))
         return dec_truncated(d, DR_IPV4_HEADER);
-    if (vhl >> 4 != 4)
+    vhl = span_u8(h, 0);
+    if (dec_unlikely(vhl >> 4 != 4))
         return dec_malformed(d, DR_IPV4_VERSION);
     hlen = (size_t)(vhl & 0x0f) * 4;
-    if (hlen < 20) /* RFC 791 3.1: IHL minimum is 5 */
+    if (dec_unlikely(hlen < 20)) /* RFC 791 3.1: IHL minimum is 5 */
         return dec_malformed(d, DR_IPV4_HLEN);
+    total = span_be16(h, 2);
+    frag = span_be16(h, 6);
+    proto = span_u8(h, 9);
+    m->ttl = span_u8(h, 8);
+    span_copy(h, 12, m->src.b, 4);
+    span_copy(h, 16, m->dst.b, 4);
     m->ip_version = 4;
     m->l4_proto = proto;
-    if (total == 0) {
+    if (dec_unlikely(total == 0)) {
         /* TSO/GSO on the capturing host leaves 0 here; trust what was captured */
         m->anomalies |= ANOM_IP_TSO_ZERO_LEN;
         total = (uint16_t)(avail > 0xffff ? 0xffff : avail);
         if (total < hlen) /* the length came from the capture: a cut, not a contradiction */
             return dec_truncated(d, DR_IPV4_OPTIONS);
     }
-    if (total < hlen) /* RFC 791 3.1: total length includes the header */
+    if (dec_unlikely(total < hlen)) /* RFC 791 3.1: total length includes the header */
         return dec_malformed(d, DR_IPV4_TOTAL_LEN);
-    cursor_skip(c, hlen - 20); /* options: not interpreted */
-    if (c->overrun)
+    /* options: not interpreted, only summed */
+    if (dec_unlikely(hlen > 20) && !cursor_take(c, hlen - 20, &opt))
         return dec_truncated(d, DR_IPV4_OPTIONS);
     m->ip_bytes = total;
     if (avail > total) {
@@ -92,22 +80,26 @@ dec_ipv4(struct dec_ctx *d, struct cursor *c)
         cursor_limit(c, total - hlen);
     }
     if (d->opts->verify_checksums) {
-        uint32_t s = 0;
+        /* RFC 1071: the header including its checksum sums to 0xffff (20 is
+         * even, so the options' sum simply continues the fixed header's) */
+        uint32_t s = span_sum(h, 0);
 
-        /* RFC 1071: the header including its checksum sums to 0xffff */
-        if (cursor_peek_sum(&start, hlen, &s) && s != 0xffff)
+        if (dec_unlikely(opt.len != 0))
+            s = span_sum(opt, s);
+        if (s != 0xffff)
             m->anomalies |= ANOM_IP_BAD_CHECKSUM;
     }
-    if (frag & (IPV4_MF | IPV4_OFFMASK)) {
+    if (dec_unlikely(frag & (IPV4_MF | IPV4_OFFMASK))) {
         size_t cap = cursor_left(c);
         uint32_t dlen = (uint32_t)(total - hlen);
 
         /* RFC 791 3.2: offset in 8-octet units; the data is the rest of the datagram */
         dec_count(d, DC_IPV4_FRAG);
-        m->frag.id = id;
+        m->frag.id = span_be16(h, 4);
         m->frag.offset = (uint32_t)(frag & IPV4_OFFMASK) * 8;
         m->frag.hdr_off = dec_frame_off(d, &start);
         m->frag.hdr_len = (uint32_t)hlen;
+        m->frag.nh_pos = 0;
         m->frag.data_off = dec_frame_off(d, c);
         m->frag.data_len = dlen;
         m->frag.data_cap = cap < dlen ? (uint32_t)cap : dlen;
@@ -118,6 +110,6 @@ dec_ipv4(struct dec_ctx *d, struct cursor *c)
     l3.proto = proto;
     l3.csum_ok = true;
     l3.l4_len = (uint32_t)(total - hlen);
-    l3.pseudo = dec_addr_sum(&m->src, 4) + dec_addr_sum(&m->dst, 4);
+    l3.addr_acc = span_acc(span_sub(h, 12, 8), 0);
     return dec_transport(d, &l3, c);
 }

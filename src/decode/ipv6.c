@@ -29,6 +29,17 @@
 #define IP6_NH_NONE     59
 #define IP6_NH_DSTOPTS  60
 
+/* The extension headers we step over (a 64-bit set: every one is below 64). */
+static bool
+ip6_is_ext(uint8_t nh)
+{
+    static const uint64_t ext = 1ull << IP6_NH_HOPOPTS | 1ull << IP6_NH_ROUTING |
+                                1ull << IP6_NH_FRAGMENT | 1ull << IP6_NH_AH |
+                                1ull << IP6_NH_DSTOPTS;
+
+    return nh < 64 && ((ext >> nh) & 1u);
+}
+
 enum decode_outcome
 dec_ipv6(struct dec_ctx *d, struct cursor *c)
 {
@@ -37,24 +48,25 @@ dec_ipv6(struct dec_ctx *d, struct cursor *c)
     size_t avail = cursor_left(c);
     uint32_t nh_pos = 6; /* the Next Header byte naming the current header */
     struct l3_info l3;
-    uint32_t vtf, plen, declared;
+    struct span h;
+    uint32_t plen, declared;
     uint8_t nh;
     unsigned n;
 
     dec_count(d, DC_IPV6);
-    vtf = cursor_be32(c);
-    plen = cursor_be16(c);
-    nh = cursor_u8(c);
-    m->ttl = cursor_u8(c);
-    cursor_copy(c, m->src.b, 16);
-    cursor_copy(c, m->dst.b, 16);
-    if (c->overrun)
+    /* one bounds check for the fixed header; fields are read from the span */
+    if (!cursor_take(c, 40, &h))
         return dec_truncated(d, DR_IPV6_HEADER);
-    if (vtf >> 28 != 6)
+    if (dec_unlikely(span_u8(h, 0) >> 4 != 6))
         return dec_malformed(d, DR_IPV6_VERSION);
+    plen = span_be16(h, 4);
+    nh = span_u8(h, 6);
+    m->ttl = span_u8(h, 7);
+    span_copy(h, 8, m->src.b, 16);
+    span_copy(h, 24, m->dst.b, 16);
     m->ip_version = 6;
     m->l4_proto = nh;
-    if (plen == 0) {
+    if (dec_unlikely(plen == 0)) {
         m->anomalies |= ANOM_IP_TSO_ZERO_LEN;
         plen = (uint32_t)(avail - 40 > 0xffff ? 0xffff : avail - 40);
     }
@@ -71,8 +83,7 @@ dec_ipv6(struct dec_ctx *d, struct cursor *c)
         uint32_t len;
         uint8_t next, hlen;
 
-        if (nh != IP6_NH_HOPOPTS && nh != IP6_NH_ROUTING && nh != IP6_NH_FRAGMENT &&
-            nh != IP6_NH_AH && nh != IP6_NH_DSTOPTS)
+        if (dec_likely(!ip6_is_ext(nh)))
             break;
         if (n >= IPV6_MAX_EXT)
             return dec_malformed(d, DR_IPV6_EXT_CHAIN);
@@ -142,6 +153,6 @@ dec_ipv6(struct dec_ctx *d, struct cursor *c)
     }
     l3.proto = nh;
     l3.l4_len = declared;
-    l3.pseudo = dec_addr_sum(&m->src, 16) + dec_addr_sum(&m->dst, 16);
+    l3.addr_acc = span_acc(span_sub(h, 8, 32), 0);
     return dec_transport(d, &l3, c);
 }

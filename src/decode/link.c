@@ -165,12 +165,21 @@ dec_ethertype(struct dec_ctx *d, uint16_t type, struct cursor *c)
     struct pkt_meta *m = d->m;
     unsigned tags = 0;
 
-    while (type == ETH_P_8021Q || type == ETH_P_8021AD || type == ETH_P_QINQ1) {
-        uint16_t tci = cursor_be16(c);
+    for (;;) {
+        struct span tag;
+        uint16_t tci;
 
-        type = cursor_be16(c);
-        if (c->overrun)
+        /* the common case first: IP straight after the header or the tags */
+        if (dec_likely(type == ETH_P_IPV4))
+            return dec_ipv4(d, c);
+        if (type == ETH_P_IPV6)
+            return dec_ipv6(d, c);
+        if (type != ETH_P_8021Q && type != ETH_P_8021AD && type != ETH_P_QINQ1)
+            break;
+        if (!cursor_take(c, 4, &tag))
             return dec_truncated(d, DR_VLAN_HEADER);
+        tci = span_be16(tag, 0);
+        type = span_be16(tag, 2);
         if (++tags > DECODE_MAX_VLAN)
             return dec_malformed(d, DR_VLAN_TOO_MANY);
         if (m->tunnel_depth == 0 && m->vlan_count < DECODE_MAX_VLAN)
@@ -181,10 +190,6 @@ dec_ethertype(struct dec_ctx *d, uint16_t type, struct cursor *c)
             dec_count(d, DC_VLAN_QINQ);
     }
     switch (type) {
-    case ETH_P_IPV4:
-        return dec_ipv4(d, c);
-    case ETH_P_IPV6:
-        return dec_ipv6(d, c);
     case ETH_P_MPLS_UC:
     case ETH_P_MPLS_MC:
         return dec_mpls(d, c);
@@ -204,14 +209,12 @@ dec_ethertype(struct dec_ctx *d, uint16_t type, struct cursor *c)
 enum decode_outcome
 dec_ethernet(struct dec_ctx *d, struct cursor *c)
 {
-    uint16_t type;
+    struct span h;
 
     dec_count(d, DC_ETHERNET);
-    cursor_skip(c, 12);
-    type = cursor_be16(c);
-    if (c->overrun)
+    if (!cursor_take(c, 14, &h))
         return dec_truncated(d, DR_LINK_HEADER);
-    return dec_ethertype(d, type, c);
+    return dec_ethertype(d, span_be16(h, 12), c);
 }
 
 /* Linux cooked v1 (16 bytes): type, ARPHRD, addr len, 8 addr bytes, protocol. */

@@ -46,11 +46,11 @@ opt_bad_field(struct pkt_meta *m)
     m->anomalies |= ANOM_TCP_OPT_FIELD_LEN;
 }
 
-/* One option body (kind and length already read; b holds len - 2 bytes). */
+/* One option body (kind and length already checked; b holds the len - 2 body bytes). */
 static void
-tcp_option(struct pkt_meta *m, uint8_t kind, struct cursor *b)
+tcp_option(struct pkt_meta *m, uint8_t kind, struct span b)
 {
-    size_t blen = cursor_left(b);
+    size_t blen = b.len;
     struct tcp_opts *o = &m->opt;
     unsigned i;
 
@@ -59,7 +59,7 @@ tcp_option(struct pkt_meta *m, uint8_t kind, struct cursor *b)
         if (blen != 2) {
             opt_bad_field(m);
         } else if (opt_first(m, TCP_OPT_MSS)) {
-            o->mss = cursor_be16(b);
+            o->mss = span_be16(b, 0);
             o->present |= TCP_OPT_MSS;
         }
         break;
@@ -67,7 +67,7 @@ tcp_option(struct pkt_meta *m, uint8_t kind, struct cursor *b)
         if (blen != 1) {
             opt_bad_field(m);
         } else if (opt_first(m, TCP_OPT_WSCALE)) {
-            o->wscale = cursor_u8(b);
+            o->wscale = span_u8(b, 0);
             o->present |= TCP_OPT_WSCALE;
         }
         break;
@@ -83,8 +83,8 @@ tcp_option(struct pkt_meta *m, uint8_t kind, struct cursor *b)
         } else if (opt_first(m, TCP_OPT_SACK)) {
             o->sack_count = (uint8_t)(blen / 8);
             for (i = 0; i < o->sack_count; i++) {
-                o->sack[i][0] = cursor_be32(b);
-                o->sack[i][1] = cursor_be32(b);
+                o->sack[i][0] = span_be32(b, 8 * i);
+                o->sack[i][1] = span_be32(b, 8 * i + 4);
             }
             o->present |= TCP_OPT_SACK;
         }
@@ -93,8 +93,8 @@ tcp_option(struct pkt_meta *m, uint8_t kind, struct cursor *b)
         if (blen != 8) {
             opt_bad_field(m);
         } else if (opt_first(m, TCP_OPT_TS)) {
-            o->ts_val = cursor_be32(b);
-            o->ts_ecr = cursor_be32(b);
+            o->ts_val = span_be32(b, 0);
+            o->ts_ecr = span_be32(b, 4);
             o->present |= TCP_OPT_TS;
         }
         break;
@@ -118,10 +118,8 @@ tcp_option(struct pkt_meta *m, uint8_t kind, struct cursor *b)
             o->present |= TCP_OPT_TFO;
         }
         break;
-    case TCPOPT_EXP: { /* RFC 6994 experimental; 0xF989 is pre-RFC TFO */
-        uint16_t exid = cursor_be16(b);
-
-        if (b->overrun || exid != TCPOPT_TFO_MAGIC)
+    case TCPOPT_EXP: /* RFC 6994 experimental; 0xF989 is pre-RFC TFO */
+        if (blen < 2 || span_be16(b, 0) != TCPOPT_TFO_MAGIC)
             break;
         blen -= 2;
         if (blen != 0 && (blen < 4 || blen > 16)) {
@@ -131,33 +129,57 @@ tcp_option(struct pkt_meta *m, uint8_t kind, struct cursor *b)
             o->present |= TCP_OPT_TFO;
         }
         break;
-    }
     default:
         break;
     }
 }
 
+/*
+ * The general option walk (RFC 9293 3.1), one pass over the option bytes,
+ * which the caller borrowed as one span: no per-byte bounds test beyond the
+ * walk's own index compare.
+ */
 static void
-tcp_options(struct pkt_meta *m, struct cursor *o)
+tcp_options_walk(struct pkt_meta *m, struct span o)
 {
-    while (cursor_left(o) > 0) {
-        uint8_t kind = cursor_u8(o);
+    size_t i = 0;
+
+    while (i < o.len) {
+        uint8_t kind = span_u8(o, i);
         uint8_t len;
-        struct cursor body;
 
         if (kind == TCPOPT_EOL)
             break;
-        if (kind == TCPOPT_NOP)
+        if (kind == TCPOPT_NOP) {
+            i++;
             continue;
-        len = cursor_u8(o);
+        }
         /* RFC 9293 3.1: length counts kind and length; < 2 cannot advance */
-        if (o->overrun || len < 2 || (size_t)len - 2 > cursor_left(o)) {
+        if (o.len - i < 2 || (len = span_u8(o, i + 1)) < 2 || len > o.len - i) {
             m->anomalies |= ANOM_TCP_OPT_BAD_LEN;
             break;
         }
-        body = cursor_sub(o, (size_t)len - 2);
-        tcp_option(m, kind, &body);
+        tcp_option(m, kind, span_sub(o, i + 2, (size_t)len - 2));
+        i += len;
     }
+}
+
+/*
+ * Options -> m->opt. Fast exit for the layout of most established-state
+ * segments with options, NOP NOP TS (RFC 7323 appendix A), which gives the
+ * same result as the walk (only TS present, nothing to flag); every other
+ * layout takes the walk.
+ */
+static void
+tcp_options(struct pkt_meta *m, struct span o)
+{
+    if (o.len == 12 && span_be32(o, 0) == 0x0101080au) {
+        m->opt.ts_val = span_be32(o, 4);
+        m->opt.ts_ecr = span_be32(o, 8);
+        m->opt.present = TCP_OPT_TS;
+        return;
+    }
+    tcp_options_walk(m, o);
 }
 
 /*
@@ -179,20 +201,20 @@ static uint8_t
 tcp_checksum(const struct dec_ctx *d, const struct l3_info *l3, const struct cursor *seg,
              uint16_t field)
 {
-    uint32_t pseudo = l3->pseudo + l3->proto + (l3->l4_len >> 16) + (l3->l4_len & 0xffff);
-    uint32_t s = pseudo;
+    /* RFC 9293 3.1 / RFC 8200 8.1 pseudo-header: addresses, protocol, length */
+    uint32_t pl = l3->proto + (l3->l4_len >> 16) + (l3->l4_len & 0xffff);
+    struct span all;
 
     if (!d->opts->verify_checksums || !l3->csum_ok)
         return CSUM_UNCHECKED;
-    if (!cursor_peek_sum(seg, l3->l4_len, &s))
+    if (!cursor_peek_span(seg, 0, l3->l4_len, &all))
         return CSUM_UNCHECKED; /* not all captured */
-    if (s == 0xffff)
+    /* addresses (even length) and segment in one accumulator, one fold */
+    if (csum_fold(span_acc(all, l3->addr_acc), pl) == 0xffff)
         return CSUM_OK;
     /* Transmit offload (CHECKSUM_PARTIAL): the stack stored only the folded
      * pseudo-header sum for the NIC to finish; seen on the sending host. */
-    while (pseudo >> 16)
-        pseudo = (pseudo & 0xffff) + (pseudo >> 16);
-    if (field == pseudo)
+    if (field == csum_fold(l3->addr_acc, pl))
         return CSUM_OFFLOADED;
     return CSUM_BAD;
 }
@@ -202,37 +224,35 @@ dec_tcp(struct dec_ctx *d, const struct l3_info *l3, struct cursor *c)
 {
     struct pkt_meta *m = d->m;
     const struct cursor seg = *c;
-    struct cursor opts;
-    uint8_t off, fl;
-    uint16_t csum;
+    struct span h, opts;
+    uint8_t off;
     size_t hlen, cap;
 
     dec_count(d, DC_TCP);
-    m->sport = cursor_be16(c);
-    m->dport = cursor_be16(c);
-    m->seq = cursor_be32(c);
-    m->ack = cursor_be32(c);
-    off = cursor_u8(c);
-    fl = cursor_u8(c);
-    m->window = cursor_be16(c);
-    csum = cursor_be16(c);
-    m->urg_ptr = cursor_be16(c);
-    if (c->overrun) {
+    /* one bounds check for the fixed header; fields are read from the span */
+    if (dec_unlikely(!cursor_take(c, 20, &h))) {
         if (l3->l4_len >= 20)
             return dec_truncated(d, DR_TCP_HEADER);
         return dec_malformed(d, DR_TCP_HLEN_BEYOND_IP);
     }
-    m->flags = (uint16_t)(fl | (off & 0x01u) << 8);
+    off = span_u8(h, 12);
     hlen = (size_t)(off >> 4) * 4;
-    if (hlen < 20) /* RFC 9293 3.1: data offset is at least 5 */
+    if (dec_unlikely(hlen < 20)) /* RFC 9293 3.1: data offset is at least 5 */
         return dec_malformed(d, DR_TCP_HLEN);
-    if (hlen > l3->l4_len)
+    if (dec_unlikely(hlen > l3->l4_len))
         return dec_malformed(d, DR_TCP_HLEN_BEYOND_IP);
-    m->tcp_hlen = (uint8_t)hlen;
-    opts = cursor_sub(c, hlen - 20);
-    if (c->overrun)
+    if (dec_unlikely(!cursor_take(c, hlen - 20, &opts)))
         return dec_truncated(d, DR_TCP_OPTIONS);
-    tcp_options(m, &opts);
+    m->sport = span_be16(h, 0);
+    m->dport = span_be16(h, 2);
+    m->seq = span_be32(h, 4);
+    m->ack = span_be32(h, 8);
+    m->flags = (uint16_t)(span_u8(h, 13) | (off & 0x01u) << 8);
+    m->window = span_be16(h, 14);
+    m->urg_ptr = span_be16(h, 18);
+    m->tcp_hlen = (uint8_t)hlen;
+    if (opts.len != 0)
+        tcp_options(m, opts);
 
     m->payload_len = (uint32_t)(l3->l4_len - hlen);
     cap = cursor_left(c);
@@ -243,6 +263,6 @@ dec_tcp(struct dec_ctx *d, const struct l3_info *l3, struct cursor *c)
         m->anomalies |= ANOM_TCP_BAD_FLAGS;
     if (m->sport == 0 || m->dport == 0)
         m->anomalies |= ANOM_ZERO_ADDR_OR_PORT;
-    m->csum = tcp_checksum(d, l3, &seg, csum);
+    m->csum = tcp_checksum(d, l3, &seg, span_be16(h, 16));
     return DECODE_TCP;
 }

@@ -258,6 +258,287 @@ START_TEST(test_peeks_do_not_consume_or_overrun)
 }
 END_TEST
 
+/* ---- spans and the 64-bit checksum -------------------------------------- */
+
+/* xorshift64: deterministic test bytes (rand() is banned, and seeds must not vary). */
+static uint64_t
+prng(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+/*
+ * The reference: RFC 1071 as written, 16-bit big-endian words (odd byte
+ * padded) into a wide sum, folded by repeated end-around carry.
+ */
+static uint32_t
+ref_sum(const uint8_t *p, size_t n, uint32_t sum)
+{
+    uint64_t s = sum;
+    size_t i;
+
+    for (i = 0; i + 1 < n; i += 2)
+        s += (uint32_t)p[i] << 8 | p[i + 1];
+    if (n & 1)
+        s += (uint32_t)p[n - 1] << 8;
+    while (s >> 16)
+        s = (s & 0xffff) + (s >> 16);
+    return (uint32_t)s;
+}
+
+/* Sums a buffer through a span taken from a cursor, the way the decoder does. */
+static uint32_t
+span_sum_of(const uint8_t *p, size_t n, uint32_t sum)
+{
+    struct cursor c = cursor_make(p, n);
+    struct span s;
+
+    ck_assert(cursor_take(&c, n, &s));
+    return span_sum(s, sum);
+}
+
+/* Random bytes, every length 0..2000 at every alignment 0..15, random 32-bit start sums. */
+START_TEST(test_span_sum_random_every_length_and_alignment_matches_reference)
+{
+    /* the same 2000 random bytes placed at 16 alignments, so one reference sum serves all */
+    static uint8_t copies[16][2048 + 16];
+    uint8_t src[2000];
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    size_t n, a, i;
+
+    for (i = 0; i < sizeof(src); i++)
+        src[i] = (uint8_t)prng(&x);
+    for (a = 0; a < 16; a++)
+        memcpy(copies[a] + a, src, sizeof(src));
+    for (n = 0; n <= 2000; n++) {
+        uint32_t start = n % 3 == 0 ? 0 : (uint32_t)prng(&x);
+        uint32_t want = ref_sum(src, n, start);
+
+        for (a = 0; a < 16; a++) {
+            uint32_t got = span_sum_of(copies[a] + a, n, start);
+
+            ck_assert_msg(got == want, "align %zu len %zu start %x: %x != %x", a, n, start, got,
+                          want);
+        }
+    }
+}
+END_TEST
+
+/*
+ * Carry edge cases: all-0xff bytes (every add carries) and all-zero bytes at
+ * every length and alignment, with start sums 0, 1, 0xffff, 0x10000 and
+ * 0xffffffff. One's complement has two zeros: the result must be 0 only when
+ * everything summed is 0, and 0xffff (never 0) for a non-zero multiple of 0xffff.
+ */
+START_TEST(test_span_sum_carry_edges_all_ones_and_all_zeros)
+{
+    static const uint32_t starts[] = {0, 1, 0xffff, 0x10000, 0xffffffffu};
+    static uint8_t ones[2016], zeros[2016];
+    size_t n, a, k;
+
+    memset(ones, 0xff, sizeof(ones));
+    memset(zeros, 0, sizeof(zeros));
+    for (n = 0; n <= 2000; n++) {
+        for (k = 0; k < sizeof(starts) / sizeof(starts[0]); k++) {
+            uint32_t st = starts[k];
+            uint32_t want1 = ref_sum(ones, n, st), want0 = ref_sum(zeros, n, st);
+
+            for (a = 0; a < 16; a++) {
+                ck_assert_uint_eq(span_sum_of(ones + a, n, st), want1);
+                ck_assert_uint_eq(span_sum_of(zeros + a, n, st), want0);
+            }
+        }
+        ck_assert_uint_eq(span_sum_of(zeros, n, 0), 0);
+        if (n >= 2 && n % 2 == 0) /* odd: the last 0xff is padded to 0xff00 */
+            ck_assert_uint_eq(span_sum_of(ones, n, 0), 0xffff);
+    }
+}
+END_TEST
+
+/* A sum over pieces (each but the last of even length) equals the sum over the whole. */
+START_TEST(test_span_acc_over_pieces_equals_whole)
+{
+    static uint8_t buf[1500];
+    uint64_t x = 12345;
+    size_t i, t;
+
+    for (i = 0; i < sizeof(buf); i++)
+        buf[i] = (uint8_t)prng(&x);
+    for (t = 0; t < 3000; t++) {
+        size_t n = (size_t)(prng(&x) % sizeof(buf));
+        size_t cut = (size_t)(prng(&x) % (n + 1)) & ~(size_t)1;
+        uint32_t add = (uint32_t)prng(&x);
+        struct cursor c = cursor_make(buf, n);
+        struct span a, b;
+        uint64_t acc;
+
+        ck_assert(cursor_take(&c, cut, &a));
+        ck_assert(cursor_take(&c, n - cut, &b));
+        acc = span_acc(b, span_acc(a, 0));
+        ck_assert_uint_eq(csum_fold(acc, add), ref_sum(buf, n, add));
+    }
+}
+END_TEST
+
+/* csum_fold on extreme accumulators agrees with folding the value as a plain number. */
+START_TEST(test_csum_fold_extreme_accumulators)
+{
+    static const uint64_t accs[] = {0,
+                                    1,
+                                    0xffff,
+                                    0x10000,
+                                    0xffffffffu,
+                                    0x100000000u,
+                                    0x1ffffffffu,
+                                    UINT64_MAX,
+                                    UINT64_MAX - 1,
+                                    0x8000000000000000u,
+                                    0xffff0000ffff0000u};
+    static const uint32_t sums[] = {0, 1, 0xffff, 0x10000, 0xfffeu, 0xffffffffu};
+    size_t i, k;
+
+    for (i = 0; i < sizeof(accs) / sizeof(accs[0]); i++) {
+        for (k = 0; k < sizeof(sums) / sizeof(sums[0]); k++) {
+            uint64_t v = accs[i];
+            uint8_t bytes8[8];
+            uint32_t want;
+
+            /* the accumulator is native order: its bytes in memory are the words summed */
+            memcpy(bytes8, &v, 8);
+            want = ref_sum(bytes8, 8, sums[k]);
+            ck_assert_msg(csum_fold(v, sums[k]) == want, "acc %llx sum %x", (unsigned long long)v,
+                          sums[k]);
+        }
+    }
+}
+END_TEST
+
+/* _i is the buffer length 0..40: a take of n succeeds iff n <= length, at every n. */
+START_TEST(test_take_at_every_truncation_length)
+{
+    size_t len = (size_t)_i, n;
+    uint8_t *buf = malloc(len ? len : 1); /* exact size: ASan sees any over-read */
+    size_t i;
+
+    ck_assert_ptr_nonnull(buf);
+    for (i = 0; i < len; i++)
+        buf[i] = (uint8_t)(i + 1);
+    for (n = 0; n <= 41; n++) {
+        struct cursor c = cursor_make(buf, len);
+        struct span s = {NULL, 0};
+
+        cursor_skip(&c, 0);
+        if (n <= len) {
+            ck_assert(cursor_take(&c, n, &s));
+            ck_assert_ptr_eq(s.p, buf);
+            ck_assert_uint_eq(s.len, n);
+            ck_assert_uint_eq(cursor_left(&c), len - n);
+            ck_assert(!c.overrun);
+            if (n >= 1)
+                ck_assert_uint_eq(span_u8(s, n - 1), n);
+            if (n >= 2)
+                ck_assert_uint_eq(span_be16(s, n - 2), (n - 1) << 8 | n);
+            if (n >= 4)
+                ck_assert_uint_eq(span_be32(s, 0), 0x01020304u);
+            if (len > n) /* the rest still reads, right after the span */
+                ck_assert_uint_eq(cursor_u8(&c), n + 1);
+        } else {
+            ck_assert(!cursor_take(&c, n, &s));
+            ck_assert(c.overrun);
+            ck_assert_uint_eq(cursor_left(&c), 0);
+            ck_assert_ptr_null(s.p); /* untouched */
+            /* sticky: nothing more comes out, not even an empty take */
+            ck_assert(!cursor_take(&c, 0, &s));
+            ck_assert(!cursor_take(&c, 1, &s));
+            ck_assert_uint_eq(cursor_u8(&c), 0);
+        }
+    }
+    free(buf);
+}
+END_TEST
+
+/* _i is the buffer length 0..24: peek_span at every offset and length, never consuming. */
+START_TEST(test_peek_span_at_every_offset_and_length)
+{
+    size_t len = (size_t)_i, off, n;
+    uint8_t *buf = malloc(len ? len : 1);
+
+    ck_assert_ptr_nonnull(buf);
+    memset(buf, 0x5a, len);
+    for (off = 0; off <= 26; off++) {
+        for (n = 0; n <= 26; n++) {
+            struct cursor c = cursor_make(buf, len);
+            struct span s = {NULL, 0};
+            bool fits = off + n <= len;
+
+            ck_assert_int_eq(cursor_peek_span(&c, off, n, &s), fits);
+            if (fits) {
+                ck_assert_ptr_eq(s.p, buf + off);
+                ck_assert_uint_eq(s.len, n);
+            }
+            ck_assert(!c.overrun);
+            ck_assert_uint_eq(cursor_left(&c), len);
+        }
+    }
+    free(buf);
+}
+END_TEST
+
+/* span readers and span_sub agree with the cursor's own reads of the same bytes. */
+START_TEST(test_span_reads_match_cursor_reads)
+{
+    static const uint8_t b[12] = {0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6, 7, 8};
+    struct cursor c = cursor_make(b, sizeof(b)), r = cursor_make(b, sizeof(b));
+    struct span s, t;
+    uint8_t out[4];
+
+    ck_assert(cursor_take(&c, sizeof(b), &s));
+    ck_assert_uint_eq(span_be32(s, 0), cursor_be32(&r));
+    ck_assert_uint_eq(span_be16(s, 4), cursor_be16(&r));
+    ck_assert_uint_eq(span_u8(s, 6), cursor_u8(&r));
+    t = span_sub(s, 8, 4);
+    ck_assert_uint_eq(t.len, 4);
+    ck_assert_uint_eq(span_be32(t, 0), 0x05060708u);
+    span_copy(s, 8, out, 4);
+    ck_assert_mem_eq(out, b + 8, 4);
+    t = span_sub(s, 12, 0);
+    ck_assert_uint_eq(t.len, 0);
+    ck_assert_uint_eq(span_sum(t, 0), 0);
+}
+END_TEST
+
+/* Every path that sets overrun empties the cursor (cursor_need relies on it). */
+START_TEST(test_overrun_always_leaves_the_cursor_empty)
+{
+    struct cursor c = cursor_make(bytes, 8), s;
+    struct span sp;
+
+    s = cursor_sub(&c, 9);
+    ck_assert(c.overrun);
+    ck_assert_uint_eq(cursor_left(&c), 0);
+    s = cursor_sub(&c, 0);
+    ck_assert(s.overrun);
+    ck_assert_uint_eq(cursor_left(&s), 0);
+    c = cursor_make(bytes, 3);
+    ck_assert(!cursor_take(&c, 4, &sp));
+    ck_assert(c.overrun);
+    ck_assert_uint_eq(cursor_left(&c), 0);
+    cursor_limit(&c, 100); /* never grows */
+    ck_assert_uint_eq(cursor_left(&c), 0);
+    c = cursor_make(bytes, 3);
+    cursor_skip(&c, 4);
+    ck_assert(c.overrun);
+    ck_assert_uint_eq(cursor_left(&c), 0);
+    cursor_skip(&c, 0); /* a zero-length read of an overrun cursor fails too */
+    ck_assert(c.overrun);
+    ck_assert(!cursor_peek_span(&c, 0, 0, &sp));
+    ck_assert(!cursor_peek_sum(&c, 0, &(uint32_t){0}));
+}
+END_TEST
+
 static Suite *
 cursor_suite(void)
 {
@@ -277,6 +558,19 @@ cursor_suite(void)
     tcase_add_test(tc, test_peek_sum_all_ones_folds_to_all_ones);
     tcase_add_test(tc, test_peek_sum_refuses_more_than_left);
     tcase_add_test(tc, test_peeks_do_not_consume_or_overrun);
+    tcase_add_loop_test(tc, test_take_at_every_truncation_length, 0, 41);
+    tcase_add_loop_test(tc, test_peek_span_at_every_offset_and_length, 0, 25);
+    tcase_add_test(tc, test_span_reads_match_cursor_reads);
+    tcase_add_test(tc, test_overrun_always_leaves_the_cursor_empty);
+    suite_add_tcase(s, tc);
+
+    /* exhaustive sums: seconds under ASan on a busy machine */
+    tc = tcase_create("checksum");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_span_sum_random_every_length_and_alignment_matches_reference);
+    tcase_add_test(tc, test_span_sum_carry_edges_all_ones_and_all_zeros);
+    tcase_add_test(tc, test_span_acc_over_pieces_equals_whole);
+    tcase_add_test(tc, test_csum_fold_extreme_accumulators);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1431,6 +1431,256 @@ START_TEST(test_tcp_known_option_with_wrong_length_is_flagged)
 }
 END_TEST
 
+/*
+ * An independent model of the option rules (RFC 9293 3.1 and the option
+ * RFCs cited in tcp.c), written for clarity: the decoder's fast exit for
+ * NOP NOP TS and its general walk must both agree with it on every block.
+ */
+struct opt_model {
+    struct tcp_opts o;
+    uint32_t anom; /* ANOM_TCP_OPT_* bits */
+};
+
+static bool
+model_first(struct opt_model *r, uint8_t bit)
+{
+    if (r->o.present & bit) {
+        r->anom |= ANOM_TCP_OPT_DUP;
+        return false;
+    }
+    r->o.present |= bit;
+    return true;
+}
+
+static uint32_t
+be32_at(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void
+model_options(const uint8_t *p, size_t n, struct opt_model *r)
+{
+    size_t i = 0;
+
+    memset(r, 0, sizeof(*r));
+    while (i < n) {
+        uint8_t kind = p[i], len;
+        const uint8_t *b;
+        size_t blen;
+
+        if (kind == 0)
+            return;
+        if (kind == 1) {
+            i++;
+            continue;
+        }
+        if (i + 1 >= n || p[i + 1] < 2 || i + p[i + 1] > n) {
+            r->anom |= ANOM_TCP_OPT_BAD_LEN;
+            return;
+        }
+        len = p[i + 1];
+        b = p + i + 2;
+        blen = (size_t)len - 2;
+        i += len;
+        switch (kind) {
+        case 2:
+            if (blen != 2)
+                r->anom |= ANOM_TCP_OPT_FIELD_LEN;
+            else if (model_first(r, TCP_OPT_MSS))
+                r->o.mss = (uint16_t)(b[0] << 8 | b[1]);
+            break;
+        case 3:
+            if (blen != 1)
+                r->anom |= ANOM_TCP_OPT_FIELD_LEN;
+            else if (model_first(r, TCP_OPT_WSCALE))
+                r->o.wscale = b[0];
+            break;
+        case 4:
+            if (blen != 0)
+                r->anom |= ANOM_TCP_OPT_FIELD_LEN;
+            else
+                (void)model_first(r, TCP_OPT_SACKOK);
+            break;
+        case 5:
+            if (blen == 0 || blen % 8 != 0 || blen > 8 * TCP_MAX_SACK_BLOCKS) {
+                r->anom |= ANOM_TCP_OPT_FIELD_LEN;
+            } else if (model_first(r, TCP_OPT_SACK)) {
+                size_t k;
+
+                r->o.sack_count = (uint8_t)(blen / 8);
+                for (k = 0; k < blen / 8; k++) {
+                    r->o.sack[k][0] = be32_at(b + 8 * k);
+                    r->o.sack[k][1] = be32_at(b + 8 * k + 4);
+                }
+            }
+            break;
+        case 8:
+            if (blen != 8) {
+                r->anom |= ANOM_TCP_OPT_FIELD_LEN;
+            } else if (model_first(r, TCP_OPT_TS)) {
+                r->o.ts_val = be32_at(b);
+                r->o.ts_ecr = be32_at(b + 4);
+            }
+            break;
+        case 19:
+            if (blen != 16)
+                r->anom |= ANOM_TCP_OPT_FIELD_LEN;
+            else
+                (void)model_first(r, TCP_OPT_MD5);
+            break;
+        case 30:
+            if (blen < 1)
+                r->anom |= ANOM_TCP_OPT_FIELD_LEN;
+            else
+                r->o.present |= TCP_OPT_MPTCP;
+            break;
+        case 34:
+        case 254:
+            if (kind == 254) {
+                if (blen < 2 || b[0] != 0xf9 || b[1] != 0x89)
+                    break;
+                blen -= 2;
+            }
+            if (blen != 0 && (blen < 4 || blen > 16))
+                r->anom |= ANOM_TCP_OPT_FIELD_LEN;
+            else if (model_first(r, TCP_OPT_TFO))
+                r->o.tfo_cookie_len = (uint8_t)blen;
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+static uint64_t
+opt_prng(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+/* Appends one option, mostly well-formed, sometimes with a wrong or absurd length. */
+static size_t
+put_random_option(uint8_t *p, size_t room, uint64_t *x)
+{
+    static const uint8_t kinds[] = {0, 1, 1, 2, 3, 4, 5, 8, 8, 19, 30, 34, 254, 77};
+    static const uint8_t good_len[] = {1, 1, 1, 4, 3, 2, 10, 10, 10, 18, 4, 6, 8, 3};
+    size_t k = (size_t)(opt_prng(x) % sizeof(kinds));
+    uint64_t r = opt_prng(x);
+    size_t len = good_len[k], i;
+
+    if (kinds[k] == 5)
+        len = 2 + 8 * (size_t)(r % 6); /* 0..5 blocks: 0 and 5 are wrong */
+    else if (kinds[k] > 1 && r % 5 == 0)
+        len = (size_t)(r >> 8) % 20; /* wrong, possibly < 2 or past the end */
+    if (kinds[k] <= 1)
+        len = 1;
+    if (room == 0)
+        return 0;
+    p[0] = kinds[k];
+    for (i = 1; i < room && i < (len < 2 ? 2 : len); i++)
+        p[i] = (uint8_t)opt_prng(x);
+    if (kinds[k] > 1 && room >= 2)
+        p[1] = (uint8_t)len;
+    if (kinds[k] == 254 && room >= 4 && r % 2 == 0) {
+        p[2] = 0xf9;
+        p[3] = 0x89;
+    }
+    return i < room ? i : room;
+}
+
+static void
+assert_opts_match_model(const uint8_t *o, size_t olen, const char *what, size_t n)
+{
+    struct opt_model want;
+    size_t k;
+
+    model_options(o, olen, &want);
+    ck_assert_int_eq(dec_tcp_opts(o, olen, TCP_ACK), DECODE_TCP);
+    ck_assert_msg(m.opt.present == want.o.present, "%s %zu: present %x != %x", what, n,
+                  m.opt.present, want.o.present);
+    ck_assert_msg((m.anomalies &
+                   (ANOM_TCP_OPT_BAD_LEN | ANOM_TCP_OPT_DUP | ANOM_TCP_OPT_FIELD_LEN)) == want.anom,
+                  "%s %zu: anomalies %x != %x", what, n, m.anomalies, want.anom);
+    ck_assert_uint_eq(m.opt.mss, want.o.mss);
+    ck_assert_uint_eq(m.opt.wscale, want.o.wscale);
+    ck_assert_uint_eq(m.opt.ts_val, want.o.ts_val);
+    ck_assert_uint_eq(m.opt.ts_ecr, want.o.ts_ecr);
+    ck_assert_uint_eq(m.opt.tfo_cookie_len, want.o.tfo_cookie_len);
+    ck_assert_uint_eq(m.opt.sack_count, want.o.sack_count);
+    for (k = 0; k < want.o.sack_count; k++) {
+        ck_assert_uint_eq(m.opt.sack[k][0], want.o.sack[k][0]);
+        ck_assert_uint_eq(m.opt.sack[k][1], want.o.sack[k][1]);
+    }
+    ck_assert_uint_eq(m.tcp_hlen, 20 + olen);
+    ck_assert_uint_eq(m.csum, CSUM_OK);
+}
+
+/*
+ * Random option blocks (0..40 bytes) against the model: the general walk. m
+ * is reused without clearing between packets, as the engine's batch slots
+ * are, so anything the decoder forgets to reset shows up.
+ */
+START_TEST(test_tcp_options_random_blocks_match_model)
+{
+    uint64_t x = 0x243f6a8885a308d3u;
+    int t;
+
+    for (t = 0; t < 8000; t++) {
+        uint8_t o[40];
+        size_t olen = 4 * (size_t)(opt_prng(&x) % 11), i = 0;
+
+        memset(o, 0, sizeof(o));
+        while (i < olen)
+            i += put_random_option(o + i, olen - i, &x);
+        assert_opts_match_model(o, olen, "block", (size_t)t);
+    }
+}
+END_TEST
+
+/*
+ * The fast exit (exactly NOP NOP TS in 12 bytes) and its near misses, which
+ * must take the walk: every byte of the 4-byte prefix varied, and blocks of
+ * other sizes starting with the same prefix. Both must agree with the model.
+ */
+START_TEST(test_tcp_options_timestamp_fast_path_and_near_misses_match_model)
+{
+    static const uint8_t prefix[4] = {1, 1, 8, 10};
+    uint64_t x = 0x13198a2e03707344u;
+    int t;
+
+    for (t = 0; t < 4000; t++) {
+        uint8_t o[40];
+        size_t olen = 12, i;
+        uint64_t r = opt_prng(&x);
+
+        for (i = 0; i < sizeof(o); i++)
+            o[i] = (uint8_t)opt_prng(&x);
+        memcpy(o, prefix, 4);
+        switch (r % 4) {
+        case 0: /* the fast path itself */
+            break;
+        case 1: /* one prefix byte changed */
+            o[(r >> 8) % 4] = (uint8_t)(r >> 16);
+            break;
+        case 2: /* same prefix, other sizes: trailing bytes are random options */
+            olen = 4 * (size_t)((r >> 8) % 11);
+            if (olen > 12)
+                (void)put_random_option(o + 12, olen - 12, &x);
+            break;
+        default: /* duplicate timestamp after the first */
+            olen = 24;
+            memcpy(o + 12, prefix, 4);
+            break;
+        }
+        assert_opts_match_model(o, olen, "ts", (size_t)t);
+    }
+}
+END_TEST
+
 START_TEST(test_tcp_ae_flag_and_invalid_combinations)
 {
     static const struct {
@@ -1865,6 +2115,14 @@ decode_suite(void)
     tcase_add_test(tc, test_tcp_port_zero_is_flagged);
     tcase_add_test(tc, test_tcp_checksum_ok_bad_offloaded_unchecked);
     tcase_add_test(tc, test_tcp_checksum_ipv6_bad_is_detected);
+    suite_add_tcase(s, tc);
+
+    /* thousands of decodes each: seconds under the sanitizers */
+    tc = tcase_create("tcp_options_model");
+    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_tcp_options_random_blocks_match_model);
+    tcase_add_test(tc, test_tcp_options_timestamp_fast_path_and_near_misses_match_model);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("truncation");
