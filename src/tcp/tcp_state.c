@@ -845,13 +845,19 @@ is_reuse(const struct tcp_state *st, const struct tcp_state_cold *sc, int d,
 }
 
 void
+tcp_state_init_zeroed(struct tcp_state *st)
+{
+    st->ep[0].wscale = -1;
+    st->ep[1].wscale = -1;
+    st->msl_ms = 30000;
+}
+
+void
 tcp_state_init(struct tcp_state *st, struct tcp_state_cold *sc)
 {
     memset(st, 0, sizeof(*st));
     memset(sc, 0, sizeof(*sc));
-    st->ep[0].wscale = -1;
-    st->ep[1].wscale = -1;
-    st->msl_ms = 30000;
+    tcp_state_init_zeroed(st);
 }
 
 enum tcp_step_result

@@ -71,6 +71,12 @@ struct tcp_state_cold {
 /* Zeroes both parts: no endpoint seen. */
 void tcp_state_init(struct tcp_state *st, struct tcp_state_cold *sc);
 /*
+ * The same for parts that are already all zero bytes (a fresh flow's
+ * extension area): writes only the non-zero initial values. The cold part
+ * has none.
+ */
+void tcp_state_init_zeroed(struct tcp_state *st);
+/*
  * Midstream role guess from the ports: returns the key direction of
  * client->server packets (a port below 1024, else the lower port, marks the
  * server; equal ports make first_sender the client).
