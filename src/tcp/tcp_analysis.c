@@ -113,14 +113,20 @@ _Static_assert(sizeof(struct tcp_an_cold) == 192, "tcp_an_cold layout");
      AF_DUP_ACK | AF_ZERO_WINDOW | AF_ZWP | AF_WINDOW_FULL | AF_KEEP_ALIVE)
 
 void
-tcp_an_init(struct tcp_an *an, struct tcp_an_cold *ac)
+tcp_an_init_zeroed(struct tcp_an *an)
 {
-    memset(an, 0, sizeof(*an));
-    memset(ac, 0, sizeof(*ac));
     for (int i = 0; i < 2; i++) {
         an->d[i].window = UINT32_MAX; /* Wireshark: window unknown, never "zero" */
         an->d[i].win_scale = -1;
     }
+}
+
+void
+tcp_an_init(struct tcp_an *an, struct tcp_an_cold *ac)
+{
+    memset(an, 0, sizeof(*an));
+    memset(ac, 0, sizeof(*ac));
+    tcp_an_init_zeroed(an);
 }
 
 /* ---- window scaling (Wireshark verify_tcp_window_scaling) ------------------- */

@@ -92,6 +92,8 @@ struct tcp_an_cold {
 
 /* Zeroes both parts and sets the "nothing seen yet" markers. */
 void tcp_an_init(struct tcp_an *an, struct tcp_an_cold *ac);
+/* The same for parts already all zero bytes: only the non-zero markers (none are cold). */
+void tcp_an_init_zeroed(struct tcp_an *an);
 /*
  * Feeds one segment sent in key direction dir (FLOW_DIR_AB/BA), after
  * tcp_state accepted it as part of this connection. f and pkt_no are not

@@ -49,7 +49,12 @@ struct tcp_session {
 #define TCP_SESSION_COLD_OFF offsetof(struct tcp_session, st_cold)
 #define TCP_SESSION_COLD_LEN (sizeof(struct tcp_session) - TCP_SESSION_COLD_OFF)
 
-/* Zeroes and initialises s (after flow creation). */
+/*
+ * Initialises s, which must be all zero bytes: the flow table's contract for
+ * the extension area of every flow it creates, recycled slots included
+ * (flow.h, flow_table_get: the slot is memset before use). Not zeroing again
+ * saves writing 864 bytes per connection.
+ */
 void tcp_session_init(struct tcp_session *s, const struct tcp_cfg *cfg);
 
 /*

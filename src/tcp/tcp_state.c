@@ -845,13 +845,19 @@ is_reuse(const struct tcp_state *st, const struct tcp_state_cold *sc, int d,
 }
 
 void
+tcp_state_init_zeroed(struct tcp_state *st)
+{
+    st->ep[0].wscale = -1;
+    st->ep[1].wscale = -1;
+    st->msl_ms = 30000;
+}
+
+void
 tcp_state_init(struct tcp_state *st, struct tcp_state_cold *sc)
 {
     memset(st, 0, sizeof(*st));
     memset(sc, 0, sizeof(*sc));
-    st->ep[0].wscale = -1;
-    st->ep[1].wscale = -1;
-    st->msl_ms = 30000;
+    tcp_state_init_zeroed(st);
 }
 
 enum tcp_step_result
@@ -868,10 +874,7 @@ tcp_state_step(struct tcp_state *st, struct tcp_state_cold *sc, struct flow *f, 
         .d = dir ? FLOW_DIR_BA : FLOW_DIR_AB,
         .p = dir ? FLOW_DIR_AB : FLOW_DIR_BA,
     };
-    uint64_t msl_ms = (cfg->msl_ns + NS_PER_MS - 1) / NS_PER_MS;
     uint16_t fl = m->flags;
-
-    st->msl_ms = msl_ms > UINT32_MAX ? UINT32_MAX : (uint32_t)msl_ms;
 
     /*
      * The common segment: an ACK without SYN, FIN or RST between two
@@ -896,6 +899,15 @@ tcp_state_step(struct tcp_state *st, struct tcp_state_cold *sc, struct flow *f, 
         goto out;
     }
 
+    /*
+     * msl_ms matters only to a TIME_WAIT endpoint, and no endpoint reaches
+     * TIME_WAIT without a FIN, i.e. without a step through here: the fast
+     * path need not refresh it (the caller's cfg is the same for every step
+     * of a session).
+     */
+    uint64_t msl_ms = (cfg->msl_ns + NS_PER_MS - 1) / NS_PER_MS;
+
+    st->msl_ms = msl_ms > UINT32_MAX ? UINT32_MAX : (uint32_t)msl_ms;
     expire_time_wait(st, sc, c.ts);
 
     if (bad_flags(m)) {

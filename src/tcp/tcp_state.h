@@ -50,7 +50,7 @@ struct tcp_state_example {
 struct tcp_state {
     struct tcp_state_ep ep[2]; /* by sender key direction */
     uint64_t progress_ns;      /* last progress (state change, ack advance, window reopen) */
-    uint32_t msl_ms;           /* cfg->msl_ns from the last step (summarize has no cfg) */
+    uint32_t msl_ms;           /* cfg->msl_ns as of the last general-path step */
     uint8_t handshake;         /* enum tcp_handshake */
     uint8_t stuck;             /* enum tcp_stuck_kind; stuck since progress_ns */
     uint8_t n_examples;        /* used entries of tcp_state_cold.ex */
@@ -70,6 +70,12 @@ struct tcp_state_cold {
 
 /* Zeroes both parts: no endpoint seen. */
 void tcp_state_init(struct tcp_state *st, struct tcp_state_cold *sc);
+/*
+ * The same for parts that are already all zero bytes (a fresh flow's
+ * extension area): writes only the non-zero initial values. The cold part
+ * has none.
+ */
+void tcp_state_init_zeroed(struct tcp_state *st);
 /*
  * Midstream role guess from the ports: returns the key direction of
  * client->server packets (a port below 1024, else the lower port, marks the

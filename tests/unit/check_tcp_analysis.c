@@ -24,17 +24,20 @@
  * the same random conversations and compares the whole state.
  */
 void ref_tcp_an_init(struct tcp_an *an, struct tcp_an_cold *ac);
+void ref_tcp_an_init_zeroed(struct tcp_an *an);
 void ref_tcp_an_step(struct tcp_an *an, struct tcp_an_cold *ac, const struct flow *f, int dir,
                      const struct pkt_meta *m, uint64_t pkt_no);
 void ref_tcp_an_summarize(const struct tcp_an *an, const struct tcp_an_cold *ac,
                           const struct flow *f, struct session_summary *out);
 #define TCP_AN_FAST_PATH 0
 #define tcp_an_init      ref_tcp_an_init
+#define tcp_an_init_zeroed ref_tcp_an_init_zeroed
 #define tcp_an_step      ref_tcp_an_step
 #define tcp_an_summarize ref_tcp_an_summarize
 #include "tcp/tcp_analysis.c"
 #undef TCP_AN_FAST_PATH
 #undef tcp_an_init
+#undef tcp_an_init_zeroed
 #undef tcp_an_step
 #undef tcp_an_summarize
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tcp/tcp_session.h"
 #include "tcp/tcp_state.h"
 #include "tcp/tcp_summary.h"
 #include "tcp_gen.h"
@@ -20,6 +21,7 @@
  * with the same random conversations and compares the whole state.
  */
 void ref_tcp_state_init(struct tcp_state *st, struct tcp_state_cold *sc);
+void ref_tcp_state_init_zeroed(struct tcp_state *st);
 int ref_tcp_state_guess_client(const struct flow *f, int first_sender);
 enum tcp_step_result ref_tcp_state_step(struct tcp_state *st, struct tcp_state_cold *sc,
                                         struct flow *f, int dir, const struct pkt_meta *m,
@@ -32,6 +34,7 @@ void ref_tcp_state_summarize(const struct tcp_state *st, const struct tcp_state_
                              const struct flow *f, uint64_t now_ns, struct session_summary *out);
 #define TCP_STATE_FAST_PATH     0
 #define tcp_state_init          ref_tcp_state_init
+#define tcp_state_init_zeroed   ref_tcp_state_init_zeroed
 #define tcp_state_guess_client  ref_tcp_state_guess_client
 #define tcp_state_step          ref_tcp_state_step
 #define tcp_state_tclass        ref_tcp_state_tclass
@@ -41,6 +44,7 @@ void ref_tcp_state_summarize(const struct tcp_state *st, const struct tcp_state_
 #include "tcp/tcp_state.c"
 #undef TCP_STATE_FAST_PATH
 #undef tcp_state_init
+#undef tcp_state_init_zeroed
 #undef tcp_state_guess_client
 #undef tcp_state_step
 #undef tcp_state_tclass
@@ -1138,6 +1142,27 @@ START_TEST(test_fast_path_matches_general_path)
 }
 END_TEST
 
+/*
+ * tcp_session_init() writes only the non-zero initial values, relying on the
+ * flow table handing it a zeroed extension area: on zeroed memory it must
+ * give exactly what the observers' full init functions give on garbage.
+ */
+START_TEST(test_session_init_on_zeroed_memory_matches_full_init)
+{
+    struct tcp_session a, b;
+    struct tcp_cfg c;
+
+    tcp_cfg_default(&c);
+    memset(&a, 0, sizeof(a));
+    tcp_session_init(&a, &c);
+    memset(&b, 0xa5, sizeof(b));
+    tcp_state_init(&b.st, &b.st_cold);
+    tcp_an_init(&b.an, &b.an_cold);
+    tcp_zeek_init(&b.zk, &b.zk_cold);
+    ck_assert(memcmp(&a, &b, sizeof(a)) == 0);
+}
+END_TEST
+
 static Suite *
 tcp_state_suite(void)
 {
@@ -1224,6 +1249,7 @@ tcp_state_suite(void)
     tcase_add_test(misc, test_names_are_stable);
     tcase_add_test(misc, test_tclass_table_matches_definition);
     tcase_add_test(misc, test_fast_path_matches_general_path);
+    tcase_add_test(misc, test_session_init_on_zeroed_memory_matches_full_init);
     return s;
 }
 
