@@ -118,15 +118,7 @@ static void
 id_input(const struct flow_key *k, uint64_t first_ts_ns, uint8_t out[48])
 {
     flow_key_bytes(k, out);
-    /* written out so GCC merges it into one byte-swapped store (the loop form stayed 8 stores) */
-    out[40] = (uint8_t)(first_ts_ns >> 56);
-    out[41] = (uint8_t)(first_ts_ns >> 48);
-    out[42] = (uint8_t)(first_ts_ns >> 40);
-    out[43] = (uint8_t)(first_ts_ns >> 32);
-    out[44] = (uint8_t)(first_ts_ns >> 24);
-    out[45] = (uint8_t)(first_ts_ns >> 16);
-    out[46] = (uint8_t)(first_ts_ns >> 8);
-    out[47] = (uint8_t)first_ts_ns;
+    store_be64(out + 40, first_ts_ns);
 }
 
 uint64_t

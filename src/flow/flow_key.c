@@ -132,20 +132,6 @@ load_be64(const uint8_t *p)
            (uint64_t)p[6] << 8 | (uint64_t)p[7];
 }
 
-/* Written out byte by byte: GCC merges this into one store; it did not merge the loop form. */
-static inline void
-store_be64(uint8_t *p, uint64_t v)
-{
-    p[0] = (uint8_t)(v >> 56);
-    p[1] = (uint8_t)(v >> 48);
-    p[2] = (uint8_t)(v >> 40);
-    p[3] = (uint8_t)(v >> 32);
-    p[4] = (uint8_t)(v >> 24);
-    p[5] = (uint8_t)(v >> 16);
-    p[6] = (uint8_t)(v >> 8);
-    p[7] = (uint8_t)v;
-}
-
 /*
  * Addresses are handled as two big-endian 64-bit halves: comparing (hi, lo)
  * numerically is the memcmp order of the 16 bytes, without a library call

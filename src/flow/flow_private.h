@@ -23,6 +23,20 @@ uint64_t flow_siphash13(const uint8_t *p, size_t n, uint64_t k0, uint64_t k1);
 /* Derives the second SipHash key word from a 64-bit seed (splitmix64 finaliser). */
 uint64_t flow_seed_mix(uint64_t seed);
 
+/* v big-endian at p. Written out byte by byte: GCC merges this into one store; it did not merge the loop form. */
+static inline void
+store_be64(uint8_t *p, uint64_t v)
+{
+    p[0] = (uint8_t)(v >> 56);
+    p[1] = (uint8_t)(v >> 48);
+    p[2] = (uint8_t)(v >> 40);
+    p[3] = (uint8_t)(v >> 32);
+    p[4] = (uint8_t)(v >> 24);
+    p[5] = (uint8_t)(v >> 16);
+    p[6] = (uint8_t)(v >> 8);
+    p[7] = (uint8_t)v;
+}
+
 /* Host-independent serialisation of a key (ports big-endian), the input of every key hash. */
 void flow_key_bytes(const struct flow_key *k, uint8_t out[40]);
 
