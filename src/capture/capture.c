@@ -22,7 +22,8 @@
  *    the kernel and only accepted packets are ever seen.
  *  - A read error ends that source only; the error is reported once (-1) and
  *    the remaining sources continue. Nothing is ever sized from a file's
- *    snaplen field: libpcap owns all record buffers.
+ *    snaplen field: libpcap owns its record buffers, and pcapfile.c's is a
+ *    fixed 1 MiB that holds the largest record it takes.
  *  - Named classic pcap files are read by our buffered reader (pcapfile.c)
  *    when it takes them: libpcap opens the file and derives its metadata
  *    (link type, snapshot length, precision, the handle for -w and for
@@ -85,7 +86,7 @@ struct cap_source {
     char *filter;             /* owned copy for the pcapng fallback, or NULL */
     struct cap_ng *ng;        /* pcapng fallback reader (then p is only for metadata) */
     struct cap_ng_rec ng_rec; /* its current record; hdr points here */
-    struct cap_pf *pf;        /* zero-copy reader of a classic pcap file, or NULL */
+    struct cap_pf *pf;        /* buffered reader of a classic pcap file, or NULL */
     /* pf's current record header; hdr points here. */
     struct pcap_pkthdr pf_hdr;
 };
