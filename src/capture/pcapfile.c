@@ -1,5 +1,5 @@
 /*
- * pcapfile: the zero-copy reader for classic pcap savefiles, owned by the
+ * pcapfile: the buffered reader for classic pcap savefiles, owned by the
  * capture module (capture.c uses it for named files; nothing else calls it).
  *
  * Why: reading a savefile through libpcap costs two fread() calls (stdio

@@ -1,5 +1,5 @@
 #!/bin/bash
-# pcapfile-agreement.sh - the zero-copy pcap reader (src/capture/pcapfile.c)
+# pcapfile-agreement.sh - the buffered pcap reader (src/capture/pcapfile.c)
 # against libpcap: every capture of $SHARED/corpus/tcpdump-tests (830 hostile
 # files), $SHARED/corpus/public (recursively) and captures/ is run through
 # `flowstate -T eve -r FILE` twice, with the fast path and with

@@ -1,5 +1,5 @@
 /*
- * check_pcapfile: the zero-copy classic pcap reader (src/capture/pcapfile.c)
+ * check_pcapfile: the buffered classic pcap reader (src/capture/pcapfile.c)
  * against libpcap itself. Every test writes a file by hand, reads it once
  * with plain pcap_next_ex() (the reference) and once through cap_pf_next()
  * with pcap_next_ex() after the hand-over, and compares the two sequences of
