@@ -256,7 +256,7 @@ account_payload_slow(struct tcp_an_dir *d, struct tcp_an_dir_cold *dc, uint32_t 
  * or overlaps (in-order data extends it), is done in place on range0: the
  * same overlap, merge and trim that the general path computes for n == 1.
  */
-static void
+static inline __attribute__((always_inline)) void
 account_payload(struct tcp_an_dir *d, struct tcp_an_dir_cold *dc, uint32_t lo, uint32_t len)
 {
     uint32_t hi = lo + len;
@@ -327,7 +327,7 @@ rtt_push_hot(struct tcp_an_dir *d, uint32_t end, uint32_t now_us)
     d->n_rtt++;
 }
 
-static void
+static inline __attribute__((always_inline)) void
 rtt_push(struct tcp_an_dir *d, struct tcp_an_dir_cold *dc, uint32_t end, uint32_t now_us)
 {
     struct rtt_ring r;
@@ -381,7 +381,7 @@ rtt_ack_hot(const struct tcp_an *an, struct tcp_an_dir *d, uint32_t ack, uint64_
 }
 
 /* The peer acknowledged up to ack (absolute) at now_us. */
-static void
+static inline __attribute__((always_inline)) void
 rtt_ack(const struct tcp_an *an, struct tcp_an_dir *d, struct tcp_an_dir_cold *dc, uint32_t ack,
         uint64_t ts)
 {
@@ -626,7 +626,7 @@ common_segment(const struct tcp_an *an, const struct tcp_an_dir *fwd, const stru
  * payload and RTT bookkeeping of step_general() with the outcome known (no
  * SYN/FIN, no flag, seq == the old nextseq: new data is timed).
  */
-static inline void
+static __attribute__((noinline)) void
 step_common(struct tcp_an *an, struct tcp_an_cold *ac, int dir, const struct pkt_meta *m)
 {
     struct tcp_an_dir *fwd = &an->d[dir];
@@ -772,7 +772,11 @@ step_flags(struct tcp_an *an, struct tcp_an_cold *ac, int dir, const struct pkt_
     return fl;
 }
 
-/* Any segment. Out of line, so tcp_an_step() needs no large frame for the common one. */
+/*
+ * Any segment. Both steps are out of line, so that tcp_an_step() is only the
+ * test and a tail call, small enough for its caller to inline; the range and
+ * RTT functions are inlined into both (one call site each, not shared).
+ */
 static __attribute__((noinline)) void
 step_general(struct tcp_an *an, struct tcp_an_cold *ac, int dir, const struct pkt_meta *m)
 {
