@@ -48,7 +48,10 @@
  * counters, retransmitted bytes, the other ranges and timed segments, SYN
  * time and iRTT). The range list and the RTT ring have in-place paths for the
  * common case (one range extended; at most two timed segments) and general
- * paths on a gathered copy; TCP_AN_FAST_PATH 0 keeps only the latter.
+ * paths on a gathered copy. A segment that is in-order data or a new ACK
+ * between open windows (common_segment()) skips the flag evaluation, whose
+ * outcome is then known: nothing. TCP_AN_FAST_PATH 0 keeps only the general
+ * paths.
  */
 #include <config.h>
 
@@ -96,9 +99,9 @@ _Static_assert(sizeof(struct tcp_an_cold) == 192, "tcp_an_cold layout");
 
 /*
  * 1 in the product. check_tcp_analysis.c compiles this file a second time
- * with 0 (the reference paths alone: the general range and RTT code, the
- * cold iRTT fields, the flag tests in their original form) and checks both
- * give the same results.
+ * with 0 (the reference paths alone: every segment through step_general(),
+ * the general range and RTT code, the cold iRTT fields, the flag tests in
+ * their original form) and checks both give the same results.
  */
 #ifndef TCP_AN_FAST_PATH
 #define TCP_AN_FAST_PATH 1
@@ -253,7 +256,7 @@ account_payload_slow(struct tcp_an_dir *d, struct tcp_an_dir_cold *dc, uint32_t 
  * or overlaps (in-order data extends it), is done in place on range0: the
  * same overlap, merge and trim that the general path computes for n == 1.
  */
-static void
+static inline __attribute__((always_inline)) void
 account_payload(struct tcp_an_dir *d, struct tcp_an_dir_cold *dc, uint32_t lo, uint32_t len)
 {
     uint32_t hi = lo + len;
@@ -315,15 +318,22 @@ rtt_store(struct tcp_an_dir *d, struct tcp_an_dir_cold *dc, const struct rtt_rin
     memcpy(dc->rtt_sent, &r->sent[TCP_AN_RTT_HOT], sizeof(dc->rtt_sent));
 }
 
-static void
+/* rtt_push() while the ring fits the hot part (d->n_rtt < TCP_AN_RTT_HOT). */
+static inline __attribute__((always_inline)) void
+rtt_push_hot(struct tcp_an_dir *d, uint32_t end, uint32_t now_us)
+{
+    d->rtt_end[d->n_rtt] = end;
+    d->rtt_sent[d->n_rtt] = now_us;
+    d->n_rtt++;
+}
+
+static inline __attribute__((always_inline)) void
 rtt_push(struct tcp_an_dir *d, struct tcp_an_dir_cold *dc, uint32_t end, uint32_t now_us)
 {
     struct rtt_ring r;
 
     if (TCP_AN_FAST_PATH && d->n_rtt < TCP_AN_RTT_HOT) {
-        d->rtt_end[d->n_rtt] = end;
-        d->rtt_sent[d->n_rtt] = now_us;
-        d->n_rtt++;
+        rtt_push_hot(d, end, now_us);
         return;
     }
     rtt_load(d, dc, &r);
@@ -352,8 +362,26 @@ rtt_sample(struct tcp_an_dir *d, uint32_t sample)
     }
 }
 
+/* rtt_ack() while the ring fits the hot part (d->n_rtt <= TCP_AN_RTT_HOT). */
+static inline __attribute__((always_inline)) void
+rtt_ack_hot(const struct tcp_an *an, struct tcp_an_dir *d, uint32_t ack, uint64_t ts)
+{
+    unsigned n = d->n_rtt, k = 0;
+
+    while (k < n && seq_leq(d->rtt_end[k], ack))
+        k++;
+    if (k == 0)
+        return;
+    rtt_sample(d, time_us(an, ts) - d->rtt_sent[k - 1]);
+    if (k < n) { /* n == 2, k == 1 */
+        d->rtt_end[0] = d->rtt_end[1];
+        d->rtt_sent[0] = d->rtt_sent[1];
+    }
+    d->n_rtt = (uint8_t)(n - k);
+}
+
 /* The peer acknowledged up to ack (absolute) at now_us. */
-static void
+static inline __attribute__((always_inline)) void
 rtt_ack(const struct tcp_an *an, struct tcp_an_dir *d, struct tcp_an_dir_cold *dc, uint32_t ack,
         uint64_t ts)
 {
@@ -361,16 +389,7 @@ rtt_ack(const struct tcp_an *an, struct tcp_an_dir *d, struct tcp_an_dir_cold *d
     struct rtt_ring r;
 
     if (TCP_AN_FAST_PATH && n <= TCP_AN_RTT_HOT) {
-        while (k < n && seq_leq(d->rtt_end[k], ack))
-            k++;
-        if (k == 0)
-            return;
-        rtt_sample(d, time_us(an, ts) - d->rtt_sent[k - 1]);
-        if (k < n) { /* n == 2, k == 1 */
-            d->rtt_end[0] = d->rtt_end[1];
-            d->rtt_sent[0] = d->rtt_sent[1];
-        }
-        d->n_rtt = (uint8_t)(n - k);
+        rtt_ack_hot(an, d, ack, ts);
         return;
     }
     rtt_load(d, dc, &r);
@@ -547,25 +566,134 @@ window_and_ack_flags(struct tcp_an_dir *fwd, const struct tcp_an_dir *rev, const
     return fl;
 }
 
-void
-tcp_an_step(struct tcp_an *an, struct tcp_an_cold *ac, const struct flow *f, int dir,
-            const struct pkt_meta *m, uint64_t pkt_no)
+/*
+ * The common segment: in-order data or an ACK that moves the ack field, from
+ * an endpoint already seen (nextseq != 0), between open windows. Under these
+ * conditions every per-packet test of the general path below is decided, so
+ * step_common() applies the result directly (no flag, nothing counted; the
+ * cold part is touched only by a range list or RTT ring beyond its hot part):
+ *   no SYN/FIN/RST, ACK set: the iRTT and window-scale code, zero window,
+ *     keep-alive ACK, probe ACK, dup ACK and window update all need
+ *     SYN or no ACK or (payload 0 and ack == lastack), or a zero window;
+ *   iRTT not pending: the ACK-without-SYN branch does nothing;
+ *   seq == nextseq != 0: not lost (seq > nextseq), not a keep-alive
+ *     (seq == nextseq - 1), not_advanced false so neither fast
+ *     retransmission, out-of-order nor retransmission; the RTT ring is
+ *     pushed, not cleared (Karn);
+ *   peer's window != 0: not a zero-window probe;
+ *   ack not beyond the peer's maxseqtobeacked: no ACKed-unseen bookkeeping;
+ *   with payload: not everything already acked by the peer (not spurious),
+ *     not ending at the peer's window edge (not window full), and shorter
+ *     than 2^30 so seq + len is after nextseq and nextseq advances;
+ *   without payload: ack != lastack, so same_seq_ack() is false.
+ * Returns false, having written nothing, when any of them does not hold.
+ * Pure (no writes), so check_tcp_analysis.c calls it to count how often the
+ * random conversations take the fast path.
+ */
+static inline bool
+common_segment(const struct tcp_an *an, const struct tcp_an_dir *fwd, const struct tcp_an_dir *rev,
+               const struct pkt_meta *m)
 {
-    (void)f;
-    (void)pkt_no;
-    assert(dir == FLOW_DIR_AB || dir == FLOW_DIR_BA);
+    const uint32_t seq = m->seq;
+    const uint32_t ack = m->ack;
+    const uint32_t seglen = m->payload_len;
 
+    if ((m->flags & (TCP_SYN | TCP_FIN | TCP_RST | TCP_ACK)) != TCP_ACK)
+        return false;
+    if (seq != fwd->nextseq || seq == 0 || m->window == 0 || rev->window == 0 ||
+        (an->d[0].sflags & S_IRTT_PENDING))
+        return false;
+    if (rev->maxseqtobeacked != 0 && seq_gt(ack, rev->maxseqtobeacked))
+        return false;
+    if (seglen == 0)
+        return ack != fwd->lastack;
+    if (seglen >= RANGE_KEEP) /* see step_common() */
+        return false;
+    if (rev->lastack != 0 && seq_leq(seq + seglen, rev->lastack))
+        return false;
+    if (rev->win_scale != -1) {
+        unsigned sh =
+            (rev->bits & B_WIN_OF_SYN) || rev->win_scale == -2 ? 0u : (unsigned)rev->win_scale;
+        if (seq + seglen == rev->lastack + (rev->window << sh))
+            return false;
+    }
+    return true;
+}
+
+/*
+ * The whole step for a segment common_segment() accepted: the state moves as
+ * step_flags() moves it for an in-order segment without flags, then the
+ * payload and RTT bookkeeping of step_general() with the outcome known (no
+ * SYN/FIN, no flag, seq == the old nextseq: new data is timed).
+ */
+static __attribute__((noinline)) void
+step_common(struct tcp_an *an, struct tcp_an_cold *ac, int dir, const struct pkt_meta *m)
+{
     struct tcp_an_dir *fwd = &an->d[dir];
     struct tcp_an_dir *rev = &an->d[dir ^ 1];
-    struct tcp_an_dir_cold *fwdc = &ac->d[dir];
+    const uint32_t seq = m->seq;
+    const uint32_t ack = m->ack;
+    const uint32_t seglen = m->payload_len;
+    const uint64_t ts = m->ts_ns;
+
+    if (fwd->packets == 0 && rev->packets == 0)
+        an->t0_ns = ts; /* nextseq != 0: only if both counters wrapped */
+    fwd->packets++;
+    if (ack != fwd->lastack)
+        fwd->dupacknum = 0;
+    if (seglen > 0) {
+        fwd->nextseq = seq + seglen;
+        fwd->nextseq_ts = ts;
+    }
+    if (seq == fwd->maxseqtobeacked || fwd->maxseqtobeacked == 0)
+        fwd->maxseqtobeacked = fwd->nextseq;
+    fwd->window = m->window;
+    fwd->bits &= (uint8_t)~B_WIN_OF_SYN;
+    fwd->lastack = ack;
+    fwd->lastack_ts = ts;
+    fwd->lastflags = 0;
+    if (seglen > 0) {
+        /*
+         * Appended to the one range (account_payload()'s in-place case with
+         * nothing old: the range and the segment are each < 2^30 long, so
+         * range0.lo <= seq < seq + seglen in serial order).
+         */
+        struct tcp_an_range r = fwd->range0;
+        if (__builtin_expect(fwd->n_ranges == 1 && r.hi == seq, 1)) {
+            fwd->unique_bytes += seglen;
+            r.hi = seq + seglen;
+            if (seq_lt(r.lo, r.hi - RANGE_KEEP))
+                r.lo = r.hi - RANGE_KEEP;
+            fwd->range0 = r;
+        } else {
+            account_payload(fwd, &ac->d[dir], seq, seglen);
+        }
+        if (__builtin_expect(fwd->n_rtt < TCP_AN_RTT_HOT, 1))
+            rtt_push_hot(fwd, seq + seglen, time_us(an, ts));
+        else
+            rtt_push(fwd, &ac->d[dir], seq + seglen, time_us(an, ts));
+    }
+    if (rev->n_rtt != 0) {
+        if (__builtin_expect(rev->n_rtt <= TCP_AN_RTT_HOT, 1))
+            rtt_ack_hot(an, rev, ack, ts);
+        else
+            rtt_ack(an, rev, &ac->d[dir ^ 1], ack, ts);
+    }
+}
+
+/*
+ * The general path: iRTT, window scaling, the flags of the segment (returned,
+ * already counted) and the Wireshark sequence state.
+ */
+static unsigned
+step_flags(struct tcp_an *an, struct tcp_an_cold *ac, int dir, const struct pkt_meta *m)
+{
+    struct tcp_an_dir *fwd = &an->d[dir];
+    struct tcp_an_dir *rev = &an->d[dir ^ 1];
     const uint16_t flags = m->flags;
     const uint32_t seglen = m->payload_len;
     const uint32_t win = m->window;
     const uint64_t ts = m->ts_ns;
-
-    if (fwd->packets == 0 && rev->packets == 0)
-        an->t0_ns = ts;
-    fwd->packets++;
 
     /*
      * Handshake RTT as Wireshark's iRTT: most recent SYN -> first ACK without
@@ -598,7 +726,6 @@ tcp_an_step(struct tcp_an *an, struct tcp_an_cold *ac, const struct flow *f, int
      */
     const uint32_t seq = m->seq;
     const uint32_t ack = m->ack;
-    const uint32_t old_nextseq = fwd->nextseq;
 
     unsigned fl = window_and_ack_flags(fwd, rev, m);
 
@@ -640,13 +767,38 @@ tcp_an_step(struct tcp_an *an, struct tcp_an_cold *ac, const struct flow *f, int
         fwd->bits &= (uint8_t)~B_WIN_OF_SYN;
     fwd->lastack = ack;
     fwd->lastack_ts = ts;
-    fwd->lastflags =
-        (uint8_t)(fl & (AF_KEEP_ALIVE | AF_ZWP));
-    count_flags(fwdc, fl);
+    fwd->lastflags = (uint8_t)(fl & (AF_KEEP_ALIVE | AF_ZWP));
+    count_flags(&ac->d[dir], fl);
+    return fl;
+}
+
+/*
+ * Any segment. Both steps are out of line, so that tcp_an_step() is only the
+ * test and a tail call, small enough for its caller to inline; the range and
+ * RTT functions are inlined into both (one call site each, not shared).
+ */
+static __attribute__((noinline)) void
+step_general(struct tcp_an *an, struct tcp_an_cold *ac, int dir, const struct pkt_meta *m)
+{
+    struct tcp_an_dir *fwd = &an->d[dir];
+    struct tcp_an_dir *rev = &an->d[dir ^ 1];
+    struct tcp_an_dir_cold *fwdc = &ac->d[dir];
+    const uint16_t flags = m->flags;
+    const uint32_t seglen = m->payload_len;
+    const uint32_t seq = m->seq;
+    const uint32_t old_nextseq = fwd->nextseq;
+    const uint64_t ts = m->ts_ns;
+    unsigned fl;
+
+    if (fwd->packets == 0 && rev->packets == 0)
+        an->t0_ns = ts;
+    fwd->packets++;
+
+    fl = step_flags(an, ac, dir, m);
 
     /* Payload accounting: data starts after the SYN's sequence number. */
     if (seglen > 0)
-        account_payload(fwd, fwdc, m->seq + ((flags & TCP_SYN) ? 1u : 0u), seglen);
+        account_payload(fwd, fwdc, seq + ((flags & TCP_SYN) ? 1u : 0u), seglen);
 
     /* RTT: time new data (and FIN); Karn: anything resent clears the ring. */
     if ((seglen > 0 || (flags & TCP_FIN)) && !(flags & TCP_SYN) &&
@@ -654,10 +806,25 @@ tcp_an_step(struct tcp_an *an, struct tcp_an_cold *ac, const struct flow *f, int
         if (old_nextseq != 0 && seq_lt(seq, old_nextseq))
             fwd->n_rtt = 0;
         else
-            rtt_push(fwd, fwdc, m->seq + seglen + ((flags & TCP_FIN) ? 1u : 0u), time_us(an, ts));
+            rtt_push(fwd, fwdc, seq + seglen + ((flags & TCP_FIN) ? 1u : 0u), time_us(an, ts));
     }
     if (flags & TCP_ACK)
         rtt_ack(an, rev, &ac->d[dir ^ 1], m->ack, ts);
+}
+
+void
+tcp_an_step(struct tcp_an *an, struct tcp_an_cold *ac, const struct flow *f, int dir,
+            const struct pkt_meta *m, uint64_t pkt_no)
+{
+    (void)f;
+    (void)pkt_no;
+    assert(dir == FLOW_DIR_AB || dir == FLOW_DIR_BA);
+
+    if (TCP_AN_FAST_PATH &&
+        __builtin_expect(common_segment(an, &an->d[dir], &an->d[dir ^ 1], m), 1))
+        step_common(an, ac, dir, m);
+    else
+        step_general(an, ac, dir, m);
 }
 
 /* ---- summary ------------------------------------------------------------------- */

@@ -528,13 +528,19 @@ START_TEST(test_summary_maps_directions_by_client_dir)
 END_TEST
 
 /*
- * The fast paths (one range extended in place, RTT entries in the hot part,
- * the iRTT pending bit, the nested flag tests) against the reference paths:
- * random conversations through both, the whole state compared after every
- * segment and the summaries at the end.
+ * The fast paths (the common segment, one range extended in place, RTT
+ * entries in the hot part, the iRTT pending bit, the nested flag tests)
+ * against the reference paths: random conversations through both, the whole
+ * state compared after every segment and the summaries at the end. Most
+ * conversations get extra in-order traffic; the share of segments that take
+ * the common-segment path is counted with the same common_segment() test the
+ * product uses (from the copy compiled above; it reads only the state, which
+ * is equal in both).
  */
 START_TEST(test_fast_paths_match_reference)
 {
+    unsigned long common = 0, total = 0;
+
     for (uint64_t seed = 1; seed <= 200; seed++) {
         struct tcp_gen g;
         struct tcp_an a, b;
@@ -544,10 +550,14 @@ START_TEST(test_fast_paths_match_reference)
         int dir;
 
         tcp_gen_init(&g, seed);
+        g.bulk = (unsigned)(seed % 4) * 30; /* 0, 30, 60, 90 % extra in-order segments */
         tcp_an_init(&a, &ac);
         ref_tcp_an_init(&b, &bc);
         for (uint64_t i = 1; i <= 300; i++) {
             tcp_gen_next(&g, &m, &dir);
+            /* The product's test for its common-segment path, on the equal state. */
+            common += common_segment(&b, &b.d[dir], &b.d[dir ^ 1], &m);
+            total++;
             tcp_an_step(&a, &ac, &fl, dir, &m, i);
             ref_tcp_an_step(&b, &bc, &fl, dir, &m, i);
             if (memcmp(&a, &b, sizeof(a)) != 0)
@@ -562,6 +572,82 @@ START_TEST(test_fast_paths_match_reference)
         tcp_an_summarize(&a, &ac, &fl, &sa);
         ref_tcp_an_summarize(&b, &bc, &fl, &sb);
         ck_assert(memcmp(&sa, &sb, sizeof(sa)) == 0);
+    }
+    /* The common-segment path must be exercised, and the general one too. */
+    ck_assert_msg(common * 100 >= total * 50 && common * 100 <= total * 80,
+                  "common segments %lu of %lu", common, total);
+}
+END_TEST
+
+/*
+ * A 5 GiB in-order transfer with its ACKs, all on the common-segment path:
+ * the one range is trimmed to the last 1 GiB there as in the reference, and a
+ * resend from beyond that window counts alike.
+ */
+START_TEST(test_common_segment_long_transfer_matches_reference)
+{
+    struct tcp_an a, b;
+    struct tcp_an_cold ac, bc;
+    struct pkt_meta m;
+    uint32_t cseq = 0xFFF00000u, sseq = 77;
+    uint64_t ts = 1000000000000u;
+    unsigned long common = 0;
+
+    tcp_an_init(&a, &ac);
+    ref_tcp_an_init(&b, &bc);
+    for (uint32_t i = 0; i < 2 * 81920 + 1; i++) {
+        int dir = i & 1 ? SV : CL;
+        memset(&m, 0, sizeof(m));
+        m.flags = TCP_ACK;
+        m.window = 4000;
+        m.ts_ns = ts += 100000;
+        if (dir == CL) {
+            m.seq = i == 2 * 81920 ? cseq - (1u << 30) - 70000 : cseq; /* the last: an old resend */
+            m.ack = sseq;
+            m.payload_len = 65535;
+            cseq += 65535;
+        } else {
+            m.seq = sseq;
+            m.ack = cseq;
+        }
+        if (i > 1)
+            common += common_segment(&b, &b.d[dir], &b.d[dir ^ 1], &m);
+        tcp_an_step(&a, &ac, &fl, dir, &m, i);
+        ref_tcp_an_step(&b, &bc, &fl, dir, &m, i);
+        if (memcmp(&a, &b, sizeof(a)) != 0 || memcmp(&ac, &bc, sizeof(ac)) != 0)
+            ck_abort_msg("state differs at segment %u", i);
+    }
+    ck_assert_uint_eq(common, 2 * 81920 - 2); /* all but the first two and the resend */
+    ck_assert_uint_eq(a.d[CL].unique_bytes, (uint64_t)81921 * 65535);
+    ck_assert_uint_eq(ac.d[CL].retransmits, 1);
+}
+END_TEST
+
+/* Lengths no packet carries (>= 2^30) stay on the general path, and agree. */
+START_TEST(test_common_segment_huge_lengths_match_reference)
+{
+    static const uint32_t lens[] = {100, 0x3FFFFFFFu, 0x40000000u, 0x7FFFFFFFu, 0x80000000u,
+                                    0xFFFFFFFFu, 1000};
+    struct tcp_an a, b;
+    struct tcp_an_cold ac, bc;
+    struct pkt_meta m;
+    uint32_t seq = 5;
+
+    tcp_an_init(&a, &ac);
+    ref_tcp_an_init(&b, &bc);
+    for (unsigned i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+        memset(&m, 0, sizeof(m));
+        m.flags = TCP_ACK;
+        m.window = 4000;
+        m.ts_ns = 1000000000000u + i * 1000000u;
+        m.seq = seq;
+        m.ack = 9;
+        m.payload_len = lens[i];
+        seq += lens[i];
+        tcp_an_step(&a, &ac, &fl, CL, &m, i);
+        ref_tcp_an_step(&b, &bc, &fl, CL, &m, i);
+        if (memcmp(&a, &b, sizeof(a)) != 0 || memcmp(&ac, &bc, sizeof(ac)) != 0)
+            ck_abort_msg("state differs at segment %u", i);
     }
 }
 END_TEST
@@ -618,6 +704,8 @@ tcp_analysis_suite(void)
     tcase_add_test(tc, test_summary_maps_directions_by_client_dir);
     tcase_add_test(tc, test_state_is_compact);
     tcase_add_test(tc, test_fast_paths_match_reference);
+    tcase_add_test(tc, test_common_segment_long_transfer_matches_reference);
+    tcase_add_test(tc, test_common_segment_huge_lengths_match_reference);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -11,7 +11,9 @@
  * zero windows and probes, keep-alives, FIN, RST, SYNs inside a connection,
  * odd flag combinations, wild sequence and ack numbers, time going backwards.
  * Direction 0 is the client (FLOW_DIR_AB, port 40000), 1 the server (port 80).
- * Header-only; deterministic for a seed.
+ * Header-only; deterministic for a seed. Setting bulk after tcp_gen_init()
+ * adds that share of in-order segments, so that fast paths for the common
+ * segment are taken often; bulk 0 keeps the original sequence.
  */
 
 #include <stdint.h>
@@ -26,6 +28,7 @@ struct tcp_gen {
     uint32_t last_ack[2]; /* ack field of each side's last segment */
     uint16_t win[2];      /* window of each side's last segment */
     unsigned n;           /* segments since the conversation (re)started */
+    unsigned bulk;        /* % of segments made in-order data or a plain ACK (0: none) */
 };
 
 static inline uint32_t
@@ -96,6 +99,9 @@ tcp_gen_next(struct tcp_gen *g, struct pkt_meta *m, int *dir)
         p = 1 - d;
         m->seq = g->nxt[d];
         m->ack = g->nxt[p];
+        /* A bulk transfer between the troubles (no extra draw when bulk is 0). */
+        if (g->bulk != 0 && tcp_gen_rand(g) % 100 < g->bulk)
+            kind = (r & 0x200000) ? 0 : 38;
         if (kind < 38) { /* in-order data */
             len = (tcp_gen_rand(g) % 4) == 0 ? 1 + tcp_gen_rand(g) % 3 : 1 + tcp_gen_rand(g) % 1460;
             fl |= (r & 0x10000) ? TCP_PSH : 0;
@@ -134,7 +140,12 @@ tcp_gen_next(struct tcp_gen *g, struct pkt_meta *m, int *dir)
         } else if (kind < 91) { /* SYN or SYN-ACK inside the connection, or a new one */
             fl = (r & 0x40000) ? TCP_SYN : TCP_SYN | TCP_ACK;
             if (r & 0x80000) {
+                uint32_t old[2] = {g->nxt[0], g->nxt[1]};
                 tcp_gen_restart(g);
+                if (g->bulk != 0) { /* new ISNs ahead of the old ones: in order again */
+                    g->nxt[0] = old[0] + g->nxt[0] % (1u << 30);
+                    g->nxt[1] = old[1] + g->nxt[1] % (1u << 30);
+                }
                 m->seq = g->nxt[d];
                 g->nxt[d]++;
                 g->n = 1;
@@ -170,6 +181,17 @@ tcp_gen_next(struct tcp_gen *g, struct pkt_meta *m, int *dir)
     m->dport = d == 0 ? 80 : 40000;
     m->l4_proto = 6;
     m->ip_version = 4;
+    if (g->bulk != 0) {
+        /*
+         * Follow the highest sequence sent, as the observers do (a resend
+         * reaching further, a RST or a wild seq ahead, an unprobed byte), so
+         * later in-order segments are in order for them too.
+         */
+        uint32_t end = m->seq + len + ((fl & (TCP_SYN | TCP_FIN)) ? 1u : 0u);
+        int probe = len == 1 && m->seq == g->nxt[d] && g->win[1 - d] == 0;
+        if (!probe && (int32_t)(end - g->nxt[d]) > 0)
+            g->nxt[d] = end;
+    }
     g->last_ack[d] = m->ack;
     g->win[d] = m->window;
     g->n++;
