@@ -69,7 +69,7 @@ struct flow {
     uint8_t tclass;        /* enum flow_tclass */
     uint8_t client_dir;    /* FLOW_DIR_* of client->server packets; set by the TCP layer */
     uint8_t flags;         /* FLOW_F_* */
-    uint8_t ended;         /* set while the end callback runs */
+    uint8_t ended;         /* non-zero from the end callback on (2: slot free; table-private) */
 
     struct flow_key key;
     uint64_t seq_no;       /* creation ordinal: stable output order */

@@ -50,6 +50,9 @@ struct flow_slot {
     struct flow f;
 };
 
+/* flow.ended of a slot on the free list (1 is the end callback running, still hashed). */
+#define FLOW_SLOT_FREE 2
+
 #define FLOW_CHUNK_SLOTS 4096u
 /* The bucket array starts this small and doubles with the live flow count. */
 #define FLOW_MIN_BUCKETS 1024u

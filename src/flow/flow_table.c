@@ -270,13 +270,29 @@ maybe_grow(struct flow_table *t)
         return;
     }
     uint32_t mask = (uint32_t)(n - 1);
-    for (size_t b = 0; b < t->nbuckets; b++) {
-        struct flow *next;
-        for (struct flow *f = t->buckets[b]; f != NULL; f = next) {
-            next = f->hnext;
+    /*
+     * Walk the slots in memory order, not the old chains: each hashed flow
+     * is read once either way (hash, hnext: its first line), but in slot
+     * order the reads stream instead of missing the cache one by one (4.5%
+     * of the bench run went to the chain walk). A slot is hashed unless it is
+     * free: every carved slot is either live (ended 0), ending with its end
+     * callback running (ended 1, unlinked after the callback, which may
+     * create flows and so get here), or on the free list (FLOW_SLOT_FREE).
+     */
+    size_t left = t->carved;
+    for (size_t ci = 0; left > 0; ci++) {
+        size_t nslots = left < FLOW_CHUNK_SLOTS ? left : FLOW_CHUNK_SLOTS;
+        uint8_t *base = t->chunks[ci] + offsetof(struct flow_slot, f);
+        for (size_t i = 0; i < nslots; i++) {
+            struct flow *f = (struct flow *)(void *)(base + i * t->slot_bytes);
+            if (i + 8 < nslots)
+                __builtin_prefetch(base + (i + 8) * t->slot_bytes, 1);
+            if (f->ended == FLOW_SLOT_FREE)
+                continue;
             f->hnext = nb[f->hash & mask];
             nb[f->hash & mask] = f;
         }
+        left -= nslots;
     }
     free(t->buckets);
     t->buckets = nb;
@@ -331,6 +347,7 @@ end_flow(struct flow_table *t, struct flow *f, enum flow_end_reason why)
     class_unlink(t, f);
     creation_unlink(t, slot_of(f));
     t->st.active--;
+    f->ended = FLOW_SLOT_FREE;
     f->hnext = t->free_head;
     t->free_head = f;
 }
@@ -570,6 +587,7 @@ flow_table_drain(struct flow_table *t, enum flow_end_reason why)
         next = s->cnext;
         s->cprev = s->cnext = NULL;
         s->f.lprev = s->f.lnext = NULL;
+        s->f.ended = FLOW_SLOT_FREE;
         s->f.hnext = t->free_head;
         t->free_head = &s->f;
     }

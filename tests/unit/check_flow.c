@@ -645,6 +645,95 @@ START_TEST(test_buckets_grow_with_live_flows_and_every_flow_stays_found)
 }
 END_TEST
 
+/*
+ * The rehash on growth walks the slots, not the chains, so it must tell the
+ * hashed slots from the free ones: with recycled slots in the table, and with
+ * a growth inside an end callback (the ending flow is still hashed until the
+ * callback returns, and its unlink must then find it in the new buckets).
+ */
+struct grow_in_callback {
+    struct flow_table *t;
+    uint32_t first, n; /* flows created by the first callback */
+    int called;
+};
+
+static void
+grow_in_callback_end(void *arg, struct flow *f, enum flow_end_reason why)
+{
+    struct grow_in_callback *g = arg;
+    (void)f;
+    (void)why;
+    if (g->called++ != 0)
+        return;
+    size_t before = g->t->nbuckets;
+    for (uint32_t i = 0; i < g->n; i++) {
+        struct pkt_meta m = meta_n(g->first + i, 7);
+        ck_assert_ptr_nonnull(get(g->t, &m, 7));
+    }
+    ck_assert_uint_gt(g->t->nbuckets, before); /* grown while f is ending */
+}
+
+START_TEST(test_growth_rehashes_live_and_ending_flows_but_not_free_slots)
+{
+    struct flow_table_cfg cfg;
+    char err[ERRBUF_SIZE] = "";
+    struct grow_in_callback g = {.first = 100000, .n = 200};
+    flow_table_cfg_default(&cfg);
+    cfg.max_flows = 8192;
+    cfg.seed = 5;
+    cfg.on_end = grow_in_callback_end;
+    cfg.on_end_arg = &g;
+    g.t = flow_table_new(&cfg, err);
+    ck_assert_ptr_nonnull(g.t);
+    struct flow_table *t = g.t;
+
+    /* 900 flows, then every third ended: their slots go to the free list */
+    for (uint32_t i = 0; i < 900; i++) {
+        struct pkt_meta m = meta_n(i, i);
+        ck_assert_ptr_nonnull(get(t, &m, i + 1));
+    }
+    g.called = 1; /* these ends do nothing */
+    for (uint32_t i = 0; i < 900; i += 3) {
+        struct pkt_meta m = meta_n(i, i);
+        flow_table_end(t, get(t, &m, 1), FLOW_END_TCP_REUSE);
+    }
+    /* 600 more (recycling the 300 free slots first): grows 1024 -> 2048 */
+    for (uint32_t i = 1000; i < 1600; i++) {
+        struct pkt_meta m = meta_n(i, i);
+        ck_assert_ptr_nonnull(get(t, &m, i));
+    }
+    ck_assert_uint_eq(t->nbuckets, 2048);
+    ck_assert_uint_eq(flow_table_stats(t)->active, 1200);
+    /* end flow 1 with a callback that creates 900 flows: grows to 4096 inside it */
+    g.called = 0;
+    g.n = 900;
+    struct pkt_meta m1 = meta_n(1, 1);
+    flow_table_end(t, get(t, &m1, 1), FLOW_END_TCP_REUSE);
+    ck_assert_uint_eq(t->nbuckets, 4096);
+    ck_assert_uint_eq(flow_table_stats(t)->active, 1200 - 1 + 900);
+    for (uint32_t i = 0; i < 1600; i++) {
+        if (i >= 900 && i < 1000)
+            continue;
+        struct pkt_meta m = meta_n(i, i);
+        bool created;
+        int dir;
+        struct flow *f = flow_table_get(t, &m, 2, &dir, &created);
+        ck_assert_ptr_nonnull(f);
+        /* ended ones come back as new flows, the others are found */
+        ck_assert_msg(created == (i < 900 && (i % 3 == 0 || i == 1)), "flow %u created %d", i,
+                      created);
+    }
+    for (uint32_t i = 0; i < 900; i++) {
+        struct pkt_meta m = meta_n(g.first + i, 7);
+        bool created = true;
+        int dir;
+        ck_assert_ptr_nonnull(flow_table_get(t, &m, 3, &dir, &created));
+        ck_assert(!created);
+    }
+    flow_table_free(t);
+}
+END_TEST
+
 START_TEST(test_prepared_lookup_matches_get_even_if_the_table_changed_in_between)
 {
     struct end_log log = {0};
@@ -1415,6 +1504,7 @@ flow_suite(void)
     tcase_add_test(tc, test_eviction_takes_new_then_closed_then_closing_then_established);
     tcase_add_test(tc, test_many_flows_through_a_small_table_never_grow_it);
     tcase_add_test(tc, test_buckets_grow_with_live_flows_and_every_flow_stays_found);
+    tcase_add_test(tc, test_growth_rehashes_live_and_ending_flows_but_not_free_slots);
     tcase_add_test(tc, test_prepared_lookup_matches_get_even_if_the_table_changed_in_between);
     tcase_add_test(tc, test_touching_the_newest_flow_keeps_the_class_order);
     tcase_add_test(tc, test_untracked_when_nothing_can_be_evicted);
