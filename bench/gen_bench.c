@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * gen_bench: writes a synthetic, deterministic Ethernet pcap for benchmarking
  * flowstate against tshark and tcptrace. Standalone (libc only), built by

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # live-bench.sh - live capture benchmark (issue 4): tcpreplay sends a capture
 # over a veth pair between two private network namespaces (fs-lbA-PID: veth-a,
 # fs-lbB-PID: veth-b; nothing else is attached, IPv6 is off so the kernel

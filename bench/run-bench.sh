@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # run-bench.sh - throughput and memory of flowstate vs tshark and tcptrace on one
 # synthetic capture (bench/gen_bench.c; see bench/README.md).
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cli: argv -> struct options. Owns option syntax, defaults and validation;
  * knows nothing about packets. Modelled on tcpdump's flags where they overlap

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * main: argv -> struct options -> capture + reporter + engine. No protocol
  * logic lives here. Exit status: 0 success; 1 the input ended with a read

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The whole test suite, from a fresh Debian 12 clone, as root:
 #   installs the build and test dependencies (apt-get), then
 #   1. builds with -Werror and runs `make check` (unit, golden, corpus, hostile, fuzz replay, e2e),

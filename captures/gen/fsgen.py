@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """fsgen: shared helpers for the flowstate capture generators.
 
 Everything here is deterministic: timestamps are integers in nanoseconds

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Savefile-format cases: nanosecond pcap, big-endian pcap, pcapng, one
 connection rotated over two files, records cut by a 40-byte snaplen, and a
 file whose last record is cut short."""

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Network- and transport-header cases on Ethernet: IPv4 options, IPv6
 extension headers with a fragmented segment, IPv4 fragments, IPv4 and IPv6
 reassembly cases (order, duplicates, overlaps, tiny fragments, a timeout),

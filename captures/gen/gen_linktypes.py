@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
 """One small capture per link-layer framing. Each holds a complete clean TCP
 session (3WHS, request, response, 4-way close) so the decoder can be checked
 to produce the same flow whatever the framing."""

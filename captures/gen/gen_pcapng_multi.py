@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
 """pcapng with interfaces of different link types and snapshot lengths, which
 libpcap 1.10 refuses ("an interface has a snapshot length ... different from
 the snapshot length of the first interface") and flowstate reads with its own

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
 """TCP session life-cycle captures on Ethernet (LINKTYPE_ETHERNET), IPv4.
 
 Each function returns the path it wrote; see captures/MANIFEST for what each

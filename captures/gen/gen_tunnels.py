@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Tunnelled TCP on Ethernet: GRE, VXLAN, Geneve and IP-in-IP. The outer
 endpoints are 192.0.2.1 (client side) and 198.51.100.1 (server side); the
 inner flow is a clean session between 192.0.2.10 and 198.51.100.20."""

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # make-all.sh - regenerates every bundled capture in captures/ from the
 # generators in this directory. The output is byte-identical on every run
 # (fixed timestamps, ISNs, addresses and MACs; our own pcap/pcapng writers).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # record-netns.sh - records captures/kernel-lo.pcap from the real Linux TCP
 # stack, inside a private network namespace that only has loopback. A small
 # Python client/server pair makes two connections on 127.0.0.1:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * capture: owns every pcap_t of the run and hides libpcap from the rest of
  * flowstate. A capture is either one live interface or an ordered list of

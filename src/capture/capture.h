@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #ifndef FLOWSTATE_CAPTURE_H
 #define FLOWSTATE_CAPTURE_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pcapfile: the buffered reader for classic pcap savefiles, owned by the
  * capture module (capture.c uses it for named files; nothing else calls it).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pcapng: a small reader for pcapng files that libpcap refuses, owned by the
  * capture module (capture.c falls back to it; nothing else calls it).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * decode: the entry point (decode_packet), the transport dispatch shared by
  * IPv4 and IPv6, stable names, and the stats export.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #ifndef FLOWSTATE_DECODE_PRIVATE_H
 #define FLOWSTATE_DECODE_PRIVATE_H
 

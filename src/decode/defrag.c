@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * defrag: owns the fragment trackers (one per datagram being reassembled),
  * their buffers and the memory charged for them. The engine calls

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #ifndef FLOWSTATE_DEFRAG_H
 #define FLOWSTATE_DEFRAG_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ipv4: the IPv4 header (RFC 791 3.1) -> addresses, TTL, protocol and the
  * transport length, then hands off to dec_transport() through struct

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ipv6: the fixed header (RFC 8200 3) and the extension header chain (RFC
  * 8200 4) -> addresses, hop limit, the upper-layer protocol and its length,

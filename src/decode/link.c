@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * link: the outermost layers. Maps a DLT to its header parser (Ethernet with
  * 802.1Q/802.1ad/0x9100 tag stacks, Linux SLL/SLL2, BSD NULL/LOOP, raw IP),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * tcp: the TCP header (RFC 9293 3.1) and options -> pkt_meta, plus the
  * checksum check. Called from dec_transport() for either IP version with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * tunnel: encapsulations whose inner flow is what tshark and Zeek report:
  * GRE (RFC 2784/2890, and enhanced GRE v1 for PPTP, RFC 2637 4.1), IP-in-IP

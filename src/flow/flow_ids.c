@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * flow_ids: identifiers that reports print for a flow. Community ID follows
  * the published v1 specification so values can be joined with Zeek, Suricata

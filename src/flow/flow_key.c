@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * flow_key: the canonical, direction-free 5-tuple and its keyed hash.
  *

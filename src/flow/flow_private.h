@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #ifndef FLOWSTATE_FLOW_PRIVATE_H
 #define FLOWSTATE_FLOW_PRIVATE_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * flow_table: owns every struct flow. Open hashing with chains over a
  * power-of-two bucket array that doubles with the live flow count so the

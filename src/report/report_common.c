@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * report_common: formatting helpers shared by the writers (EVE, Zeek, text).
  * Pure functions of their arguments: capture time in, text out, never the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * report_json: the EVE writer (-T eve / --json). NDJSON, one object per
  * line, Suricata-compatible "flow" records extended with a "session" object,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * report_text: the default human-readable report (-T text). Nothing is
  * written until close(): ended connections are copied into rows (records

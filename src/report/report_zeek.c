@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * report_zeek: Zeek conn.log in the ASCII writer's TSV form (-T zeek), so
  * zeek-cut and Zeek log parsers read it unchanged. Only ended connections

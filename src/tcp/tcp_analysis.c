@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * tcp_analysis: Wireshark-compatible segment analysis, payload accounting and
  * per-ACK RTT for one TCP connection. Called by tcp_session_step() for every

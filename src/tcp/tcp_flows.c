@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * tcp_flows: the flag-level view of a TCP flow used by --flows-only (see
  * tcp_flows.h). Called by the engine instead of the TCP session; owns no

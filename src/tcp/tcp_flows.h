@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #ifndef FLOWSTATE_TCP_FLOWS_H
 #define FLOWSTATE_TCP_FLOWS_H
 

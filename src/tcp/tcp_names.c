@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * tcp_names: the stable names of the TCP enums of tcp_summary.h, as written
  * in reports (JSON keys and values, text output), and the default TCP

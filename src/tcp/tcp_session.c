@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * tcp_session: composes the three TCP observers over one flow. The state
  * observer goes first because it alone may declare the segment the start of a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * tcp_state: the per-endpoint RFC 9293 state machine as inferred by an
  * observer on the wire, with seq/ack validation. It owns struct tcp_state

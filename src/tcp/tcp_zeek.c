@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * tcp_zeek: re-derives what Zeek would write in conn.log for one TCP
  * connection: conn_state, history, orig_bytes/resp_bytes and last_time.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * clock: wall/monotonic time and unpredictable seeds for the modules that
  * need them (see clock.h). Stateless.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * log: the one place that writes diagnostics. Owns the verbosity level and the
  * cleanup hook that runs before any fatal exit.

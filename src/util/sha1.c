@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * sha1: a small SHA-1 written from FIPS 180-4 (sections 5.1.1 padding,
  * 6.1.2 hash computation). Byte order is explicit (big-endian words built

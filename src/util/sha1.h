@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #ifndef FLOWSTATE_SHA1_H
 #define FLOWSTATE_SHA1_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * stats: the growable list behind struct stat_list. Built once per stats
  * record (end of run, or once per update interval live), never per packet.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * xalloc: allocation that cannot fail silently. Used for configuration, output
  * buffers and other small allocations made outside the per-packet path.

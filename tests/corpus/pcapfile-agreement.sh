@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # pcapfile-agreement.sh - the buffered pcap reader (src/capture/pcapfile.c)
 # against libpcap: every capture of $SHARED/corpus/tcpdump-tests (830 hostile
 # files), $SHARED/corpus/public (recursively) and captures/ is run through

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # run-hostile.sh - tcpdump's 830 test captures (many are fuzzer reproducers) as
 # hostile input: $SRCDIR/../shared/corpus/tcpdump-tests.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # run-public.sh - flowstate against the public third-party corpus
 # ($SRCDIR/../shared/corpus/public, see its README.md and MANIFEST.tsv).
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Analysis counts per connection against tshark (see tshark_agreement.py).
 # --markdown regenerates doc/agreement-tshark.md.
 set -euo pipefail

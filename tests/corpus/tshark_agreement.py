@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Per-connection analysis counts: flowstate -T eve against tshark 4.0.
 
 Usage: tshark_agreement.py FLOWSTATE CORPUS_DIR EXCEPTIONS [--markdown FILE]

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # zeek-agreement.sh - flowstate's Zeek conn.log emulation against Zeek's own
 # baselines in the public corpus ($SRCDIR/../shared/corpus/public/*/*.zeek-conn.tsv,
 # see its README.md). For every capture with a baseline it runs

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The man page, --help and the README must describe the same options as the
 # code: every long option in src/cli.c's table appears in all three, and the
 # man page is clean under mandoc -T lint (warnings and above).

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Compare flowstate's EVE records with the kernel's socket states.
 
 Usage: compare.py OUTDIR   (reads ss.txt, scenarios.json, flows.json)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # End-to-end: real Linux TCP connections in a private network namespace,
 # recorded with tcpdump on the namespace's loopback, analysed by flowstate,
 # compared with what ss(8) reports for the same sockets (compare.py).

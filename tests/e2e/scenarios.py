@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Drive real Linux TCP connections inside a private network namespace.
 
 Run by run-netns.sh as `ip netns exec NS /usr/bin/python3 scenarios.py OUTDIR`.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #ifndef FLOWSTATE_FUZZ_H
 #define FLOWSTATE_FUZZ_H
 

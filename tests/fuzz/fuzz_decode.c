@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fuzz_decode: bytes -> decode_packet -> flow table -> TCP session, with
  * invariants checked after every packet (STYLE.md section 10: a fuzzer that

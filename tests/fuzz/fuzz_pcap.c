@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fuzz_pcap: bytes -> fmemopen() -> pcap_fopen_offline -> every record
  * decoded and tracked (fuzz.h tracker: flow table + TCP sessions), then the

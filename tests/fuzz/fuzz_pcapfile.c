@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fuzz_pcapfile: differential harness for flowstate's buffered pcap reader
  * (src/capture/pcapfile.c) against libpcap, its reference.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * onefile: replays fuzz inputs through a harness without libFuzzer, so
  * `make check` runs the saved corpora (libpcap testprogs/fuzz/onefile.c and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # run-corpus.sh - replays the saved fuzz corpora without libFuzzer (STYLE.md
 # section 10): tests/fuzz/corpus/decode through the decode harness, and
 # tests/fuzz/corpus/pcap, the public corpus and tcpdump's test captures

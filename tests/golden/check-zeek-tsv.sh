@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # -T zeek output must be what zeek-cut and Zeek's ASCII reader expect (no
 # zeek-cut in Debian 12, so the structure is checked directly): the header
 # lines in order, #fields and #types of equal length, every row with exactly

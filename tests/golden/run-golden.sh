@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # run-golden.sh - capture -> expected output tests (tcpdump tests/TESTLIST style).
 #
 # Each TESTLIST line is:   name  capture  expected  options...

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # update-golden.sh - regenerate expected outputs from the current binary
 # (tcpdump update-test.sh). A regenerated file is a claim about flowstate's
 # behaviour: read the diff (git diff tests/golden/expected) before committing.

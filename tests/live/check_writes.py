@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Check that every write(2) to a file ended on a record boundary.
 
 Usage: check_writes.py STRACE_LOG OUTPUT_FILE

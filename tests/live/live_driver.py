@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Live capture checks against the real Linux TCP stack (run by run-live.sh).
 
 Run as `ip netns exec NS /usr/bin/python3 live_driver.py FLOWSTATE OUTDIR`

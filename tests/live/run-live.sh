@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Live capture against the real Linux TCP stack: flowstate -i lo in a private
 # network namespace while live_driver.py opens, half-closes and abandons
 # connections (tcp_stuck while the sockets are open, flow_update, SIGHUP

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # -Z: flowstate -i lo -Z USER in a private namespace. Once capturing, its
 # /proc/PID/status must show USER's uid and gid (real, effective, saved, fs),
 # no supplementary group 0, and empty permitted/effective/ambient capability

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Live capture of replayed traffic: tcpreplay in one private namespace sends
 # a capture over a veth pair to `flowstate -i veth-b` in another
 # (bench/live-bench.sh does the plumbing; no addresses are configured, IPv6

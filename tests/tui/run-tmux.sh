@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # End-to-end test of the state view (--tui) in a real terminal: tmux on a
 # private socket, fixed window sizes, TERM=xterm-256color. Each case runs
 #   bash -c 'flowstate --tui -r ...; echo FS_EXITED $?; sleep 60'

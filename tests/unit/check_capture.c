@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * check_capture: the capture engine over savefiles written by this suite
  * (classic pcap in both byte orders and both precisions, pcapng), merge

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Unit tests for the command-line parser (src/cli.c). */
 #include <config.h>
 

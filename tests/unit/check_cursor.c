@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * check_cursor: the bounds-checked reader (src/decode/cursor.h). Every read
  * is tried at every buffer length around its width; overrun must be sticky,

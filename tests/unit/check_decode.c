@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * check_decode: bytes -> struct pkt_meta. Frames are built here (small
  * writers below) or by pktbuild; each test asserts the outcome, the reason,

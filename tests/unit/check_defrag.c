@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * check_defrag: IPv4/IPv6 reassembly. A whole TCP datagram is built with
  * pktbuild, cut into fragments here (raw IPv4/IPv6 frames), each fragment

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Unit tests for src/flow: canonical keys, the seeded table (lookup, touch,
  * expiry, eviction, drain order, memcap sizing, collision resistance),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * check_pcapfile: the buffered classic pcap reader (src/capture/pcapfile.c)
  * against libpcap itself. Every test writes a file by hand, reads it once

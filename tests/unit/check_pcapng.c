@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * check_pcapng: our pcapng reader (src/capture/pcapng.c) over files built
  * byte by byte in this suite: both byte orders, interfaces of different link

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * check_report: the EVE, Zeek and text writers and their shared helpers.
  * Records are built by hand, each writer writes into an open_memstream()

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * check_tcp_analysis: the Wireshark 4.0 tcp.analysis.* definitions of
  * shared/ref/tcp-semantics.md section 3, one behaviour per test, plus unique

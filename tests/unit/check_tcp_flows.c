@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Unit tests for the flag-level flow view used by --flows-only (src/tcp/tcp_flows.c). */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * check_tcp_state: the RFC 9293 observer state machine fed with pkt_meta
  * sequences (no bytes, no flow table). The client is 10.0.0.1:40000 on key

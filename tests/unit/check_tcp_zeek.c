@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * check_tcp_zeek: the Zeek conn.log emulation against the examples of
  * shared/ref/tcp-semantics.md section 2 (conn_state table, history letters

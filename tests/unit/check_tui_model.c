@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Unit tests for the state view's curses-free model (src/report/tui/tui_model.c):
  * ss-style filter parsing and matching, every sort key, stuck-first default

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pktbuild: test-only builders for struct pkt_meta and raw frames, shared by
  * the decoder, flow and TCP suites. Builders write bytes; they never parse,

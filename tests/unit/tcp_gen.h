@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #ifndef FLOWSTATE_TESTS_TCP_GEN_H
 #define FLOWSTATE_TESTS_TCP_GEN_H
 

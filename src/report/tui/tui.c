@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * tui: the curses half of the state view. Owns the terminal from open() to
  * close(): all curses set-up (newterm, modes, colours) is in tui_start(), all

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * tui_model: the state view's data, sorting and filtering, with no curses
  * (tui.c draws it). Owns the copies of every connection the view knows; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #ifndef FLOWSTATE_TUI_MODEL_H
 #define FLOWSTATE_TUI_MODEL_H
 
