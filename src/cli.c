@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "flow/flow.h"
 #include "util/log.h"
@@ -34,6 +35,7 @@ enum long_only {
     OPT_NO_CHECKSUMS,
     OPT_FLOWS_ONLY,
     OPT_SPEED,
+    OPT_WORKERS,
 };
 
 static const struct option long_opts[] = {
@@ -62,6 +64,7 @@ static const struct option long_opts[] = {
     {"flows-only", no_argument, NULL, OPT_FLOWS_ONLY},
     {"tui", no_argument, NULL, OPT_TUI},
     {"speed", required_argument, NULL, OPT_SPEED},
+    {"workers", required_argument, NULL, OPT_WORKERS},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -116,6 +119,8 @@ cli_usage(FILE *out)
           "      --no-checksums       do not verify TCP checksums\n"
           "      --flows-only         flow accounting only: counters, flags and roles per\n"
           "                           connection, no TCP state machine or analysis\n"
+          "      --workers N|auto     threads tracking connections (default 1; auto = one\n"
+          "                           per online CPU); output is the same as with 1\n"
           "\n"
           "Privileges:\n"
           "  -Z, --relinquish-privileges USER  after opening the capture and the output\n"
@@ -238,6 +243,7 @@ options_default(struct options *o)
     o->stuck_after_ns = 10 * NS_PER_SEC;
     o->update_interval_ns = 60 * NS_PER_SEC;
     o->verify_checksums = true;
+    o->workers = 1;
 }
 
 /* Joins argv[from..argc) with spaces (tcpdump's copy_argv). returns: owned. */
@@ -273,6 +279,19 @@ cli_parse(int argc, char **argv, struct options *o, FILE *out, char *err)
     opterr = 0;
     while ((ch = getopt_long(argc, argv, "+r:i:f:c:T:o:w:Z:s:B:pDlvhV", long_opts, NULL)) != -1) {
         switch (ch) {
+        case OPT_WORKERS:
+            if (strcmp(optarg, "auto") == 0) {
+                long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+                o->workers = n < 1 ? 1u : n > CLI_MAX_WORKERS ? CLI_MAX_WORKERS : (unsigned)n;
+            } else if (parse_count(optarg, 1, CLI_MAX_WORKERS, &v) < 0) {
+                errbuf_printf(err, "invalid worker count '%s' (1..%u or auto)", optarg,
+                              CLI_MAX_WORKERS);
+                return CLI_ERROR;
+            } else {
+                o->workers = (unsigned)v;
+            }
+            break;
         case 'r':
             o->read_files = xreallocarray(o->read_files, o->n_read + 1, sizeof(*o->read_files));
             o->read_files[o->n_read++] = optarg;

@@ -37,8 +37,11 @@ struct options {
     uint64_t update_interval_ns; /* --update-interval */
     bool verify_checksums;       /* cleared by --no-checksums */
     bool flows_only;             /* --flows-only */
+    unsigned workers;            /* --workers (1..CLI_MAX_WORKERS; auto resolved) */
     int verbose;                 /* -v */
 };
+
+#define CLI_MAX_WORKERS 256u
 
 enum cli_result { CLI_OK = 0, CLI_EXIT_SUCCESS = 1, CLI_ERROR = -1 };
 

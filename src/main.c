@@ -27,7 +27,7 @@
 
 #include "capture/capture.h"
 #include "cli.h"
-#include "engine.h"
+#include "engine/engine.h"
 #include "report/report.h"
 #include "report/tui/tui.h"
 #include "util/log.h"
@@ -208,6 +208,7 @@ engine_cfg_from_options(const struct options *o, struct engine_cfg *cfg, bool li
     cfg->tcp.stuck_after_ns = o->stuck_after_ns;
     cfg->dec.verify_checksums = o->verify_checksums;
     cfg->flows_only = o->flows_only;
+    cfg->workers = o->workers;
     cfg->count = o->count;
     cfg->update_interval_ns = o->update_interval_ns;
     cfg->live = live;

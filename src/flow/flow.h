@@ -140,6 +140,16 @@ void flow_key_from_meta(const struct pkt_meta *m, struct flow_key *k, int *dir);
 /* Seeded hash; symmetric because the key is canonical. */
 uint32_t flow_key_hash(const struct flow_key *k, uint64_t seed);
 bool flow_key_equal(const struct flow_key *x, const struct flow_key *y);
+/*
+ * The shard hash: which worker (--workers) or shard (--shard K/N) owns a
+ * connection, as h mod N. Unseeded and fixed forever: SipHash-1-3 with the
+ * key FLOW_SHARD_SEED over the same compact encoding as flow_key_hash, so it
+ * is symmetric, the same on every host, run and release (doc/schema.md
+ * gives the encoding; check_flow pins values). Not the table hash: that one
+ * is seeded at random per run.
+ */
+#define FLOW_SHARD_SEED 0x666c6f7773746174ull /* "flowstat" */
+uint32_t flow_key_shard_hash(const struct flow_key *k);
 
 /*
  * Finds the flow for m, creating it (zeroed, ext zeroed, in FLOW_TC_NEW) if
@@ -171,6 +181,9 @@ struct flow_lookup {
     struct flow_key key;
     uint32_t hash;
     int dir; /* FLOW_DIR_* of the packet */
+    /* for flow_table_lookup_batch: the packet (borrowed) and its number */
+    const struct pkt_meta *m;
+    uint64_t pkt_no;
 };
 
 void flow_table_prepare(const struct flow_table *t, const struct pkt_meta *m,
@@ -180,6 +193,20 @@ void flow_table_prefetch_flow(const struct flow_table *t, const struct flow_look
 /* As flow_table_get, for a packet prepared with flow_table_prepare(); *dir is lk->dir. */
 struct flow *flow_table_get_prepared(struct flow_table *t, const struct flow_lookup *lk,
                                      const struct pkt_meta *m, uint64_t pkt_no, bool *created);
+
+/* lk's hash from its key (set by flow_key_from_meta), and its bucket prefetched. */
+void flow_table_prepare_key(const struct flow_table *t, struct flow_lookup *lk);
+
+/*
+ * The batch lookup: n prepared lookups at lk, lk + stride bytes, ...; each
+ * has m and pkt_no set. Runs the two prefetch stages over the whole batch,
+ * then, in order, for each i: the lookup proper (flow_table_get_prepared) and
+ * fn(arg, i, f, created) with its result (f NULL: untracked). fn may end
+ * flows and look up again (port reuse) before the next lookup runs.
+ */
+typedef void (*flow_batch_fn)(void *arg, size_t i, struct flow *f, bool created);
+void flow_table_lookup_batch(struct flow_table *t, struct flow_lookup *lk, size_t stride,
+                             size_t n, flow_batch_fn fn, void *arg);
 
 /* Records activity at now_ns and moves f to the tail of class tc's list. */
 void flow_table_touch(struct flow_table *t, struct flow *f, uint64_t now_ns,
@@ -204,6 +231,19 @@ void flow_table_foreach(struct flow_table *t, void (*fn)(void *arg, struct flow 
 const struct flow_table_stats *flow_table_stats(const struct flow_table *t);
 /* Appends "flow.*" counters. */
 void flow_table_stats_export(const struct flow_table *t, struct stat_list *out);
+/* The same from counters and configuration values (several tables' sum). */
+void flow_table_stats_export_values(const struct flow_table_stats *s, size_t memcap,
+                                    size_t max_flows, struct stat_list *out);
+/* into += from for every counter; peak too (the caller replaces it with a global one). */
+void flow_table_stats_add(struct flow_table_stats *into, const struct flow_table_stats *from);
+/* The effective cap on live flows of t. */
+size_t flow_table_max_flows(const struct flow_table *t);
+/*
+ * The cap a table made from cfg would have (max_flows and memcap with the
+ * extension size), or 0 if the memcap holds no flow. For splitting one
+ * budget over several tables.
+ */
+size_t flow_table_cfg_max_flows(const struct flow_table_cfg *cfg);
 
 const char *flow_end_reason_name(enum flow_end_reason r);
 const char *flow_tclass_name(enum flow_tclass c);

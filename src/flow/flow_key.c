@@ -16,7 +16,7 @@
  * than all 40 bytes (see flow_key_hash); the flow ids hash flow_key_bytes().
  * Equality compares every byte but the pad, and the compact encoding covers
  * every byte that can be non-zero, so equal keys hash equally and distinct
- * keys are distinct SipHash inputs. Callers: flow_table.c and defrag.c (per
+ * keys are distinct SipHash inputs. Callers: flow_table.c (per
  * packet), flow_ids.c (fixed keys).
  */
 #include <config.h>
@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "flow_private.h"
+#include "util/siphash.h"
 
 _Static_assert(sizeof(struct flow_key) == 40, "flow_key must be 40 bytes, no hidden padding");
 /* flow_key_equal and flow_key_hash read these fields as runs of bytes. */
@@ -36,87 +37,16 @@ _Static_assert(offsetof(struct flow_key, b) == 16 && offsetof(struct flow_key, p
                    offsetof(struct flow_key, proto) == 37,
                "flow_key layout");
 
-/*
- * The helpers are static inline: flow_siphash13 runs once per packet and an
- * out-of-line sip_round (four calls per hash) showed at ~2% of profiles.
- * Same algorithm and output, only the call overhead goes.
- */
-static inline uint64_t
-load_le64(const uint8_t *p)
-{
-    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
-           (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
-           (uint64_t)p[7] << 56;
-}
-
-static inline uint64_t
-rol64(uint64_t x, unsigned n)
-{
-    return (x << n) | (x >> (64u - n));
-}
-
-struct sip_state {
-    uint64_t v0, v1, v2, v3;
-};
-
-static inline void
-sip_round(struct sip_state *s)
-{
-    s->v0 += s->v1;
-    s->v1 = rol64(s->v1, 13);
-    s->v1 ^= s->v0;
-    s->v0 = rol64(s->v0, 32);
-    s->v2 += s->v3;
-    s->v3 = rol64(s->v3, 16);
-    s->v3 ^= s->v2;
-    s->v0 += s->v3;
-    s->v3 = rol64(s->v3, 21);
-    s->v3 ^= s->v0;
-    s->v2 += s->v1;
-    s->v1 = rol64(s->v1, 17);
-    s->v1 ^= s->v2;
-    s->v2 = rol64(s->v2, 32);
-}
-
 uint64_t
 flow_siphash13(const uint8_t *p, size_t n, uint64_t k0, uint64_t k1)
 {
-    struct sip_state s = {
-        .v0 = k0 ^ 0x736f6d6570736575ull,
-        .v1 = k1 ^ 0x646f72616e646f6dull,
-        .v2 = k0 ^ 0x6c7967656e657261ull,
-        .v3 = k1 ^ 0x7465646279746573ull,
-    };
-    size_t left = n;
-    while (left >= 8) {
-        uint64_t m = load_le64(p);
-        s.v3 ^= m;
-        sip_round(&s);
-        s.v0 ^= m;
-        p += 8;
-        left -= 8;
-    }
-    /* last word: remaining bytes, length in the top byte */
-    uint64_t b = (uint64_t)(n & 0xff) << 56;
-    for (size_t i = 0; i < left; i++)
-        b |= (uint64_t)p[i] << (8 * i);
-    s.v3 ^= b;
-    sip_round(&s);
-    s.v0 ^= b;
-    s.v2 ^= 0xff;
-    sip_round(&s);
-    sip_round(&s);
-    sip_round(&s);
-    return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+    return siphash13(p, n, k0, k1);
 }
 
 uint64_t
 flow_seed_mix(uint64_t seed)
 {
-    uint64_t z = seed + 0x9e3779b97f4a7c15ull;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
+    return siphash_seed_mix(seed);
 }
 
 static inline uint32_t
@@ -212,7 +142,7 @@ uint32_t
 flow_key_hash(const struct flow_key *k, uint64_t seed)
 {
     const uint8_t *a = k->a.b, *b = k->b.b;
-    uint64_t k0 = seed, k1 = flow_seed_mix(seed);
+    uint64_t k0 = seed, k1 = siphash_seed_mix(seed);
     struct sip_state s = {
         .v0 = k0 ^ 0x736f6d6570736575ull,
         .v1 = k1 ^ 0x646f72616e646f6dull,
@@ -245,6 +175,12 @@ flow_key_hash(const struct flow_key *k, uint64_t seed)
     sip_round(&s);
     uint64_t h = s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
     return (uint32_t)(h ^ (h >> 32));
+}
+
+uint32_t
+flow_key_shard_hash(const struct flow_key *k)
+{
+    return flow_key_hash(k, FLOW_SHARD_SEED);
 }
 
 /*

@@ -61,6 +61,8 @@ struct flow_slot {
 #define FLOW_MAX_EXT_SIZE ((size_t)1 << 20)
 #define FLOW_DEFAULT_MAX_FLOWS 1000000u
 
+struct flow_due;
+
 struct flow_table {
     struct flow_table_cfg cfg;
     size_t max_flows;           /* effective cap */
@@ -89,6 +91,8 @@ struct flow_table {
     struct flow_slot *chead, *ctail; /* creation order */
 
     uint64_t next_seq;
+    struct flow_due *due;       /* flow_table_expire's scratch: the flows due, sorted */
+    size_t due_cap;
     bool draining;              /* flow_table_drain() is reporting: no other call may change the table */
     struct flow_table_stats st;
 };

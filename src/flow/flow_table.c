@@ -182,6 +182,7 @@ flow_table_free(struct flow_table *t)
         free(t->chunks);
     }
     free(t->buckets);
+    free(t->due);
     free(t);
 }
 
@@ -379,11 +380,17 @@ evict_one(struct flow_table *t)
 /* --- public --------------------------------------------------------------- */
 
 void
+flow_table_prepare_key(const struct flow_table *t, struct flow_lookup *lk)
+{
+    lk->hash = flow_key_hash(&lk->key, t->seed);
+    __builtin_prefetch(&t->buckets[lk->hash & t->mask]);
+}
+
+void
 flow_table_prepare(const struct flow_table *t, const struct pkt_meta *m, struct flow_lookup *lk)
 {
     flow_key_from_meta(m, &lk->key, &lk->dir);
-    lk->hash = flow_key_hash(&lk->key, t->seed);
-    __builtin_prefetch(&t->buckets[lk->hash & t->mask]);
+    flow_table_prepare_key(t, lk);
 }
 
 /*
@@ -499,6 +506,34 @@ flow_table_get_prepared(struct flow_table *t, const struct flow_lookup *lk,
     return f;
 }
 
+#define LK_AT(lk, stride, i) ((struct flow_lookup *)(void *)((char *)(lk) + (i) * (stride)))
+
+/*
+ * Two prefetch passes over the batch (flow.h): every packet's chain head,
+ * then every packet's flow slot, so the misses of the whole batch overlap;
+ * the buckets were prefetched by flow_table_prepare*() as packets were queued.
+ */
+void
+flow_table_lookup_batch(struct flow_table *t, struct flow_lookup *lk, size_t stride, size_t n,
+                        flow_batch_fn fn, void *arg)
+{
+    size_t i;
+
+    if (n > 1) {
+        for (i = 0; i < n; i++)
+            flow_table_prefetch_head(t, LK_AT(lk, stride, i));
+        for (i = 0; i < n; i++)
+            flow_table_prefetch_flow(t, LK_AT(lk, stride, i));
+    }
+    for (i = 0; i < n; i++) {
+        const struct flow_lookup *l = LK_AT(lk, stride, i);
+        bool created;
+        struct flow *f = flow_table_get_prepared(t, l, l->m, l->pkt_no, &created);
+
+        fn(arg, i, f, created);
+    }
+}
+
 void
 flow_table_touch(struct flow_table *t, struct flow *f, uint64_t now_ns, enum flow_tclass tc)
 {
@@ -521,38 +556,60 @@ deadline(const struct flow_table *t, const struct flow *f)
     return f->last_ts_ns > UINT64_MAX - to ? UINT64_MAX : f->last_ts_ns + to;
 }
 
+/* One flow due to expire, with its sort key (flow_table_expire). */
+struct flow_due {
+    uint64_t deadline;
+    struct flow *f;
+};
+
+static int
+due_cmp(const void *pa, const void *pb)
+{
+    const struct flow_due *a = pa, *b = pb;
+
+    if (a->deadline != b->deadline)
+        return a->deadline < b->deadline ? -1 : 1;
+    if (a->f->first_pkt_no != b->f->first_pkt_no)
+        return a->f->first_pkt_no < b->f->first_pkt_no ? -1 : 1;
+    if (a->f->seq_no != b->f->seq_no)
+        return a->f->seq_no < b->f->seq_no ? -1 : 1;
+    return 0;
+}
+
 /*
- * Each class list is ordered by touch time, so only heads can be due. Among
- * the due heads the earliest deadline (then the oldest seq_no) goes first, so
- * flows end in the order their timeouts fell, whatever the class. If touch
- * times ever went backwards, a younger head only delays the flows behind it;
- * nothing ends early.
+ * Each class list is ordered by touch time, and touch times never go back
+ * (the engine's clock), so the due flows of a class are a prefix of its list.
+ * They end in the order (deadline, first packet number, creation): a total
+ * order over properties of the flows themselves, not of the lists, so the
+ * flows of several tables (one per worker) merge into exactly the order one
+ * table would give (engine/track.h). A head whose end callback is running (a
+ * re-entrant call) holds its class back, as does a head touched in the
+ * future (a caller whose clock went backwards): nothing ends early.
  */
 size_t
 flow_table_expire(struct flow_table *t, uint64_t now_ns)
 {
-    size_t n = 0;
-    for (;;) {
-        struct flow *best = NULL;
-        uint64_t best_dl = 0;
-        for (unsigned c = 0; c < FLOW_TC_COUNT; c++) {
-            struct flow *f = t->lhead[c];
-            if (f == NULL || f->ended)
-                continue;
-            uint64_t to = t->cfg.timeout_ns[c];
-            if (now_ns < f->last_ts_ns || now_ns - f->last_ts_ns < to)
-                continue;
-            uint64_t dl = deadline(t, f);
-            if (best == NULL || dl < best_dl || (dl == best_dl && f->seq_no < best->seq_no)) {
-                best = f;
-                best_dl = dl;
+    size_t n = 0, i;
+
+    for (unsigned c = 0; c < FLOW_TC_COUNT; c++) {
+        uint64_t to = t->cfg.timeout_ns[c];
+
+        for (struct flow *f = t->lhead[c]; f != NULL; f = f->lnext) {
+            if (f->ended || now_ns < f->last_ts_ns || now_ns - f->last_ts_ns < to)
+                break;
+            if (n == t->due_cap) {
+                t->due_cap = t->due_cap ? t->due_cap * 2 : 64;
+                t->due = xreallocarray(t->due, t->due_cap, sizeof(*t->due));
             }
+            t->due[n].deadline = deadline(t, f);
+            t->due[n].f = f;
+            n++;
         }
-        if (best == NULL)
-            break;
-        end_flow(t, best, FLOW_END_TIMEOUT);
-        n++;
     }
+    if (n > 1)
+        qsort(t->due, n, sizeof(*t->due), due_cmp);
+    for (i = 0; i < n; i++)
+        end_flow(t, t->due[i].f, FLOW_END_TIMEOUT);
     return n;
 }
 
@@ -617,9 +674,9 @@ flow_table_stats(const struct flow_table *t)
 }
 
 void
-flow_table_stats_export(const struct flow_table *t, struct stat_list *out)
+flow_table_stats_export_values(const struct flow_table_stats *s, size_t memcap, size_t max_flows,
+                               struct stat_list *out)
 {
-    const struct flow_table_stats *s = &t->st;
     stat_list_add(out, "flow.tcp", s->created);
     stat_list_add(out, "flow.active", s->active);
     stat_list_add(out, "flow.peak", s->peak);
@@ -632,9 +689,56 @@ flow_table_stats_export(const struct flow_table *t, struct stat_list *out)
     stat_list_add(out, "flow.evicted.closing", s->evicted_by_class[FLOW_TC_CLOSING]);
     stat_list_add(out, "flow.evicted.closed", s->evicted_by_class[FLOW_TC_CLOSED]);
     stat_list_add(out, "flow.untracked", s->untracked);
-    stat_list_add(out, "flow.memcap", t->cfg.memcap);
-    stat_list_add(out, "flow.max_flows", t->max_flows);
+    stat_list_add(out, "flow.memcap", memcap);
+    stat_list_add(out, "flow.max_flows", max_flows);
     stat_list_add(out, "flow.slot_bytes", s->slot_bytes);
+}
+
+void
+flow_table_stats_export(const struct flow_table *t, struct stat_list *out)
+{
+    flow_table_stats_export_values(&t->st, t->cfg.memcap, t->max_flows, out);
+}
+
+void
+flow_table_stats_add(struct flow_table_stats *into, const struct flow_table_stats *from)
+{
+    size_t i;
+
+    into->created += from->created;
+    for (i = 0; i < FLOW_END_COUNT; i++)
+        into->ended[i] += from->ended[i];
+    for (i = 0; i < FLOW_TC_COUNT; i++)
+        into->evicted_by_class[i] += from->evicted_by_class[i];
+    into->untracked += from->untracked;
+    into->active += from->active;
+    into->peak += from->peak; /* an upper bound; a global peak is the caller's */
+    into->slot_bytes = from->slot_bytes;
+    if (from->chain_max > into->chain_max)
+        into->chain_max = from->chain_max;
+}
+
+size_t
+flow_table_max_flows(const struct flow_table *t)
+{
+    return t->max_flows;
+}
+
+size_t
+flow_table_cfg_max_flows(const struct flow_table_cfg *cfg)
+{
+    size_t slot_bytes = (sizeof(struct flow_slot) + cfg->ext_size + 15) & ~(size_t)15;
+    size_t max_flows = cfg->max_flows;
+
+    if (cfg->memcap > 0) {
+        size_t fit = flows_for_memcap(cfg->memcap, slot_bytes);
+
+        if (max_flows == 0 || fit < max_flows)
+            max_flows = fit;
+    } else if (max_flows == 0) {
+        max_flows = FLOW_DEFAULT_MAX_FLOWS;
+    }
+    return max_flows;
 }
 
 const char *

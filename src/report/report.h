@@ -95,6 +95,19 @@ struct reporter_ops {
 #define REPORT_ID_COMMUNITY 0x4u /* flow_record.community_id */
 #define REPORT_ID_ALL       (REPORT_ID_FLOW_ID | REPORT_ID_UID | REPORT_ID_COMMUNITY)
 
+struct tcp_observer;
+
+/*
+ * Fills *r from flow f (live, or inside its end callback) as seen by observer
+ * obs at capture time now_ns: roles resolved (src = client), counters, the
+ * session summary when obs has one, and only the identifiers in ids
+ * (REPORT_ID_*). event: "flow", "flow_update" or "tcp_stuck" (static); why:
+ * FLOW_END_NONE unless the flow ended. report_record.c.
+ */
+void report_record_build(struct flow_record *r, const struct flow *f,
+                         const struct tcp_observer *obs, uint64_t now_ns, unsigned ids,
+                         const char *event, enum flow_end_reason why);
+
 extern const struct reporter_ops report_text_ops;
 extern const struct reporter_ops report_eve_ops;
 extern const struct reporter_ops report_zeek_ops;

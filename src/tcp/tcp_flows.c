@@ -9,6 +9,7 @@
 
 #include "tcp/tcp_flows.h"
 
+#include "tcp/tcp_observer.h"
 #include "tcp/tcp_state.h"
 
 void
@@ -53,3 +54,31 @@ tcp_flows_tclass(const struct flow *f)
         return FLOW_TC_ESTABLISHED;
     return FLOW_TC_NEW;
 }
+
+/* ---- the observer ops (tcp_observer.h) ---------------------------------------- */
+
+static void
+obs_init(struct flow *f, int dir, const struct pkt_meta *m, const struct tcp_cfg *cfg)
+{
+    (void)cfg;
+    tcp_flows_roles(f, dir, m);
+}
+
+static enum tcp_step_result
+obs_step(struct flow *f, int dir, const struct pkt_meta *m, uint64_t pkt_no,
+         const struct tcp_cfg *cfg)
+{
+    (void)pkt_no;
+    (void)cfg;
+    return tcp_flows_step(f, dir, m);
+}
+
+const struct tcp_observer tcp_flows_observer = {
+    .name = "flows",
+    .ext_size = 0,
+    .init = obs_init,
+    .step = obs_step,
+    .tclass = tcp_flows_tclass,
+    .check_stuck = NULL,
+    .summarize = NULL,
+};

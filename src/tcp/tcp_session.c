@@ -9,6 +9,8 @@
 
 #include "tcp/tcp_session.h"
 
+#include "tcp/tcp_observer.h"
+
 #include <string.h>
 
 _Static_assert(sizeof(struct tcp_session) == 864,
@@ -62,3 +64,50 @@ tcp_session_summarize(const struct tcp_session *s, const struct flow *f, uint64_
     tcp_an_summarize(&s->an, &s->an_cold, f, out);
     tcp_zeek_summarize(&s->zk, &s->zk_cold, f, out);
 }
+
+/* ---- the observer ops (tcp_observer.h) ---------------------------------------- */
+
+static void
+obs_init(struct flow *f, int dir, const struct pkt_meta *m, const struct tcp_cfg *cfg)
+{
+    (void)dir;
+    (void)m;
+    tcp_session_init(flow_ext(f), cfg);
+}
+
+static enum tcp_step_result
+obs_step(struct flow *f, int dir, const struct pkt_meta *m, uint64_t pkt_no,
+         const struct tcp_cfg *cfg)
+{
+    return tcp_session_step(flow_ext(f), f, dir, m, pkt_no, cfg);
+}
+
+static enum flow_tclass
+obs_tclass(const struct flow *f)
+{
+    return tcp_session_tclass(flow_ext_const(f));
+}
+
+static bool
+obs_check_stuck(struct flow *f, uint64_t now_ns, const struct tcp_cfg *cfg)
+{
+    return tcp_session_check_stuck(flow_ext(f), f, now_ns, cfg);
+}
+
+static void
+obs_summarize(const struct flow *f, uint64_t now_ns, struct session_summary *out)
+{
+    tcp_session_summarize(flow_ext_const(f), f, now_ns, out);
+}
+
+const struct tcp_observer tcp_session_observer = {
+    .name = "session",
+    .ext_size = sizeof(struct tcp_session),
+    .ext_cold_off = TCP_SESSION_COLD_OFF,
+    .ext_cold_len = TCP_SESSION_COLD_LEN,
+    .init = obs_init,
+    .step = obs_step,
+    .tclass = obs_tclass,
+    .check_stuck = obs_check_stuck,
+    .summarize = obs_summarize,
+};

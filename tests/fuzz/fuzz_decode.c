@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * fuzz_decode: bytes -> decode_packet -> flow table -> TCP session, with
- * invariants checked after every packet (STYLE.md section 10: a fuzzer that
- * only waits for a crash misses wrong counts).
+ * fuzz_decode: bytes -> the real engine (engine_feed: decode, defrag,
+ * batching, prefetch, flow table, TCP session, records), with invariants
+ * checked as it runs (STYLE.md section 10: a fuzzer that only waits for a
+ * crash misses wrong counts). The harness copies none of the pipeline: it
+ * sees it through the test hooks of engine_private.h and a reporter of its
+ * own that checks every record.
  *
  * Input layout:
  *   byte 0      bits 0-3: link type, index into fuzz_dlts[] (modulo its size)
@@ -12,16 +15,19 @@
  *               (Zeek's packet fuzzer splits on "\1PKT" the same way), so a
  *               corpus entry can hold a whole handshake.
  *
- * Invariants, per packet:
- *   - exactly one outcome counter moves, by one, and it is the returned one;
- *   - the reason is DR_NONE unless the outcome is truncated/malformed, and the
- *     reason counters add up to those two outcome counters;
- *   - a TCP pkt_meta is self-consistent (header length, captured payload);
- *   - live flows counted by walking the table == stats.active
- *     == created - ended, and never above max_flows;
- *   - every live or ending flow summarizes to valid enum values and
- *     NUL-terminated strings (tcp_session_summarize).
- * At the end: every flow ends exactly once and the table is empty.
+ * Invariants:
+ *   - per record fed (decode hook): exactly one outcome counter moves, by
+ *     one, and it is the returned one; the reason is DR_NONE unless the
+ *     outcome is truncated/malformed, and the reason counters add up to those
+ *     two outcome counters; a TCP pkt_meta is self-consistent;
+ *   - after every batch the engine runs (batch hook): live flows counted by
+ *     walking the table == stats.active == created - ended, never above
+ *     max_flows, in creation order; every live flow summarizes to valid
+ *     enum values and NUL-terminated strings, its observers saw every
+ *     segment the engine routed to it;
+ *   - every record the reporter gets is valid the same way;
+ *   - at the end: every flow ended exactly once (one record each), the
+ *     table is empty, and the stats record agrees.
  *
  * Also hosts the tracker shared with fuzz_pcap.c (fuzz.h).
  */
@@ -35,19 +41,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/engine.h"
+#include "engine/engine_private.h"
 #include "flow/flow.h"
+#include "report/report.h"
 #include "tcp/tcp_session.h"
 #include "util/stats.h"
 
 struct fuzz_tracker {
-    struct decode_stats st;
-    struct decode_opts dopts;
-    struct tcp_cfg tcfg;
-    struct flow_table *ft;
+    struct engine *e;
     size_t max_flows;
     uint64_t pkts;
+    uint64_t outcome[DECODE_OUTCOME_COUNT]; /* the engine's outcome counters before a record */
+    uint64_t records;                       /* flow records written */
+    uint64_t stats_records;
+    uint64_t stats_flows;                   /* stats record: flow.tcp */
     uint64_t now_ns;
-    uint64_t ended_seen; /* flows seen by the end callback */
 };
 
 void
@@ -73,6 +82,21 @@ fuzz_check_endpoint(const struct tcp_endpoint_summary *e)
 }
 
 static void
+fuzz_check_summary(const struct session_summary *sum)
+{
+    fuzz_check_endpoint(&sum->client);
+    fuzz_check_endpoint(&sum->server);
+    FUZZ_ASSERT(sum->handshake <= TCP_HS_SIMULTANEOUS);
+    FUZZ_ASSERT(sum->close <= TCP_CLOSE_RESET);
+    FUZZ_ASSERT(sum->stuck <= TCP_STUCK_ZERO_WINDOW);
+    FUZZ_ASSERT(sum->n_examples <= TCP_VIOLATION_KEEP);
+    for (unsigned i = 0; i < sum->n_examples; i++)
+        FUZZ_ASSERT(sum->examples[i].kind < TV_COUNT);
+    FUZZ_ASSERT(fuzz_str_terminated(sum->conn_state, sizeof(sum->conn_state)));
+    FUZZ_ASSERT(fuzz_str_terminated(sum->history, sizeof(sum->history)));
+}
+
+static void
 fuzz_check_flow(const struct fuzz_tracker *tr, struct flow *f)
 {
     struct session_summary sum;
@@ -86,29 +110,70 @@ fuzz_check_flow(const struct fuzz_tracker *tr, struct flow *f)
     FUZZ_ASSERT(f->first_pkt_no >= 1 && f->first_pkt_no <= tr->pkts);
 
     tcp_session_summarize(s, f, tr->now_ns, &sum);
-    fuzz_check_endpoint(&sum.client);
-    fuzz_check_endpoint(&sum.server);
-    FUZZ_ASSERT(sum.handshake <= TCP_HS_SIMULTANEOUS);
-    FUZZ_ASSERT(sum.close <= TCP_CLOSE_RESET);
-    FUZZ_ASSERT(sum.stuck <= TCP_STUCK_ZERO_WINDOW);
-    FUZZ_ASSERT(sum.n_examples <= TCP_VIOLATION_KEEP);
-    for (unsigned i = 0; i < sum.n_examples; i++)
-        FUZZ_ASSERT(sum.examples[i].kind < TV_COUNT);
-    FUZZ_ASSERT(fuzz_str_terminated(sum.conn_state, sizeof(sum.conn_state)));
-    FUZZ_ASSERT(fuzz_str_terminated(sum.history, sizeof(sum.history)));
+    fuzz_check_summary(&sum);
     /* The observers see every segment the engine routes to the flow. */
     FUZZ_ASSERT(sum.client.packets + sum.server.packets == (uint64_t)f->pkts[0] + f->pkts[1]);
 }
 
-static void
-fuzz_on_end(void *arg, struct flow *f, enum flow_end_reason why)
-{
-    struct fuzz_tracker *tr = arg;
+/* ---- the checking reporter ----------------------------------------------------------- */
 
-    FUZZ_ASSERT(why > FLOW_END_NONE && why < FLOW_END_COUNT);
-    fuzz_check_flow(tr, f);
-    tr->ended_seen++;
+static int
+fz_open(void **priv, FILE *out, const struct report_opts *o, char *err)
+{
+    (void)out;
+    (void)o;
+    (void)err;
+    *priv = NULL;
+    return 0;
 }
+
+static void
+fz_flow_end(void *priv, const struct flow_record *r)
+{
+    struct fuzz_tracker *tr = priv;
+
+    FUZZ_ASSERT(strcmp(r->event, "flow") == 0);
+    FUZZ_ASSERT(r->reason > FLOW_END_NONE && r->reason < FLOW_END_COUNT);
+    FUZZ_ASSERT(r->ip_version == 4 || r->ip_version == 6);
+    FUZZ_ASSERT(r->start_ns <= r->end_ns);
+    FUZZ_ASSERT(r->has_session);
+    FUZZ_ASSERT(r->flow_id < (UINT64_C(1) << 53));
+    FUZZ_ASSERT(fuzz_str_terminated(r->uid, sizeof(r->uid)) && r->uid[0] == 'C');
+    FUZZ_ASSERT(fuzz_str_terminated(r->community_id, sizeof(r->community_id)));
+    fuzz_check_summary(&r->s);
+    FUZZ_ASSERT(r->s.client.packets + r->s.server.packets ==
+                r->pkts_toserver + r->pkts_toclient);
+    tr->records++;
+}
+
+static void
+fz_stats(void *priv, const struct stats_record *st)
+{
+    struct fuzz_tracker *tr = priv;
+
+    for (size_t i = 0; i < st->items->n; i++)
+        if (strcmp(st->items->items[i].path, "flow.tcp") == 0)
+            tr->stats_flows = st->items->items[i].value;
+    tr->stats_records++;
+}
+
+static int
+fz_close(void *priv)
+{
+    (void)priv;
+    return 0;
+}
+
+static const struct reporter_ops fuzz_ops = {
+    .name = "fuzz",
+    .open = fz_open,
+    .flow_end = fz_flow_end,
+    .stats = fz_stats,
+    .close = fz_close,
+    .ids = REPORT_ID_ALL,
+};
+
+/* ---- hooks ------------------------------------------------------------------------- */
 
 struct fuzz_walk {
     const struct fuzz_tracker *tr;
@@ -143,53 +208,24 @@ fuzz_ended_total(const struct flow_table_stats *fs)
 static void
 fuzz_check_table(struct fuzz_tracker *tr)
 {
+    struct flow_table *ft = engine_flow_table(tr->e);
     struct fuzz_walk w = {tr, 0, 0, true};
     const struct flow_table_stats *fs;
 
-    flow_table_foreach(tr->ft, fuzz_walk_flow, &w);
-    fs = flow_table_stats(tr->ft);
+    tr->now_ns = engine_now(tr->e);
+    flow_table_foreach(ft, fuzz_walk_flow, &w);
+    fs = flow_table_stats(ft);
     FUZZ_ASSERT(w.live == fs->active);
     FUZZ_ASSERT(fs->active <= tr->max_flows);
     FUZZ_ASSERT(fs->created - fuzz_ended_total(fs) == fs->active);
-    FUZZ_ASSERT(fuzz_ended_total(fs) == tr->ended_seen);
+    FUZZ_ASSERT(fuzz_ended_total(fs) == tr->records);
     FUZZ_ASSERT(fs->peak >= fs->active);
 }
 
-struct fuzz_tracker *
-fuzz_tracker_new(size_t max_flows, int verify_checksums)
+static void
+fuzz_batch_done(void *arg)
 {
-    struct fuzz_tracker *tr = calloc(1, sizeof(*tr));
-    struct flow_table_cfg cfg;
-    char err[256] = "";
-
-    if (tr == NULL)
-        abort();
-    tr->dopts.verify_checksums = verify_checksums != 0;
-    tcp_cfg_default(&tr->tcfg);
-    tr->max_flows = max_flows;
-    flow_table_cfg_default(&cfg);
-    cfg.max_flows = max_flows;
-    cfg.memcap = 0;
-    cfg.ext_size = sizeof(struct tcp_session);
-    cfg.on_end = fuzz_on_end;
-    cfg.on_end_arg = tr;
-    cfg.seed = 0x5eedf10e; /* fixed: a replayed input must behave the same */
-    tr->ft = flow_table_new(&cfg, err);
-    if (tr->ft == NULL) {
-        fprintf(stderr, "fuzz: flow_table_new: %s\n", err);
-        abort();
-    }
-    return tr;
-}
-
-static uint64_t
-fuzz_outcome_total(const struct decode_stats *st)
-{
-    uint64_t n = 0;
-
-    for (int i = 0; i < DECODE_OUTCOME_COUNT; i++)
-        n += st->outcome[i];
-    return n;
+    fuzz_check_table(arg);
 }
 
 static uint64_t
@@ -203,8 +239,23 @@ fuzz_reason_total(const uint64_t *r)
 }
 
 static void
-fuzz_check_meta(const struct pkt_meta *m, enum decode_outcome o, uint32_t caplen)
+fuzz_decoded(void *arg, const struct pkt_meta *m, enum decode_outcome o,
+             const struct cap_packet *p)
 {
+    struct fuzz_tracker *tr = arg;
+    const struct decode_stats *st = engine_decode_stats(tr->e);
+    uint64_t total = 0;
+
+    FUZZ_ASSERT((unsigned)o < DECODE_OUTCOME_COUNT);
+    for (int i = 0; i < DECODE_OUTCOME_COUNT; i++) {
+        FUZZ_ASSERT(st->outcome[i] == tr->outcome[i] + (i == (int)o ? 1u : 0u));
+        tr->outcome[i] = st->outcome[i];
+        total += st->outcome[i];
+    }
+    FUZZ_ASSERT(total == tr->pkts);
+    FUZZ_ASSERT(st->counter[DC_PKTS] == tr->pkts);
+    FUZZ_ASSERT(fuzz_reason_total(st->truncated) == st->outcome[DECODE_TRUNCATED]);
+    FUZZ_ASSERT(fuzz_reason_total(st->malformed) == st->outcome[DECODE_MALFORMED]);
     FUZZ_ASSERT(m->reason < DR_COUNT);
     if (o == DECODE_TRUNCATED || o == DECODE_MALFORMED)
         FUZZ_ASSERT(m->reason != DR_NONE);
@@ -213,90 +264,64 @@ fuzz_check_meta(const struct pkt_meta *m, enum decode_outcome o, uint32_t caplen
     FUZZ_ASSERT(m->vlan_count <= DECODE_MAX_VLAN);
     FUZZ_ASSERT(m->tunnel_depth <= DECODE_MAX_TUNNEL);
     FUZZ_ASSERT(m->csum <= CSUM_OFFLOADED);
+    if (!decode_dlt_supported(p->dlt))
+        FUZZ_ASSERT(o == DECODE_UNSUPPORTED);
     if (o != DECODE_TCP)
         return;
     FUZZ_ASSERT(m->ip_version == 4 || m->ip_version == 6);
     FUZZ_ASSERT(m->l4_proto == 6);
     FUZZ_ASSERT(m->tcp_hlen >= 20 && m->tcp_hlen <= 60 && m->tcp_hlen % 4 == 0);
     FUZZ_ASSERT(m->payload_cap <= m->payload_len);
-    FUZZ_ASSERT(m->payload_cap <= caplen);
+    FUZZ_ASSERT(m->payload_cap <= p->caplen);
     FUZZ_ASSERT(m->opt.sack_count <= TCP_MAX_SACK_BLOCKS);
 }
 
-/* The engine's per-segment sequence: find/create, step, handle reuse, touch. */
-static void
-fuzz_track_tcp(struct fuzz_tracker *tr, const struct pkt_meta *m, uint32_t wirelen)
-{
-    const struct flow_table_stats *fs = flow_table_stats(tr->ft);
-    uint64_t untracked = fs->untracked;
-    struct tcp_session *s;
-    enum tcp_step_result r;
-    struct flow *f;
-    bool created;
-    int dir;
+/* ---- the tracker (fuzz.h) ---------------------------------------------------------- */
 
-    f = flow_table_get(tr->ft, m, tr->pkts, &dir, &created);
-    if (f == NULL) {
-        FUZZ_ASSERT(flow_table_stats(tr->ft)->untracked == untracked + 1);
-        return;
+struct fuzz_tracker *
+fuzz_tracker_new(size_t max_flows, int verify_checksums)
+{
+    struct fuzz_tracker *tr = calloc(1, sizeof(*tr));
+    struct engine_cfg cfg;
+    struct engine_hooks h;
+    char err[256] = "";
+
+    if (tr == NULL)
+        abort();
+    memset(&cfg, 0, sizeof(cfg));
+    flow_table_cfg_default(&cfg.ft);
+    cfg.ft.max_flows = max_flows;
+    cfg.ft.seed = 0x5eedf10e; /* fixed: a replayed input must behave the same */
+    tcp_cfg_default(&cfg.tcp);
+    cfg.dec.verify_checksums = verify_checksums != 0;
+    cfg.workers = 1;
+    tr->max_flows = max_flows;
+    tr->e = engine_new(&cfg, &fuzz_ops, tr, err);
+    if (tr->e == NULL) {
+        fprintf(stderr, "fuzz: engine_new: %s\n", err);
+        abort();
     }
-    FUZZ_ASSERT(dir == FLOW_DIR_AB || dir == FLOW_DIR_BA);
-    s = flow_ext(f);
-    if (created)
-        tcp_session_init(s, &tr->tcfg);
-    r = tcp_session_step(s, f, dir, m, tr->pkts, &tr->tcfg);
-    if (r == TCP_STEP_REUSE) {
-        flow_table_end(tr->ft, f, FLOW_END_TCP_REUSE);
-        f = flow_table_get(tr->ft, m, tr->pkts, &dir, &created);
-        if (f == NULL)
-            return;
-        FUZZ_ASSERT(created);
-        s = flow_ext(f);
-        tcp_session_init(s, &tr->tcfg);
-        r = tcp_session_step(s, f, dir, m, tr->pkts, &tr->tcfg);
-        /* A fresh session cannot be "reused" by its own first segment. */
-        FUZZ_ASSERT(r == TCP_STEP_OK);
-    }
-    FUZZ_ASSERT(r == TCP_STEP_OK);
-    f->pkts[dir]++;
-    f->bytes[dir] += wirelen;
-    f->ip_bytes[dir] += m->ip_bytes;
-    f->tcp_flags[dir] |= m->flags;
-    enum flow_tclass tc = tcp_session_tclass(s);
-    FUZZ_ASSERT(tc < FLOW_TC_COUNT);
-    flow_table_touch(tr->ft, f, m->ts_ns, tc);
+    h.decoded = fuzz_decoded;
+    h.batch_done = fuzz_batch_done;
+    h.arg = tr;
+    engine_set_hooks(tr->e, &h);
+    return tr;
 }
 
 void
 fuzz_tracker_feed(struct fuzz_tracker *tr, int dlt, const uint8_t *pkt, uint32_t caplen,
                   uint32_t wirelen, uint64_t ts_ns)
 {
-    uint64_t before[DECODE_OUTCOME_COUNT];
-    struct pkt_meta m;
-    enum decode_outcome o;
+    struct cap_packet p;
 
-    /* The engine's clock never runs backwards (engine.h). */
-    if (ts_ns > tr->now_ns)
-        tr->now_ns = ts_ns;
+    memset(&p, 0, sizeof(p));
+    p.data = pkt;
+    p.caplen = caplen;
+    p.wirelen = wirelen;
+    p.ts_ns = ts_ns;
+    p.dlt = dlt;
     tr->pkts++;
-    flow_table_expire(tr->ft, tr->now_ns);
-    fuzz_check_table(tr);
-
-    memcpy(before, tr->st.outcome, sizeof(before));
-    o = decode_packet(dlt, pkt, caplen, wirelen, tr->now_ns, &tr->dopts, &m, &tr->st);
-    FUZZ_ASSERT((unsigned)o < DECODE_OUTCOME_COUNT);
-    for (int i = 0; i < DECODE_OUTCOME_COUNT; i++)
-        FUZZ_ASSERT(tr->st.outcome[i] == before[i] + (i == (int)o ? 1u : 0u));
-    FUZZ_ASSERT(fuzz_outcome_total(&tr->st) == tr->pkts);
-    FUZZ_ASSERT(fuzz_reason_total(tr->st.truncated) == tr->st.outcome[DECODE_TRUNCATED]);
-    FUZZ_ASSERT(fuzz_reason_total(tr->st.malformed) == tr->st.outcome[DECODE_MALFORMED]);
-    fuzz_check_meta(&m, o, caplen);
-    if (!decode_dlt_supported(dlt))
-        FUZZ_ASSERT(o == DECODE_UNSUPPORTED);
-
-    if (o == DECODE_TCP)
-        fuzz_track_tcp(tr, &m, wirelen);
-    fuzz_check_table(tr);
+    engine_feed(tr->e, &p);
 }
 
 uint64_t
@@ -308,33 +333,28 @@ fuzz_tracker_pkts(const struct fuzz_tracker *tr)
 const struct decode_stats *
 fuzz_tracker_stats(const struct fuzz_tracker *tr)
 {
-    return &tr->st;
-}
-
-static void
-fuzz_stuck_flow(void *arg, struct flow *f)
-{
-    struct fuzz_tracker *tr = arg;
-
-    (void)tcp_session_check_stuck(flow_ext(f), f, tr->now_ns, &tr->tcfg);
+    return engine_decode_stats(tr->e);
 }
 
 void
 fuzz_tracker_finish(struct fuzz_tracker *tr)
 {
     const struct flow_table_stats *fs;
+    struct flow_table *ft;
 
     if (tr == NULL)
         return;
-    flow_table_foreach(tr->ft, fuzz_stuck_flow, tr);
+    engine_flush(tr->e);
     fuzz_check_table(tr);
-    flow_table_drain(tr->ft, FLOW_END_SHUTDOWN);
-    fs = flow_table_stats(tr->ft);
+    engine_finish(tr->e, NULL);
+    ft = engine_flow_table(tr->e);
+    fs = flow_table_stats(ft);
     FUZZ_ASSERT(fs->active == 0);
     FUZZ_ASSERT(fuzz_ended_total(fs) == fs->created);
-    FUZZ_ASSERT(tr->ended_seen == fs->created);
-    FUZZ_ASSERT(fuzz_outcome_total(&tr->st) == tr->pkts);
-    flow_table_free(tr->ft);
+    FUZZ_ASSERT(tr->records == fs->created);
+    FUZZ_ASSERT(tr->stats_records == 1 && tr->stats_flows == fs->created);
+    FUZZ_ASSERT(engine_decode_stats(tr->e)->counter[DC_PKTS] == tr->pkts);
+    engine_free(tr->e);
     free(tr);
 }
 

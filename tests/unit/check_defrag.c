@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "decode/decode.h"
-#include "decode/defrag.h"
+#include "defrag/defrag.h"
 #include "pktbuild.h"
 
 #define DLT_V_IPV4 228

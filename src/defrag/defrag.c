@@ -25,19 +25,34 @@
  */
 #include <config.h>
 
-#include "decode/defrag.h"
+#include "defrag/defrag.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "decode/cursor.h"
-#include "flow/flow.h"
+#include "util/siphash.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
 
 #define DEFRAG_MAX_BUCKETS 65536u
 #define DEFRAG_OUT_MAX     (DEFRAG_MAX_DATAGRAM + 40u) /* IPv6: payload length + fixed header */
 #define DEFRAG_MIN_BUF     1024u
+
+/*
+ * A datagram's identity (RFC 791 3.2: source, destination, protocol and
+ * identification; RFC 8200 4.5: source, destination and identification).
+ * All bytes defined (zeroed first), so keys compare and hash as bytes.
+ */
+struct defrag_key {
+    struct ip_addr src, dst;
+    uint32_t id;
+    uint8_t ip_version;
+    uint8_t proto;
+    uint8_t pad[2];
+};
+
+_Static_assert(sizeof(struct defrag_key) == 40, "defrag_key: no hidden padding");
 
 struct defrag_range {
     uint32_t start, end; /* [start, end) */
@@ -46,7 +61,7 @@ struct defrag_range {
 struct defrag_tracker {
     struct defrag_tracker *hnext;       /* hash chain */
     struct defrag_tracker *prev, *next; /* age list */
-    struct flow_key key;                /* a = src, b = dst, pa:pb = id (not canonical) */
+    struct defrag_key key;
     uint32_t hash;
     uint64_t expires_ns;
     uint8_t *hdr; /* unfragmentable part of the offset-0 fragment, or NULL */
@@ -208,32 +223,46 @@ mem_charge(struct defrag *d, struct defrag_tracker *t, size_t delta)
     d->mem_used += delta;
 }
 
+
 static void
-make_key(const struct pkt_meta *m, struct flow_key *k)
+make_key(const struct pkt_meta *m, struct defrag_key *k)
 {
     memset(k, 0, sizeof(*k));
-    k->a = m->src;
-    k->b = m->dst;
-    k->pa = (uint16_t)(m->frag.id >> 16);
-    k->pb = (uint16_t)(m->frag.id & 0xffff);
+    k->src = m->src;
+    k->dst = m->dst;
+    k->id = m->frag.id;
     k->ip_version = m->ip_version;
     k->proto = m->l4_proto;
 }
 
+static bool
+key_equal(const struct defrag_key *x, const struct defrag_key *y)
+{
+    return memcmp(x, y, sizeof(*x)) == 0;
+}
+
+static uint32_t
+key_hash(const struct defrag_key *k, uint64_t seed)
+{
+    uint64_t h = siphash13((const uint8_t *)k, sizeof(*k), seed, siphash_seed_mix(seed));
+
+    return (uint32_t)(h ^ (h >> 32));
+}
+
 static struct defrag_tracker *
-tracker_find(struct defrag *d, const struct flow_key *k, uint32_t hash)
+tracker_find(struct defrag *d, const struct defrag_key *k, uint32_t hash)
 {
     struct defrag_tracker *t;
 
     for (t = d->buckets[hash & (d->nbuckets - 1)]; t != NULL; t = t->hnext)
-        if (t->hash == hash && flow_key_equal(&t->key, k))
+        if (t->hash == hash && key_equal(&t->key, k))
             return t;
     return NULL;
 }
 
 /* returns: the new tracker (owned by d), or NULL when a limit stopped it (counted). */
 static struct defrag_tracker *
-tracker_new(struct defrag *d, const struct flow_key *k, uint32_t hash, uint64_t now_ns)
+tracker_new(struct defrag *d, const struct defrag_key *k, uint32_t hash, uint64_t now_ns)
 {
     struct defrag_tracker *t;
     struct defrag_tracker **b;
@@ -420,7 +449,7 @@ defrag_add(struct defrag *d, const struct pkt_meta *m, const uint8_t *frame, uin
     const struct frag_meta *f = &m->frag;
     struct cursor whole = cursor_make(frame, frame != NULL ? caplen : 0), hdr, data;
     struct defrag_tracker *t;
-    struct flow_key k;
+    struct defrag_key k;
     uint32_t hash, s, e;
     bool overlap = false, diff = false;
 
@@ -449,7 +478,7 @@ defrag_add(struct defrag *d, const struct pkt_meta *m, const uint8_t *frame, uin
         return 0;
     }
     make_key(m, &k);
-    hash = flow_key_hash(&k, d->cfg.seed);
+    hash = key_hash(&k, d->cfg.seed);
     t = tracker_find(d, &k, hash);
     if (e > DEFRAG_MAX_DATAGRAM) {
         /* RFC 8200 4.5: past the 16-bit length field, the datagram is dropped */
