@@ -43,6 +43,35 @@ def note(name, cli):
     scen.setdefault(name, []).append([local[0], local[1], peer[0], peer[1]])
 
 
+def settled_ss(limit=30.0):
+    """`ss -tanH`, once the lossy transfer's close has finished on both sides.
+
+    nftables drops segments after tcpdump has seen them (the capture is at
+    transmit, the drop at input), so a dropped FIN is on the wire for
+    flowstate while the kernel still waits for its retransmission, which
+    backs off (0.2, 0.4, 0.8 ... s). Comparing before the retransmission
+    lands compares two different moments. The close is over when the client
+    is in TIME-WAIT and the server's socket is gone (a dropped last ACK
+    keeps it in LAST-ACK and makes it retransmit its FIN)."""
+    deadline = time.time() + limit
+    while True:
+        ss = subprocess.run(["ss", "-tanH"], capture_output=True, text=True,
+                            check=True).stdout
+        states = {}
+        for line in ss.splitlines():
+            f = line.split()
+            if len(f) >= 5:
+                states[(f[3], f[4])] = f[0]
+        busy = False
+        for cip, cport, sip, sport in scen.get("lossy_bulk", []):
+            cli, srv = "%s:%d" % (cip, cport), "%s:%d" % (sip, sport)
+            if states.get((cli, srv)) != "TIME-WAIT" or (srv, cli) in states:
+                busy = True
+        if not busy or time.time() > deadline:
+            return ss
+        time.sleep(0.2)
+
+
 def listener(port, family=socket.AF_INET, addr=V4, rcvbuf=None):
     s = socket.socket(family, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -233,7 +262,7 @@ def main():
     # Let stuck connections pass --stuck-after (run-netns.sh uses 2 s) and
     # keep-alives fire, then take the kernel's view.
     time.sleep(3.5)
-    ss = subprocess.run(["ss", "-tanH"], capture_output=True, text=True, check=True).stdout
+    ss = settled_ss()
     time.sleep(0.3)
     td.send_signal(signal.SIGINT)
     td.wait(timeout=10)
