@@ -15,7 +15,11 @@
 # (200k packets, 5000 concurrent, full-size frames) when missing.
 # With --exact, a run at a rate other than topspeed fails unless flowstate saw
 # every packet and as many flows as when reading the file (run-replay.sh).
-# Env: FLOWSTATE (default ./flowstate at the top of the tree), CC (default cc).
+# Before the live runs it measures the file path (flowstate -T eve -r PCAP with
+# the same output options) and prints each live run's CPU per packet as a
+# ratio of it.
+# Env: FLOWSTATE (default ./flowstate at the top of the tree), CC (default cc),
+# WORKERS (passed as --workers to both the file and the live runs).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -33,7 +37,7 @@ while [ $# -gt 0 ]; do
     --buffer) buffer=$2; shift ;;
     --keep) keep=$2; shift ;;
     --exact) exact=1 ;;
-    -h | --help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
     -*) echo "live-bench.sh: unknown option $1" >&2; exit 2 ;;
     *) pcap=$1 ;;
     esac
@@ -90,6 +94,18 @@ capturing() {
     ip netns exec "$2" ss -0 -a -p -H 2>/dev/null | grep "pid=$1," | grep -q ' \*:'
 }
 
+# The file path on the same packets, same output, same options: the yardstick
+# for live CPU per packet (issue 8: live <= 1.5x the file path).
+file_cpu() {
+    local t=$work/file.time
+    /usr/bin/time -v -o "$t" "$FLOWSTATE" -T eve -r "$pcap" -o "$work/file.json" \
+        --update-interval 0 ${WORKERS:+--workers "$WORKERS"}
+    awk -v n="$npkts" '/User time|System time/ { s += $NF }
+        END { printf "%.3f", n ? s * 1e6 / n : 0 }' "$t"
+}
+file_us=$(file_cpu)
+echo "file path: $file_us us/packet (flowstate -T eve -r, same output options)"
+
 status=0
 for rate in "${rates[@]}"; do
     case $rate in
@@ -102,7 +118,7 @@ for rate in "${rates[@]}"; do
     json=$work/$tag.json
     timef=$work/$tag.time
     # -c: at modest rates flowstate ends by itself once it has read every packet
-    args=(-i veth-b -T eve -o "$json" -c "$npkts" --update-interval 0)
+    args=(-i veth-b -T eve -o "$json" -c "$npkts" --update-interval 0 ${WORKERS:+--workers "$WORKERS"})
     [ -z "$buffer" ] || args+=(-B "$buffer")
     ip netns exec "$nsb" /usr/bin/time -v -o "$timef" "$FLOWSTATE" "${args[@]}" &
     tpid=$!
@@ -131,9 +147,10 @@ for rate in "${rates[@]}"; do
     rss=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$timef")
     cpu_us=$(awk -v u="$user" -v s="$sys" -v n="$seen" 'BEGIN { printf "%.2f", n ? (u + s) * 1e6 / n : 0 }')
     pps=$(awk -v n="$sent" -v t="$rtime" 'BEGIN { printf "%.0f", (t > 0 ? n / t : 0) }')
-    printf 'rate=%-12s sent=%s (%s pps over %ss) seen=%s kernel_recv=%s kernel_drop=%s kernel_ifdrop=%s flows=%s/%s cpu=%ss+%ss = %s us/packet rss=%sKiB\n' \
+    ratio=$(awk -v l="$cpu_us" -v f="$file_us" 'BEGIN { printf "%.2f", (f > 0 ? l / f : 0) }')
+    printf 'rate=%-12s sent=%s (%s pps over %ss) seen=%s kernel_recv=%s kernel_drop=%s kernel_ifdrop=%s flows=%s/%s cpu=%ss+%ss = %s us/packet (%sx file) rss=%sKiB\n' \
         "$rate" "$sent" "$pps" "$rtime" "$seen" "$recv" "$drop" "$ifdrop" "$flows" "$file_flows" \
-        "$user" "$sys" "$cpu_us" "$rss"
+        "$user" "$sys" "$cpu_us" "$ratio" "$rss"
     if [ "$exact" -eq 1 ] && [ "$rate" != topspeed ]; then
         if [ "$sent" != "$npkts" ] || [ "$seen" != "$npkts" ] || [ "$flows" != "$file_flows" ]; then
             echo "MISMATCH at $rate: file $npkts packets / $file_flows flows, sent $sent, seen $seen / $flows flows"
