@@ -228,6 +228,7 @@ open_input(const struct options *o, char *err)
     lo.promisc = o->promisc;
     lo.immediate = o->immediate;
     lo.timeout_ms = 100;
+    lo.handles = o->workers; /* one kernel ring per worker, one fanout group */
     return capture_open_live(&lo, o->filter, err);
 }
 

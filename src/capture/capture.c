@@ -56,10 +56,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "capture/fanout.h"
 #include "capture/pcapfile.h"
 #include "capture/pcapng.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -90,6 +93,10 @@ struct cap_source {
     struct cap_pf *pf;        /* buffered reader of a classic pcap file, or NULL */
     /* pf's current record header; hdr points here. */
     struct pcap_pkthdr pf_hdr;
+    /* live */
+    int fd;                   /* pcap_get_selectable_fd(), -1: none (blocking reads) */
+    uint64_t k_recv, k_drop, k_ifdrop; /* this handle's pcap_stats() */
+    char key_recv[48], key_drop[48];   /* its stats paths (stat_list borrows them) */
 };
 
 struct capture {
@@ -98,8 +105,12 @@ struct capture {
     struct cap_source *src;
     size_t last;              /* source of the record handed out last */
     bool has_last;
-    int live_fd;              /* pcap_get_selectable_fd(), -1: none (blocking reads) */
     int timeout_ms;
+    uint64_t start_ns;        /* fanout: records stamped before every handle joined are dropped */
+    uint64_t fanout_early;    /* ... and counted here */
+    uint64_t stop_ns;         /* capture_drain: records stamped after the stop are dropped */
+    uint64_t after_stop;      /* ... and counted here */
+    bool drained;
     volatile sig_atomic_t stop;
     pcap_dumper_t *dump;      /* -w, or NULL */
     char *dump_path;          /* owned, for messages */
@@ -143,7 +154,8 @@ cap_new(size_t n)
     struct capture *c = xcalloc(1, sizeof(*c));
     c->n = n;
     c->src = xcalloc(n, sizeof(*c->src));
-    c->live_fd = -1;
+    for (size_t i = 0; i < n; i++)
+        c->src[i].fd = -1;
     return c;
 }
 
@@ -426,9 +438,9 @@ capture_next(struct capture *c, struct cap_packet *p)
         if (s->done)
             return CAP_END;
         int rc = cap_fill(c, s);
-        if (rc == 0 && c->live_fd >= 0) {
+        if (rc == 0 && s->fd >= 0) {
             /* Nonblocking handle: wait here so that 0 really means "timeout". */
-            struct pollfd pfd = {.fd = c->live_fd, .events = POLLIN, .revents = 0};
+            struct pollfd pfd = {.fd = s->fd, .events = POLLIN, .revents = 0};
             if (poll(&pfd, 1, c->timeout_ms) < 0 && errno != EINTR) {
                 snprintf(c->err, sizeof(c->err), "%s: poll: %s", s->shown, strerror(errno));
                 return -1;
@@ -551,20 +563,35 @@ capture_breakloop(struct capture *c)
 {
     /* Async-signal context: only set flags (pcap_breakloop does the same). */
     c->stop = 1;
-    if (c->live && c->src[0].p != NULL)
-        pcap_breakloop(c->src[0].p);
+    if (!c->live)
+        return;
+    for (size_t i = 0; i < c->n; i++) {
+        if (c->src[i].p != NULL)
+            pcap_breakloop(c->src[i].p);
+    }
 }
 
 const struct capture_stats *
 capture_stats(struct capture *c)
 {
-    if (c->live && c->src[0].p != NULL) {
+    if (!c->live)
+        return &c->st;
+    /* Summed over the handles; a handle whose pcap_stats() fails keeps its last values. */
+    c->st.kernel_recv = c->st.kernel_drop = c->st.kernel_ifdrop = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        struct cap_source *s = &c->src[i];
         struct pcap_stat ps;
-        if (pcap_stats(c->src[0].p, &ps) == 0) {
-            c->st.kernel_recv = ps.ps_recv;
-            c->st.kernel_drop = ps.ps_drop;
-            c->st.kernel_ifdrop = ps.ps_ifdrop;
+
+        if (s->p != NULL && pcap_stats(s->p, &ps) == 0) {
+            s->k_recv = ps.ps_recv;
+            s->k_drop = ps.ps_drop;
+            s->k_ifdrop = ps.ps_ifdrop;
         }
+        c->st.kernel_recv += s->k_recv;
+        c->st.kernel_drop += s->k_drop;
+        /* The interface's own drops are one counter seen by every handle: count it once. */
+        if (s->k_ifdrop > c->st.kernel_ifdrop)
+            c->st.kernel_ifdrop = s->k_ifdrop;
     }
     return &c->st;
 }
@@ -583,6 +610,14 @@ capture_stats_export(struct capture *c, struct stat_list *out)
         stat_list_add(out, "capture.kernel_recv", st->kernel_recv);
         stat_list_add(out, "capture.kernel_drop", st->kernel_drop);
         stat_list_add(out, "capture.kernel_ifdrop", st->kernel_ifdrop);
+        stat_list_add(out, "flowstate.capture.after_stop", c->after_stop);
+        if (c->n > 1) {
+            stat_list_add(out, "flowstate.capture.fanout_early", c->fanout_early);
+            for (size_t i = 0; i < c->n; i++) {
+                stat_list_add(out, c->src[i].key_recv, c->src[i].k_recv);
+                stat_list_add(out, c->src[i].key_drop, c->src[i].k_drop);
+            }
+        }
     }
 }
 
@@ -620,32 +655,20 @@ cap_default_iface(char *err)
 }
 
 /*
- * On success err is "" or holds a pcap_activate() warning (e.g. promiscuous
- * mode not supported); the capture still works.
+ * Creates and activates one live handle on s->name. A pcap_activate()
+ * warning goes to warn (the first one only). returns 0 or -1 + err.
  */
-struct capture *
-capture_open_live(const struct capture_live_opts *o, const char *filter, char *err)
+static int
+cap_live_activate(struct cap_source *s, const struct capture_live_opts *o, char *warn,
+                  size_t warn_size, char *err)
 {
     char perr[PCAP_ERRBUF_SIZE];
-    struct capture *c = NULL;
-    struct cap_source *s;
-    char warn[PCAP_ERRBUF_SIZE];
     int rc;
 
     perr[0] = '\0';
-    warn[0] = '\0';
-    if (err != NULL)
-        err[0] = '\0';
-    c = cap_new(1);
-    c->live = true;
-    s = &c->src[0];
-    s->name = o->iface != NULL ? xstrdup(o->iface) : cap_default_iface(err);
-    if (s->name == NULL)
-        goto fail;
-    s->shown = s->name;
     if ((s->p = pcap_create(s->name, perr)) == NULL) {
         errbuf_printf(err, "%s: %s", s->shown, perr);
-        goto fail;
+        return -1;
     }
     if (pcap_set_snaplen(s->p, o->snaplen > 0 ? o->snaplen : CAP_DEFAULT_SNAPLEN) != 0 ||
         pcap_set_promisc(s->p, o->promisc ? 1 : 0) != 0 ||
@@ -653,7 +676,7 @@ capture_open_live(const struct capture_live_opts *o, const char *filter, char *e
         (o->buffer_size > 0 && pcap_set_buffer_size(s->p, o->buffer_size) != 0) ||
         pcap_set_immediate_mode(s->p, o->immediate ? 1 : 0) != 0) {
         errbuf_printf(err, "%s: cannot set capture options: %s", s->shown, pcap_geterr(s->p));
-        goto fail;
+        return -1;
     }
     /* Not every device stamps in ns; micro is scaled in cap_ts_ns(). */
     if (pcap_set_tstamp_precision(s->p, PCAP_TSTAMP_PRECISION_NANO) != 0)
@@ -663,36 +686,272 @@ capture_open_live(const struct capture_live_opts *o, const char *filter, char *e
         const char *detail = pcap_geterr(s->p);
         errbuf_printf(err, "%s: %s%s%s", s->shown, pcap_statustostr(rc),
                       detail[0] != '\0' ? ": " : "", detail);
-        goto fail;
+        return -1;
     }
-    if (rc > 0) {
+    if (rc > 0 && warn[0] == '\0') {
         const char *detail = pcap_geterr(s->p);
-        snprintf(warn, sizeof(warn), "%s: warning: %s%s%s", s->shown, pcap_statustostr(rc),
+        snprintf(warn, warn_size, "%s: warning: %s%s%s", s->shown, pcap_statustostr(rc),
                  detail[0] != '\0' ? ": " : "", detail);
     }
     s->dlt = pcap_datalink(s->p);
     s->ns = pcap_get_tstamp_precision(s->p) == PCAP_TSTAMP_PRECISION_NANO;
-    if (cap_compile(s, filter, err) != 0)
-        goto fail;
-    if (s->has_prog && pcap_setfilter(s->p, &s->prog) != 0) {
-        errbuf_printf(err, "%s: cannot set filter: %s", s->shown, pcap_geterr(s->p));
-        goto fail;
-    }
     /*
      * With TPACKET_V3 the kernel's block timer only runs once a packet is in
      * the block, so a blocking read with nothing to capture would never time
      * out (pcap_set_timeout.3pcap). Read nonblocking and poll() ourselves.
      */
+    s->fd = pcap_get_selectable_fd(s->p);
+    if (s->fd >= 0 && pcap_setnonblock(s->p, 1, perr) != 0)
+        s->fd = -1;
+    return 0;
+}
+
+/* Discards what handle s holds (everything it saw before it joined the group). */
+static void
+cap_live_discard(u_char *user, const struct pcap_pkthdr *h, const u_char *d)
+{
+    (void)user;
+    (void)h;
+    (void)d;
+}
+
+/*
+ * Several handles (o->handles > 1): one PACKET_FANOUT group. A handle sees
+ * all traffic until it joins, so each one first gets a filter that accepts
+ * nothing and is emptied, then joins; once all have joined, each gets the
+ * real filter (or one that accepts everything). A packet can still have
+ * reached an early handle between its activation and its drop-all filter,
+ * and one handle may filter for real before the next: every record stamped
+ * before the last handle got its real filter is dropped by the reader
+ * (c->start_ns, counted as fanout_early), so no packet is seen twice and,
+ * after start_ns, none is missed.
+ */
+static int
+cap_live_fanout(struct capture *c, const char *filter, char *err)
+{
+    struct bpf_insn none_insn = BPF_STMT(BPF_RET | BPF_K, 0);
+    struct bpf_program none = {1, &none_insn};
+    uint16_t id = 0;
+
+    for (size_t i = 0; i < c->n; i++) {
+        struct cap_source *s = &c->src[i];
+        char ferr[ERRBUF_SIZE];
+
+        if (pcap_setfilter(s->p, &none) != 0) {
+            errbuf_printf(err, "%s: cannot set filter: %s", s->shown, pcap_geterr(s->p));
+            return -1;
+        }
+        while (pcap_dispatch(s->p, -1, cap_live_discard, NULL) > 0)
+            ;
+        if (fanout_join(pcap_fileno(s->p), i == 0 ? NULL : &id, &id, ferr) != 0) {
+            errbuf_printf(err, "%s: %s", s->shown, ferr);
+            return -1;
+        }
+        snprintf(s->key_recv, sizeof(s->key_recv), "flowstate.capture.handles.%zu.kernel_recv", i);
+        snprintf(s->key_drop, sizeof(s->key_drop), "flowstate.capture.handles.%zu.kernel_drop", i);
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        struct cap_source *s = &c->src[i];
+
+        if (cap_compile(s, filter != NULL ? filter : "", err) != 0)
+            return -1;
+        if (pcap_setfilter(s->p, &s->prog) != 0) {
+            errbuf_printf(err, "%s: cannot set filter: %s", s->shown, pcap_geterr(s->p));
+            return -1;
+        }
+    }
+    /* From here every handle is in the group and filters for real: nothing is lost or doubled. */
+    c->start_ns = clock_realtime_ns();
+    return 0;
+}
+
+/*
+ * On success err is "" or holds a pcap_activate() warning (e.g. promiscuous
+ * mode not supported); the capture still works.
+ */
+struct capture *
+capture_open_live(const struct capture_live_opts *o, const char *filter, char *err)
+{
+    struct capture *c = NULL;
+    char warn[PCAP_ERRBUF_SIZE];
+    size_t n = o->handles > 1 ? o->handles : 1;
+    char *name;
+
+    warn[0] = '\0';
+    if (err != NULL)
+        err[0] = '\0';
+    if (n > CAP_MAX_HANDLES) {
+        errbuf_printf(err, "at most %d capture handles", CAP_MAX_HANDLES);
+        return NULL;
+    }
+    name = o->iface != NULL ? xstrdup(o->iface) : cap_default_iface(err);
+    if (name == NULL)
+        return NULL;
+    c = cap_new(n);
+    c->live = true;
     c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : CAP_DEFAULT_TIMEOUT;
-    c->live_fd = pcap_get_selectable_fd(s->p);
-    if (c->live_fd >= 0 && pcap_setnonblock(s->p, 1, perr) != 0)
-        c->live_fd = -1;
+    for (size_t i = 0; i < n; i++) {
+        struct cap_source *s = &c->src[i];
+
+        s->name = i == 0 ? name : xstrdup(name);
+        s->shown = s->name;
+        if (cap_live_activate(s, o, warn, sizeof(warn), err) != 0)
+            goto fail;
+    }
+    if (n > 1) {
+        if (cap_live_fanout(c, filter, err) != 0)
+            goto fail;
+    } else {
+        struct cap_source *s = &c->src[0];
+
+        if (cap_compile(s, filter, err) != 0)
+            goto fail;
+        if (s->has_prog && pcap_setfilter(s->p, &s->prog) != 0) {
+            errbuf_printf(err, "%s: cannot set filter: %s", s->shown, pcap_geterr(s->p));
+            goto fail;
+        }
+    }
     if (warn[0] != '\0')
         errbuf_printf(err, "%s", warn);
     return c;
 fail:
     capture_close(c);
     return NULL;
+}
+
+/* pcap_dispatch() callback context of capture_dispatch(). */
+struct cap_dispatch {
+    struct capture *c;
+    struct cap_source *s;
+    capture_fn fn;
+    void *arg;
+    int got;
+};
+
+static void
+cap_live_record(u_char *user, const struct pcap_pkthdr *h, const u_char *d)
+{
+    struct cap_dispatch *x = (struct cap_dispatch *)user;
+    struct capture *c = x->c;
+    struct cap_source *s = x->s;
+    uint64_t ts = cap_ts_ns(s, h);
+    struct cap_packet p;
+
+    if (ts < c->start_ns) {
+        c->fanout_early++;
+        return;
+    }
+    if (c->stop_ns != 0 && ts > c->stop_ns) {
+        c->after_stop++;
+        return;
+    }
+    c->st.records++;
+    if (s->have_last && ts < s->last_ts_ns)
+        c->st.ts_backwards++;
+    s->last_ts_ns = ts;
+    s->have_last = true;
+    if (c->dump != NULL)
+        pcap_dump((u_char *)c->dump, h, d);
+    p.data = d;
+    p.caplen = h->caplen;
+    p.wirelen = h->len;
+    p.ts_ns = ts;
+    p.dlt = s->dlt;
+    p.source = 0;
+    x->got++;
+    x->fn(x->arg, &p);
+}
+
+/* Waits until a handle has something or the timeout passes; 0 or -1 + c->err. */
+static int
+cap_live_wait(struct capture *c)
+{
+    struct pollfd pfd[CAP_MAX_HANDLES];
+
+    for (size_t i = 0; i < c->n; i++) {
+        pfd[i].fd = c->src[i].fd;
+        pfd[i].events = POLLIN;
+        pfd[i].revents = 0;
+    }
+    if (poll(pfd, (nfds_t)c->n, c->timeout_ms) < 0 && errno != EINTR) {
+        snprintf(c->err, sizeof(c->err), "%s: poll: %s", c->src[0].shown, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int
+capture_drain(struct capture *c, capture_fn fn, void *arg)
+{
+    uint64_t deadline;
+    int total = 0;
+
+    if (!c->live || c->drained)
+        return 0;
+    c->drained = true;
+    c->stop_ns = clock_realtime_ns();
+    /* A ring block is handed to us when full or when its timer (the read timeout) fires. */
+    deadline = clock_monotonic_ns() + ((uint64_t)c->timeout_ms + 20) * 1000000ULL;
+    for (;;) {
+        int got = 0;
+
+        for (size_t i = 0; i < c->n; i++) {
+            struct cap_dispatch x = {c, &c->src[i], fn, arg, 0};
+            int rc = pcap_dispatch(c->src[i].p, -1, cap_live_record, (u_char *)&x);
+
+            if (rc == PCAP_ERROR_BREAK) /* the breakloop that stopped us: once */
+                rc = pcap_dispatch(c->src[i].p, -1, cap_live_record, (u_char *)&x);
+            got += x.got;
+            if (rc == PCAP_ERROR)
+                return total + got; /* what was read stands; the error ends the drain */
+        }
+        total += got;
+        if (clock_monotonic_ns() >= deadline || c->n == 0 || c->src[0].fd < 0)
+            return total;
+        if (got == 0) {
+            struct timespec d = {0, 5000000}; /* 5 ms */
+            nanosleep(&d, NULL);
+        }
+    }
+}
+
+int
+capture_dispatch(struct capture *c, int max, capture_fn fn, void *arg)
+{
+    int total = 0;
+    bool blocking = false;
+
+    if (c->stop)
+        return CAP_END;
+    for (size_t i = 0; i < c->n; i++)
+        blocking |= c->src[i].fd < 0;
+    for (int round = 0; round < 2; round++) {
+        for (size_t i = 0; i < c->n && (max <= 0 || total < max); i++) {
+            struct cap_dispatch x = {c, &c->src[i], fn, arg, 0};
+            int rc = pcap_dispatch(c->src[i].p, max > 0 ? max - total : -1, cap_live_record,
+                                   (u_char *)&x);
+
+            total += x.got;
+            if (rc == PCAP_ERROR_BREAK || c->stop)
+                return total > 0 ? total : CAP_END;
+            if (rc == PCAP_ERROR) {
+                snprintf(c->err, sizeof(c->err), "%s: %s", c->src[i].shown,
+                         pcap_geterr(c->src[i].p));
+                c->st.read_errors++;
+                return -1;
+            }
+        }
+        if (total > 0 || blocking)
+            return total;
+        if (round == 0 && cap_live_wait(c) != 0)
+            return -1;
+        if (c->stop)
+            return CAP_END;
+    }
+    /* Idle: make the -w file complete up to here (errors surface at close). */
+    if (c->dump != NULL)
+        (void)pcap_dump_flush(c->dump);
+    return 0;
 }
 
 int

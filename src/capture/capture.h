@@ -37,7 +37,10 @@ struct capture_live_opts {
     bool promisc;         /* default true; -p clears */
     bool immediate;       /* --immediate-mode */
     int timeout_ms;       /* read timeout; default 100 */
+    unsigned handles;     /* > 1: that many handles in one PACKET_FANOUT group (--workers) */
 };
+
+#define CAP_MAX_HANDLES 256
 
 struct capture_stats {
     uint64_t records;     /* records read, filtered ones included */
@@ -66,6 +69,28 @@ struct capture *capture_open_live(const struct capture_live_opts *o, const char 
  * file only: the others continue, and -1 is returned once.
  */
 int capture_next(struct capture *c, struct cap_packet *p);
+
+/*
+ * Live only: hands every record the kernel has ready (at most max if max >
+ * 0), over all handles, to fn(arg, p) (p->data valid during the call),
+ * waiting up to the read timeout when none is ready. returns the number of
+ * records, 0 = timeout, -1 = error (capture_geterr), CAP_END = stopped
+ * (capture_breakloop). No copy is made: this is the live fast path.
+ * With several handles the records of one handle come in order; a
+ * connection's records all come through one handle (fanout.h).
+ */
+typedef void (*capture_fn)(void *arg, const struct cap_packet *p);
+int capture_dispatch(struct capture *c, int max, capture_fn fn, void *arg);
+
+/*
+ * Live, after a stop (capture_breakloop, a signal): hands on what the
+ * kernel still holds of the packets stamped before now, waiting at most the
+ * read timeout + 20 ms for the last ring blocks to be released, so a stop
+ * loses nothing already captured and, with several handles, no handle stops
+ * behind another. Later records are dropped (flowstate.capture.after_stop).
+ * Once per capture. returns the number of records handed on.
+ */
+int capture_drain(struct capture *c, capture_fn fn, void *arg);
 
 /* Last error message (borrowed, valid until the next call). */
 const char *capture_geterr(const struct capture *c);

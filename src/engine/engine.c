@@ -448,6 +448,92 @@ pace(struct engine *e, uint64_t ts_ns, volatile sig_atomic_t *stop)
     }
 }
 
+/* SIGHUP: records of the packets already read go to the old file. */
+static void
+check_reopen(struct engine *e)
+{
+    if (e->cfg.reopen == NULL || !*e->cfg.reopen || e->cfg.on_reopen == NULL)
+        return;
+    engine_flush(e);
+    if (e->w != NULL)
+        workers_sync(e->w);
+    *e->cfg.reopen = 0;
+    e->cfg.on_reopen(e->cfg.reopen_arg);
+}
+
+static void
+live_record(void *arg, const struct cap_packet *p)
+{
+    engine_feed(arg, p);
+}
+
+struct drain {
+    struct engine *e;
+    uint64_t left; /* -c: records still wanted */
+};
+
+static void
+drain_record(void *arg, const struct cap_packet *p)
+{
+    struct drain *d = arg;
+
+    if (d->left == 0)
+        return;
+    d->left--;
+    engine_feed(d->e, p);
+}
+
+/*
+ * Live: the kernel's ring is drained in whole blocks (capture_dispatch,
+ * no copy, no call per packet into libpcap), each record straight into
+ * engine_feed() and so into the batch. After each drain the batch runs
+ * and the reporter flushes, so a record is never held back behind a quiet
+ * link; an idle read lets wall time drive expiry and stuck detection.
+ */
+static int
+run_live(struct engine *e, struct capture *c, volatile sig_atomic_t *stop, char *err)
+{
+    uint64_t delivered = 0;
+
+    while (stop == NULL || !*stop) {
+        int max = 0, rc;
+
+        check_reopen(e);
+        if (e->cfg.count != 0) {
+            uint64_t left = e->cfg.count - delivered;
+            if (left == 0)
+                break;
+            max = left > 1000000 ? 1000000 : (int)left;
+        }
+        rc = capture_dispatch(c, max, live_record, e);
+        if (rc == CAP_END)
+            break;
+        if (rc < 0) {
+            engine_flush(e);
+            log_warn("%s", capture_geterr(c));
+            errbuf_printf(err, "%s", capture_geterr(c));
+            return -1;
+        }
+        if (rc == 0) {
+            engine_idle(e, clock_realtime_ns());
+        } else {
+            delivered += (uint64_t)rc;
+            engine_flush(e);
+            if (e->w != NULL)
+                workers_poll(e->w, false);
+        }
+        if (e->ops->flush != NULL)
+            e->ops->flush(e->rep);
+    }
+    /* Stopped (not -c): what the kernel already captured is still ours, up to -c. */
+    if (e->cfg.count == 0 || delivered < e->cfg.count) {
+        struct drain d = {e, e->cfg.count != 0 ? e->cfg.count - delivered : UINT64_MAX};
+        (void)capture_drain(c, drain_record, &d);
+    }
+    engine_flush(e);
+    return 0;
+}
+
 int
 engine_run(struct engine *e, struct capture *c, volatile sig_atomic_t *stop, char *err)
 {
@@ -456,36 +542,23 @@ engine_run(struct engine *e, struct capture *c, volatile sig_atomic_t *stop, cha
     int rc, result = 0;
 
     e->cap = c;
+    if (capture_is_live(c))
+        return run_live(e, c, stop, err);
     while (stop == NULL || !*stop) {
-        if (e->cfg.reopen != NULL && *e->cfg.reopen && e->cfg.on_reopen != NULL) {
-            /* records of the packets already read go to the old file */
-            engine_flush(e);
-            if (e->w != NULL)
-                workers_sync(e->w);
-            *e->cfg.reopen = 0;
-            e->cfg.on_reopen(e->cfg.reopen_arg);
-        }
+        check_reopen(e);
         if (e->cfg.count != 0 && delivered >= e->cfg.count)
             break;
         rc = capture_next(c, &p);
         if (rc == CAP_END)
             break;
         if (rc == 0) {
-            /* live and idle: let wall time drive expiry and stuck detection */
-            if (e->cfg.live)
-                engine_idle(e, clock_realtime_ns());
-            else
-                engine_flush(e);
+            engine_flush(e);
             continue;
         }
         if (rc < 0) {
             engine_flush(e);
             log_warn("%s", capture_geterr(c));
             result = 1;
-            if (capture_is_live(c)) {
-                errbuf_printf(err, "%s", capture_geterr(c));
-                return -1;
-            }
             continue;
         }
         if (e->cfg.replay_speed > 0 && !e->cfg.live)

@@ -83,6 +83,13 @@ struct reporter_ops {
     /* Flushes and frees priv; returns 0 or -1 on a write error. */
     int (*close)(void *priv);
     /*
+     * May be NULL. Live: hands every record written so far to the output
+     * (called after each read from the kernel and when idle), so a reader of
+     * the file sees a record as soon as it is written, not when 64 KiB
+     * have collected. Write errors are sticky and reported by close.
+     */
+    void (*flush)(void *priv);
+    /*
      * The identifiers this writer prints (REPORT_ID_*). The engine computes
      * only these (a SHA-1 and two keyed hashes per record otherwise); the
      * others stay 0 / "" in every record it hands over.

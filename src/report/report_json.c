@@ -607,6 +607,15 @@ eve_open(void **priv, FILE *out, const struct report_opts *o, char *err)
     return 0;
 }
 
+static void
+eve_flush(void *priv)
+{
+    struct eve *e = priv;
+
+    if (report_out_flush(&e->o) != 0 || fflush(e->out) != 0)
+        e->failed = true;
+}
+
 static int
 eve_close(void *priv)
 {
@@ -633,5 +642,6 @@ const struct reporter_ops report_eve_ops = {
     .stuck = eve_flow,
     .stats = eve_stats,
     .close = eve_close,
+    .flush = eve_flush,
     .ids = REPORT_ID_FLOW_ID | REPORT_ID_COMMUNITY,
 };

@@ -236,6 +236,15 @@ zeek_open(void **priv, FILE *out, const struct report_opts *o, char *err)
     return 0;
 }
 
+static void
+zeek_flush(void *priv)
+{
+    struct zeek *z = priv;
+
+    if (report_out_flush(&z->o) != 0 || fflush(z->out) != 0)
+        z->failed = true;
+}
+
 static int
 zeek_close(void *priv)
 {
@@ -268,5 +277,6 @@ const struct reporter_ops report_zeek_ops = {
     .stuck = NULL,
     .stats = zeek_stats,
     .close = zeek_close,
+    .flush = zeek_flush,
     .ids = REPORT_ID_UID,
 };
