@@ -160,6 +160,15 @@ check "Enter closes the detail pane" wait_for 'C-State'
 key q
 check "q quits after resize" wait_for 'FS_EXITED 0'
 
+# ---- 2b: the same with --workers 2: every worker's connections, same order --------
+start 100 30 -- --tui --workers 2 -r "$caps/port-reuse.pcap" -r "$caps/half-open-close-wait.pcap" \
+    -r "$caps/syn-unanswered.pcap" -r "$caps/tcp-3whs-close.pcap" \
+    -r "$caps/retrans-ooo-dupack-zerowin.pcap" -r "$caps/rst-out-of-window.pcap"
+check "--workers 2: final table with every connection" wait_for 'rows 7 of 7'
+check "--workers 2: the same rows in the same order" test "$(row_order)" = "$first"
+key q
+check "--workers 2: q ends the program with status 0" wait_for 'FS_EXITED 0'
+
 # ---- 3: 80x24 from the start, monochrome ----------------------------------------
 start 80 24 NO_COLOR=1 -- --tui -r "$caps/half-open-close-wait.pcap"
 check "80x24 mono: final table" wait_for 'end of input'

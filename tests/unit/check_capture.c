@@ -696,11 +696,52 @@ START_TEST(test_live_loopback_times_out_with_zero)
     struct stat_list l;
     stat_list_init(&l);
     capture_stats_export(c, &l);
-    ck_assert_uint_eq(l.n, 8);
+    ck_assert_uint_eq(l.n, 9);
     ck_assert_str_eq(l.items[5].path, "capture.kernel_recv");
     ck_assert_str_eq(l.items[7].path, "capture.kernel_ifdrop");
+    ck_assert_str_eq(l.items[8].path, "flowstate.capture.after_stop");
     stat_list_fini(&l);
     capture_close(c);
+}
+END_TEST
+
+static void
+count_record(void *arg, const struct cap_packet *p)
+{
+    (void)p;
+    (*(int *)arg)++;
+}
+
+/* Two handles in one fanout group: dispatch times out with 0, per-handle counters exported. */
+START_TEST(test_live_fanout_two_handles)
+{
+    char err[ERRBUF_SIZE];
+    struct capture_live_opts o = {
+        .iface = "lo", .snaplen = 0, .buffer_size = 1 << 20, .promisc = false,
+        .immediate = false, .timeout_ms = 20, .handles = 2,
+    };
+    struct capture *c = capture_open_live(&o, "tcp port 9 and host 203.0.113.77", err);
+    int n = 0;
+    struct stat_list l;
+
+    if (c == NULL)
+        return; /* no capture privilege here */
+    ck_assert_int_eq(capture_dispatch(c, 0, count_record, &n), 0);
+    ck_assert_int_eq(n, 0);
+    stat_list_init(&l);
+    capture_stats_export(c, &l);
+    ck_assert_uint_eq(l.n, 14);
+    ck_assert_str_eq(l.items[9].path, "flowstate.capture.fanout_early");
+    ck_assert_str_eq(l.items[10].path, "flowstate.capture.handles.0.kernel_recv");
+    ck_assert_str_eq(l.items[13].path, "flowstate.capture.handles.1.kernel_drop");
+    stat_list_fini(&l);
+    capture_breakloop(c);
+    ck_assert_int_eq(capture_dispatch(c, 0, count_record, &n), CAP_END);
+    ck_assert_int_eq(capture_drain(c, count_record, &n), 0);
+    capture_close(c);
+    o.handles = CAP_MAX_HANDLES + 1;
+    ck_assert_ptr_null(capture_open_live(&o, NULL, err));
+    ck_assert_ptr_nonnull(strstr(err, "at most"));
 }
 END_TEST
 
@@ -769,6 +810,7 @@ capture_suite(void)
     TCase *live = tcase_create("live");
     tcase_add_test(live, test_device_list_is_numbered_like_tcpdump);
     tcase_add_test(live, test_live_loopback_times_out_with_zero);
+    tcase_add_test(live, test_live_fanout_two_handles);
     tcase_add_test(live, test_live_loopback_delivers_a_matching_datagram);
     tcase_add_test(live, test_live_unknown_interface_fails_with_its_name);
     suite_add_tcase(s, live);
