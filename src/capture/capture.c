@@ -96,7 +96,7 @@ struct cap_source {
     /* live */
     int fd;                   /* pcap_get_selectable_fd(), -1: none (blocking reads) */
     uint64_t k_recv, k_drop, k_ifdrop; /* this handle's pcap_stats() */
-    char key_recv[48], key_drop[48];   /* its stats paths (stat_list borrows them) */
+    char key_recv[64], key_drop[64];   /* its stats paths (stat_list borrows them) */
 };
 
 struct capture {
