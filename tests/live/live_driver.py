@@ -6,7 +6,8 @@ Run as `ip netns exec NS /usr/bin/python3 live_driver.py FLOWSTATE OUTDIR`
 in a private namespace whose loopback is up and whose nftables drop SYNs to
 port 9101. Only the namespace's own loopback is used.
 
-Starts `flowstate -i lo -T eve -l --stuck-after 2 --update-interval 1` and
+Starts `flowstate -i lo -T eve --stuck-after 2 --update-interval 1` (no -l:
+records must reach the file promptly without it) and
 drives kernel connections while it runs:
   clean        9100  handshake, data, both sides close
   syn_unans    9101  connect() whose SYN is dropped (kept pending)
@@ -56,7 +57,7 @@ def records(*paths):
         with open(p, "rb") as f:
             data = f.read()
         if data and not data.endswith(b"\n"):
-            data = data[: data.rfind(b"\n") + 1]  # writer mid-flush; -l makes this rare
+            data = data[: data.rfind(b"\n") + 1]  # writer mid-flush
         for line in data.splitlines():
             try:
                 out.append(json.loads(line))
@@ -159,7 +160,7 @@ def main_run():
     out = os.path.join(OUT, "out.json")
     rotated = out + ".1"
     wfile = os.path.join(OUT, "out.pcap")
-    fs = start(["-i", "lo", "-T", "eve", "-l", "--stuck-after", "2", "--update-interval", "1",
+    fs = start(["-i", "lo", "-T", "eve", "--stuck-after", "2", "--update-interval", "1",
                 "-o", out, "-w", wfile])
 
     # clean: handshake, a request, an answer, FIN both ways

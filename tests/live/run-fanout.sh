@@ -132,7 +132,9 @@ capture -T eve -o "$work/split.json" -c "$npk"
 ip netns exec "$nsa" tcpreplay -i veth-a --pps 300 "$cap" >"$work/tcpreplay" 2>&1
 for _ in $(seq 100); do kill -0 "$fpid" 2>/dev/null || break; sleep 0.05; done
 kill -INT "$fpid" 2>/dev/null || true
-wait "$fpid" || true
+rc=0
+wait "$fpid" || rc=$?
+[ "$rc" -eq 0 ] || bad "flowstate exited $rc on fanout-split.pcap"
 jq -r "$summary" "$work/split.json" | sort >"$work/live.tsv"
 nflows=$(wc -l <"$work/file.tsv")
 if [ "$nflows" -eq 20 ] && diff -u "$work/file.tsv" "$work/live.tsv"; then
