@@ -2,8 +2,12 @@
 /*
  * cli: argv -> struct options. Owns option syntax, defaults and validation;
  * knows nothing about packets. Modelled on tcpdump's flags where they overlap
- * (-r -i -c -w -s -B -p -D -l -Z, trailing filter expression; -Z's long
- * name is tcpdump's --relinquish-privileges).
+ * (-r -i -c -w -s -B -p -D -l -n -Z, combined short options, trailing filter
+ * expression; -Z's long name is tcpdump's --relinquish-privileges), and
+ * refuses what tcpdump refuses the way tcpdump does: a message naming the
+ * problem and exit status 2 (main). Where a mistake is a common habit (a
+ * second file without -r, ss's "state NAME" in the filter) the message says
+ * what to type instead.
  */
 #include <config.h>
 
@@ -13,6 +17,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -66,6 +71,7 @@ static const struct option long_opts[] = {
     {"speed", required_argument, NULL, OPT_SPEED},
     {"workers", required_argument, NULL, OPT_WORKERS},
     {"verbose", no_argument, NULL, 'v'},
+    {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -74,7 +80,7 @@ static const struct option long_opts[] = {
 void
 cli_usage(FILE *out)
 {
-    fputs("Usage: flowstate [-DhlpvV] [-r FILE]... [-i IFACE] [-c COUNT] [-T FORMAT] [-o FILE]\n"
+    fputs("Usage: flowstate [-DhlnpqvV] [-r FILE]... [-i IFACE] [-c COUNT] [-T FORMAT] [-o FILE]\n"
           "                 [-w FILE] [-Z USER] [-s SNAPLEN] [-B SIZE] [-f FILTER] [options]\n"
           "                 [expression]\n"
           "\n"
@@ -85,11 +91,12 @@ cli_usage(FILE *out)
           "Input:\n"
           "  -r, --read FILE          read a pcap/pcapng file (\"-\" = stdin); repeat to merge\n"
           "                           several files in timestamp order\n"
-          "  -i, --interface IFACE    capture live from IFACE (\"any\" for all)\n"
+          "  -i, --interface IFACE    capture live from IFACE (\"any\" for all), or from the\n"
+          "                           N-th interface that -D lists when IFACE is a number\n"
           "  -D, --list-interfaces    list capture interfaces and exit\n"
           "  -c, --count COUNT        stop after COUNT packets that pass the filter\n"
           "  -f, --filter FILTER      BPF filter (or give it as trailing expression)\n"
-          "  -s, --snapshot-length N  live: bytes to capture per packet (default 262144)\n"
+          "  -s, --snapshot-length N  live: bytes to capture per packet (default and 0: 262144)\n"
           "  -B, --buffer-size SIZE   live: kernel ring size, K/M/G suffixes\n"
           "  -p, --no-promiscuous-mode  live: do not put the interface in promiscuous mode\n"
           "      --immediate-mode     live: deliver packets without buffering\n"
@@ -127,6 +134,9 @@ cli_usage(FILE *out)
           "                           files, switch to USER's uid, gid and groups\n"
           "                           (default: keep running as the invoking user)\n"
           "\n"
+          "  -n                       accepted for tcpdump's sake (-n, -nn): flowstate never\n"
+          "                           resolves addresses or ports\n"
+          "  -q, --quiet              less output: no summary after the text table\n"
           "  -v, --verbose            more diagnostics on standard error\n"
           "  -h, --help               show this help and exit\n"
           "  -V, --version            show the version and exit\n"
@@ -268,6 +278,137 @@ join_args(int argc, char **argv, int from)
     return s;
 }
 
+/* The long option named by "--name" or "--name=value" in arg, or NULL. */
+static const struct option *
+long_opt_named(const char *arg, size_t *n_prefix)
+{
+    const struct option *o, *hit = NULL;
+    size_t len;
+
+    *n_prefix = 0;
+    if (strncmp(arg, "--", 2) != 0)
+        return NULL;
+    arg += 2;
+    len = strcspn(arg, "=");
+    for (o = long_opts; o->name != NULL; o++) {
+        if (strlen(o->name) == len && strncmp(o->name, arg, len) == 0)
+            return o;
+        if (len > 0 && strncmp(o->name, arg, len) == 0) {
+            hit = o;
+            (*n_prefix)++;
+        }
+    }
+    return *n_prefix == 1 ? hit : NULL;
+}
+
+/*
+ * The message for getopt's '?' (unknown option, or an argument given to one
+ * that takes none) and ':' (missing argument). arg is the last argv element
+ * getopt looked at, opt its optopt.
+ */
+static void
+option_problem(const char *arg, int opt, bool missing, char *err)
+{
+    const struct option *lo = NULL;
+    size_t n_prefix = 0;
+
+    if (arg != NULL && strncmp(arg, "--", 2) == 0)
+        lo = long_opt_named(arg, &n_prefix);
+    if (arg != NULL && strncmp(arg, "--", 2) == 0 && (opt == 0 || lo != NULL)) {
+        int len = (int)strcspn(arg, "=");
+
+        if (missing && lo != NULL)
+            errbuf_printf(err, "option --%s needs an argument", lo->name);
+        else if (lo != NULL && lo->has_arg == no_argument && strchr(arg, '=') != NULL)
+            errbuf_printf(err, "option --%s takes no argument", lo->name);
+        else if (n_prefix > 1)
+            errbuf_printf(err, "ambiguous option '%.*s' (%zu options start so)", len, arg,
+                          n_prefix);
+        else
+            errbuf_printf(err, "unknown option '%.*s'", len, arg);
+        return;
+    }
+    if (missing)
+        errbuf_printf(err, "option -%c needs an argument", opt);
+    else if (opt > 32 && opt < 127)
+        errbuf_printf(err, "unknown option -%c", opt);
+    else
+        errbuf_printf(err, "unknown option '%s'", arg != NULL ? arg : "");
+}
+
+/* True if s names a regular file (not a number: "port 80" beside a file "80" stays a filter). */
+static bool
+names_file(const char *s)
+{
+    struct stat sb;
+
+    if (s[strspn(s, "0123456789")] == '\0')
+        return false;
+    return stat(s, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* Case-insensitive, '_' = '-': "CLOSE_WAIT" and "close-wait" are one word. */
+static bool
+word_is(const char *w, const char *name)
+{
+    for (; *w != '\0' && *name != '\0'; w++, name++) {
+        char a = *w == '_' ? '-' : (char)(*w >= 'A' && *w <= 'Z' ? *w - 'A' + 'a' : *w);
+
+        if (a != *name)
+            return false;
+    }
+    return *w == '\0' && *name == '\0';
+}
+
+/*
+ * The trailing expression is a BPF filter. Mistakes that would otherwise
+ * reach pcap_compile() (which may even look the word up as a host name)
+ * are caught here with what to type instead: a capture file given without
+ * -r, ss's "state NAME", a stuck kind meant for --stuck=KIND.
+ */
+static int
+check_expression(const struct options *o, int argc, char **argv, int from, char *err)
+{
+    static const char *const kinds[] = {"close-wait", "half-open", "syn-unanswered",
+                                        "zero-window"};
+    size_t k;
+    int i;
+
+    for (i = from; i < argc; i++) {
+        if (!names_file(argv[i]))
+            continue;
+        if (o->n_read > 0)
+            errbuf_printf(err, "'%s' is a file, not a filter: give -r before each file (-r %s)",
+                          argv[i], argv[i]);
+        else
+            errbuf_printf(err, "'%s' is a file, not a filter: read it with -r %s", argv[i],
+                          argv[i]);
+        return -1;
+    }
+    if ((word_is(argv[from], "state") || word_is(argv[from], "exclude")) && from + 1 < argc) {
+        if (word_is(argv[from], "exclude"))
+            errbuf_printf(err,
+                          "'%s %s' is ss syntax; the expression is a BPF filter: use --state "
+                          "'!%s'",
+                          argv[from], argv[from + 1], argv[from + 1]);
+        else
+            errbuf_printf(err,
+                          "'%s %s' is ss syntax; the expression is a BPF filter: use --state %s",
+                          argv[from], argv[from + 1], argv[from + 1]);
+        return -1;
+    }
+    for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        if (word_is(argv[from], kinds[k])) {
+            errbuf_printf(err,
+                          "'%s' is not a BPF filter: to select stuck connections use "
+                          "--stuck=%s (with '=')",
+                          argv[from], argv[from]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 enum cli_result
 cli_parse(int argc, char **argv, struct options *o, FILE *out, char *err)
 {
@@ -275,9 +416,13 @@ cli_parse(int argc, char **argv, struct options *o, FILE *out, char *err)
     int ch;
 
     options_default(o);
-    optind = 1;
+    optind = 0; /* glibc: 0 also forgets a half-read cluster ("-nx") of an earlier call */
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, "+r:i:f:c:T:o:w:Z:s:B:pDlvhV", long_opts, NULL)) != -1) {
+    bool speed_set = false;
+
+    /* '+': options end at the first non-option (the filter); ':': tell a missing argument apart */
+    while ((ch = getopt_long(argc, argv, "+:r:i:f:c:T:o:w:Z:s:B:pDlnqvhV", long_opts, NULL)) !=
+           -1) {
         switch (ch) {
         case OPT_WORKERS:
             if (strcmp(optarg, "auto") == 0) {
@@ -340,11 +485,12 @@ cli_parse(int argc, char **argv, struct options *o, FILE *out, char *err)
             o->user = optarg;
             break;
         case 's':
-            if (parse_count(optarg, 1, 262144, &v) < 0) {
-                errbuf_printf(err, "invalid snapshot length '%s' (1..262144)", optarg);
+            /* tcpdump: 0 means the default, 262144 */
+            if (parse_count(optarg, 0, 262144, &v) < 0) {
+                errbuf_printf(err, "invalid snapshot length '%s' (0..262144; 0 = 262144)", optarg);
                 return CLI_ERROR;
             }
-            o->snaplen = (int)v;
+            o->snaplen = v == 0 ? 262144 : (int)v;
             break;
         case 'B':
             if (cli_parse_size(optarg, &v) < 0 || v == 0 || v > (uint64_t)INT32_MAX) {
@@ -418,6 +564,7 @@ cli_parse(int argc, char **argv, struct options *o, FILE *out, char *err)
         case OPT_SPEED: {
             char *end;
 
+            speed_set = true;
             errno = 0;
             o->replay_speed = strtod(optarg, &end);
             if (errno != 0 || end == optarg || *end != '\0' || !isfinite(o->replay_speed) ||
@@ -427,6 +574,12 @@ cli_parse(int argc, char **argv, struct options *o, FILE *out, char *err)
             }
             break;
         }
+        case 'n':
+            /* tcpdump's -n/-nn: flowstate never resolves names, so there is nothing to turn off */
+            break;
+        case 'q':
+            o->quiet = true;
+            break;
         case 'v':
             o->verbose++;
             break;
@@ -436,22 +589,31 @@ cli_parse(int argc, char **argv, struct options *o, FILE *out, char *err)
         case 'V':
             fprintf(out, "flowstate %s\n", PACKAGE_VERSION);
             return CLI_EXIT_SUCCESS;
+        case ':':
+            option_problem(argv[optind - 1], optopt, true, err);
+            return CLI_ERROR;
         case '?':
         default:
-            if (optopt != 0 && optopt < 256)
-                errbuf_printf(err, "unknown option or missing argument: -%c", optopt);
-            else
-                errbuf_printf(err, "unknown option or missing argument: %s",
-                              argv[optind - 1]);
+            option_problem(argv[optind - 1], optopt, false, err);
             return CLI_ERROR;
         }
     }
     if (optind < argc) {
+        if (check_expression(o, argc, argv, optind, err) != 0)
+            return CLI_ERROR;
         if (o->filter != NULL) {
             errbuf_printf(err, "give the filter either with -f or as an expression, not both");
             return CLI_ERROR;
         }
         o->filter = join_args(argc, argv, optind);
+    }
+    if (speed_set && !o->tui) {
+        errbuf_printf(err, "--speed paces the interactive view: add --tui (with -r)");
+        return CLI_ERROR;
+    }
+    if (speed_set && o->iface != NULL) {
+        errbuf_printf(err, "--speed replays files (-r); a live capture runs at its own pace");
+        return CLI_ERROR;
     }
     if (o->n_read > 0 && o->iface != NULL) {
         errbuf_printf(err, "-r and -i cannot be combined");

@@ -39,6 +39,7 @@ struct options {
     bool flows_only;             /* --flows-only */
     unsigned workers;            /* --workers (1..CLI_MAX_WORKERS; auto resolved) */
     int verbose;                 /* -v */
+    bool quiet;                  /* -q: no text summary, no progress line */
 };
 
 #define CLI_MAX_WORKERS 256u

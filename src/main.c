@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <inttypes.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -175,6 +176,30 @@ drop_privileges(const struct run_as *ra, char *err)
     return 0;
 }
 
+/*
+ * tcpdump's closing lines after a live capture, on stderr: packets captured
+ * (handed to flowstate), received by filter and dropped by kernel
+ * (pcap_stats), and dropped by interface when that is not zero. After an
+ * interrupt on a terminal a newline first ends the "^C" line, as tcpdump
+ * does.
+ */
+static void
+live_summary(struct capture *cap, bool interrupted)
+{
+    const struct capture_stats *st = capture_stats(cap);
+
+    if (interrupted && isatty(STDERR_FILENO))
+        fputc('\n', stderr);
+    fprintf(stderr, "%" PRIu64 " packet%s captured\n", st->records, st->records == 1 ? "" : "s");
+    fprintf(stderr, "%" PRIu64 " packet%s received by filter\n", st->kernel_recv,
+            st->kernel_recv == 1 ? "" : "s");
+    fprintf(stderr, "%" PRIu64 " packet%s dropped by kernel\n", st->kernel_drop,
+            st->kernel_drop == 1 ? "" : "s");
+    if (st->kernel_ifdrop != 0)
+        fprintf(stderr, "%" PRIu64 " packet%s dropped by interface\n", st->kernel_ifdrop,
+                st->kernel_ifdrop == 1 ? "" : "s");
+}
+
 static const struct reporter_ops *
 pick_reporter(enum report_format f)
 {
@@ -247,6 +272,7 @@ main(int argc, char **argv)
     void *rep = NULL;
     char err[ERRBUF_SIZE] = "";
     int rc = 2, run;
+    bool ran = false;
 
     switch (cli_parse(argc, argv, &o, stdout, err)) {
     case CLI_EXIT_SUCCESS:
@@ -304,6 +330,7 @@ main(int argc, char **argv)
     ro.format = o.format;
     ro.line_buffered = o.line_buffered;
     ro.output_path = o.output;
+    ro.quiet = o.quiet;
     ops = pick_reporter(o.format);
     /* the state view: asked for, or the default for a live capture on a terminal */
     if (o.tui || (capture_is_live(cap) && isatty(STDOUT_FILENO) && !o.format_set &&
@@ -337,6 +364,7 @@ main(int argc, char **argv)
     if (run < 0)
         log_warn("%s", err);
     engine_finish(eng, cap);
+    ran = true;
     rc = run == 0 ? 0 : 1;
     if (capture_dump_close(cap, err) != 0) {
         log_warn("%s", err);
@@ -358,6 +386,9 @@ out:
     } else if (fflush(stdout) != 0) {
         rc = 2;
     }
+    /* after the reporter: the TUI has given the terminal back by now */
+    if (ran && capture_is_live(cap))
+        live_summary(cap, stop_requested != 0);
     capture_close(cap);
     cli_options_fini(&o);
     free(ra.name);

@@ -173,6 +173,23 @@ capture_close(struct capture *c)
     free(c);
 }
 
+/*
+ * libpcap's message without a leading "name: " that it already added
+ * ("/x: /x: No such file" otherwise); dflt when the message is empty.
+ * returns: borrowed (msg or dflt).
+ */
+static const char *
+cap_strip_name(const char *name, const char *msg, const char *dflt)
+{
+    size_t n = strlen(name);
+
+    if (msg[0] == '\0')
+        return dflt;
+    if (strncmp(msg, name, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
+        return msg + n + 2;
+    return msg;
+}
+
 /* Compiles `filter` for this source's link type; 0 or -1 with err set. */
 static int
 cap_compile(struct cap_source *s, const char *filter, char *err)
@@ -274,7 +291,7 @@ cap_open_one(struct cap_source *s, const char *path, const char *filter, bool *s
         s->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, perr);
     }
     if (s->p == NULL) {
-        errbuf_printf(err, "%s: %s", s->shown, perr[0] != '\0' ? perr : "cannot open");
+        errbuf_printf(err, "%s: %s", s->shown, cap_strip_name(s->name, perr, "cannot open"));
         if (cap_fallback_start(s, 0, err, ERRBUF_SIZE) == 0)
             return cap_fallback_meta(s, filter, err);
         return -1;
@@ -654,6 +671,45 @@ cap_default_iface(char *err)
     return name;
 }
 
+char *
+capture_resolve_iface(const char *arg, char *err)
+{
+    char perr[PCAP_ERRBUF_SIZE];
+    pcap_if_t *all = NULL, *d;
+    char *name = NULL, *end;
+    unsigned long idx, n = 0;
+    bool range;
+
+    if (arg[0] < '0' || arg[0] > '9')
+        return xstrdup(arg);
+    errno = 0;
+    idx = strtoul(arg, &end, 10);
+    if (*end != '\0')
+        return xstrdup(arg);
+    range = errno == 0 && idx > 0;
+    perr[0] = '\0';
+    if (pcap_findalldevs(&all, perr) != 0) {
+        errbuf_printf(err, "-i %s: cannot list interfaces: %s", arg, perr);
+        return NULL;
+    }
+    /* an interface really called "2" wins, as in tcpdump */
+    for (d = all; d != NULL && name == NULL; d = d->next)
+        if (strcmp(d->name, arg) == 0)
+            name = xstrdup(d->name);
+    for (d = all; d != NULL && name == NULL; d = d->next)
+        if (++n == idx && range)
+            name = xstrdup(d->name);
+    pcap_freealldevs(all);
+    if (name != NULL)
+        return name;
+    if (!range)
+        errbuf_printf(err, "-i %s: invalid interface index (the numbers of -D start at 1)", arg);
+    else
+        errbuf_printf(err, "-i %s: invalid interface index: only %lu interface%s (see -D)", arg,
+                      n, n == 1 ? "" : "s");
+    return NULL;
+}
+
 /*
  * Creates and activates one live handle on s->name. A pcap_activate()
  * warning goes to warn (the first one only). returns 0 or -1 + err.
@@ -667,7 +723,7 @@ cap_live_activate(struct cap_source *s, const struct capture_live_opts *o, char 
 
     perr[0] = '\0';
     if ((s->p = pcap_create(s->name, perr)) == NULL) {
-        errbuf_printf(err, "%s: %s", s->shown, perr);
+        errbuf_printf(err, "%s: %s", s->shown, cap_strip_name(s->name, perr, "cannot open"));
         return -1;
     }
     if (pcap_set_snaplen(s->p, o->snaplen > 0 ? o->snaplen : CAP_DEFAULT_SNAPLEN) != 0 ||
@@ -683,15 +739,24 @@ cap_live_activate(struct cap_source *s, const struct capture_live_opts *o, char 
         (void)pcap_set_tstamp_precision(s->p, PCAP_TSTAMP_PRECISION_MICRO);
     rc = pcap_activate(s->p);
     if (rc < 0) {
-        const char *detail = pcap_geterr(s->p);
-        errbuf_printf(err, "%s: %s%s%s", s->shown, pcap_statustostr(rc),
-                      detail[0] != '\0' ? ": " : "", detail);
+        const char *status = pcap_statustostr(rc);
+        const char *detail = cap_strip_name(s->name, pcap_geterr(s->p), status);
+
+        /* libpcap often repeats the status as the detail ("No such device exists") */
+        if (strcmp(detail, status) == 0)
+            errbuf_printf(err, "%s: %s", s->shown, status);
+        else
+            errbuf_printf(err, "%s: %s (%s)", s->shown, status, detail);
         return -1;
     }
     if (rc > 0 && warn[0] == '\0') {
-        const char *detail = pcap_geterr(s->p);
-        snprintf(warn, warn_size, "%s: warning: %s%s%s", s->shown, pcap_statustostr(rc),
-                 detail[0] != '\0' ? ": " : "", detail);
+        const char *status = pcap_statustostr(rc);
+        const char *detail = cap_strip_name(s->name, pcap_geterr(s->p), status);
+
+        if (strcmp(detail, status) == 0)
+            snprintf(warn, warn_size, "%s: warning: %s", s->shown, status);
+        else
+            snprintf(warn, warn_size, "%s: warning: %s (%s)", s->shown, status, detail);
     }
     s->dlt = pcap_datalink(s->p);
     s->ns = pcap_get_tstamp_precision(s->p) == PCAP_TSTAMP_PRECISION_NANO;
@@ -784,7 +849,7 @@ capture_open_live(const struct capture_live_opts *o, const char *filter, char *e
         errbuf_printf(err, "at most %d capture handles", CAP_MAX_HANDLES);
         return NULL;
     }
-    name = o->iface != NULL ? xstrdup(o->iface) : cap_default_iface(err);
+    name = o->iface != NULL ? capture_resolve_iface(o->iface, err) : cap_default_iface(err);
     if (name == NULL)
         return NULL;
     c = cap_new(n);

@@ -115,6 +115,13 @@ void capture_stats_export(struct capture *c, struct stat_list *out);
 int capture_list_devices(void *out_file, char *err);
 
 /*
+ * -i ARG as tcpdump reads it: a name, or a number N >= 1 standing for the
+ * N-th interface that capture_list_devices() lists, unless an interface is
+ * really called ARG. returns: owned name, or NULL + err (bad index).
+ */
+char *capture_resolve_iface(const char *arg, char *err);
+
+/*
  * -w: also save every record handed out by capture_next() (after the BPF
  * filter, before any decoding, in delivery order) to `path` as a pcap file
  * ("-" = standard output), with the source's link type and snapshot length

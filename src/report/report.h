@@ -57,6 +57,7 @@ struct report_opts {
     bool line_buffered;          /* -l */
     const char *output_path;     /* -o, NULL = stdout */
     bool live;                   /* input is a live interface */
+    bool quiet;                  /* -q: text: the table without the summary block */
     volatile sig_atomic_t *stop; /* set to 1 to end the run (the TUI's quit key) */
 };
 

@@ -75,6 +75,7 @@ struct text {
     bool have_stats;
     uint64_t stats_ts;
     bool failed;
+    bool quiet; /* -q: no summary */
 };
 
 /* s cut to len - 1 bytes like snprintf's "%s"; glibc prints NULL as "(null)". returns: bytes. */
@@ -422,7 +423,14 @@ print_summary(struct text *t)
         other = read > accounted ? read - accounted : 0;
     }
 
-    snprintf(buf, sizeof(buf), "\nsummary at %s\n", report_iso8601(t->stats_ts, ts, sizeof(ts)));
+    /* no packet reached the capture clock: say so, not "at 1970-01-01" */
+    if (read == 0)
+        snprintf(buf, sizeof(buf), "\nsummary (no packets)\n");
+    else if (filt == read)
+        snprintf(buf, sizeof(buf), "\nsummary (no packet passed the filter)\n");
+    else
+        snprintf(buf, sizeof(buf), "\nsummary at %s\n",
+                 report_iso8601(t->stats_ts, ts, sizeof(ts)));
     out_str(t, buf);
     snprintf(buf, sizeof(buf),
              "packets: %" PRIu64 " read, %" PRIu64 " tcp, %" PRIu64 " other, %" PRIu64
@@ -469,9 +477,9 @@ text_open(void **priv, FILE *out, const struct report_opts *o, char *err)
 {
     struct text *t = xcalloc(1, sizeof(*t));
 
-    (void)o;
     (void)err;
     t->out = out;
+    t->quiet = o != NULL && o->quiet;
     *priv = t;
     return 0;
 }
@@ -485,7 +493,7 @@ text_close(void *priv)
     if (t == NULL)
         return 0;
     print_table(t);
-    if (t->have_stats)
+    if (t->have_stats && !t->quiet)
         print_summary(t);
     if (fflush(t->out) != 0 || ferror(t->out) || t->failed)
         rc = -1;

@@ -23,6 +23,7 @@ Prints one line per check and "N passed, M failed"; exit status 1 on failure.
 import fcntl
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -281,6 +282,17 @@ def main_run():
     check(all(k in cap for k in ("kernel_recv", "kernel_drop", "kernel_ifdrop")),
           "stats has capture.kernel_recv/kernel_drop/kernel_ifdrop (%s/%s/%s)"
           % (cap.get("kernel_recv"), cap.get("kernel_drop"), cap.get("kernel_ifdrop")))
+    # tcpdump's closing lines on stderr; "captured" is what flowstate read
+    lines = [l for l in err.splitlines() if " packet" in l]
+    want = re.compile(r"^(\d+) packets? (captured|received by filter|dropped by kernel"
+                      r"|dropped by interface)$")
+    got = [want.match(l) for l in lines]
+    check(len(lines) in (3, 4) and all(got) and got[0].group(2) == "captured"
+          and int(got[0].group(1)) == cap.get("records")
+          and got[1].group(2) == "received by filter" and got[2].group(2) == "dropped by kernel"
+          and (len(lines) == 3 or int(got[3].group(1)) > 0),
+          "stderr ends with tcpdump's lines, %s captured = capture.records %s: %s"
+          % (got[0].group(1) if got and got[0] else "?", cap.get("records"), lines))
     pkts = stats.get("decoder", {}).get("pkts")
     cnt = subprocess.run(["capinfos", "-c", "-M", wfile], capture_output=True, text=True).stdout
     wcount = int(cnt.split("Number of packets:")[1].split()[0]) if "Number of packets:" in cnt \

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "util/log.h"
@@ -172,6 +173,140 @@ START_TEST(test_help_and_version_exit_successfully)
 }
 END_TEST
 
+START_TEST(test_tcpdump_habits_are_accepted)
+{
+    const char *argv[] = {"flowstate", "-nn", "-nqr", "x.pcap", "-s", "0", "-n"};
+    struct options o;
+    char err[ERRBUF_SIZE] = "";
+
+    ck_assert_msg(parse(&o, err, 7, argv) == CLI_OK, "%s", err);
+    ck_assert_uint_eq(o.n_read, 1);
+    ck_assert_str_eq(o.read_files[0], "x.pcap");
+    ck_assert(o.quiet);
+    ck_assert_int_eq(o.snaplen, 262144); /* -s 0 = the default, as in tcpdump */
+    ck_assert_ptr_null(o.filter);
+    cli_options_fini(&o);
+}
+END_TEST
+
+START_TEST(test_quiet_is_off_by_default_and_has_a_long_name)
+{
+    const char *a[] = {"flowstate", "-r", "x"};
+    const char *b[] = {"flowstate", "--quiet", "-r", "x"};
+    struct options o;
+    char err[ERRBUF_SIZE] = "";
+
+    ck_assert_int_eq(parse(&o, err, 3, a), CLI_OK);
+    ck_assert(!o.quiet);
+    cli_options_fini(&o);
+    ck_assert_int_eq(parse(&o, err, 4, b), CLI_OK);
+    ck_assert(o.quiet);
+    cli_options_fini(&o);
+}
+END_TEST
+
+/* each getopt failure gets its own sentence, naming the option as it was typed */
+START_TEST(test_usage_errors_say_what_is_wrong)
+{
+    static const struct {
+        const char *argv[4];
+        int argc;
+        const char *msg;
+    } cases[] = {
+        {{"flowstate", "-x"}, 2, "unknown option -x"},
+        {{"flowstate", "-nx"}, 2, "unknown option -x"},
+        {{"flowstate", "--bogus"}, 2, "unknown option '--bogus'"},
+        {{"flowstate", "--bogus=3"}, 2, "unknown option '--bogus'"},
+        {{"flowstate", "-r"}, 2, "option -r needs an argument"},
+        {{"flowstate", "--read"}, 2, "option --read needs an argument"},
+        {{"flowstate", "--json=1"}, 2, "option --json takes no argument"},
+        {{"flowstate", "--verbose=2"}, 2, "option --verbose takes no argument"},
+        {{"flowstate", "--m"}, 2, "ambiguous option '--m' (3 options start so)"},
+        {{"flowstate", "-s", "-1"}, 3, "invalid snapshot length '-1' (0..262144; 0 = 262144)"},
+        {{"flowstate", "--speed", "2", "-r"}, 4, "option -r needs an argument"},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct options o;
+        char err[ERRBUF_SIZE] = "";
+
+        ck_assert_msg(parse(&o, err, cases[i].argc, cases[i].argv) == CLI_ERROR, "case %zu: %s", i,
+                      err);
+        ck_assert_str_eq(err, cases[i].msg);
+        cli_options_fini(&o);
+    }
+}
+END_TEST
+
+START_TEST(test_speed_without_tui_or_with_a_live_capture_is_refused)
+{
+    const char *a[] = {"flowstate", "--speed", "2", "-r", "x"};
+    const char *b[] = {"flowstate", "--tui", "--speed", "2", "-i", "lo"};
+    const char *c[] = {"flowstate", "--tui", "--speed", "2", "-r", "x"};
+    struct options o;
+    char err[ERRBUF_SIZE] = "";
+
+    ck_assert_int_eq(parse(&o, err, 5, a), CLI_ERROR);
+    ck_assert_ptr_nonnull(strstr(err, "--tui"));
+    cli_options_fini(&o);
+    ck_assert_int_eq(parse(&o, err, 6, b), CLI_ERROR);
+    ck_assert_ptr_nonnull(strstr(err, "-r"));
+    cli_options_fini(&o);
+    ck_assert_int_eq(parse(&o, err, 6, c), CLI_OK);
+    ck_assert(o.replay_speed == 2.0);
+    cli_options_fini(&o);
+}
+END_TEST
+
+/* a capture file (any existing regular file) in the expression: say "-r", never hand it to BPF */
+START_TEST(test_a_file_in_the_expression_suggests_r)
+{
+    char path[] = "/tmp/check_cli_XXXXXX";
+    int fd = mkstemp(path);
+    const char *with_r[] = {"flowstate", "-r", "a.pcap", path};
+    const char *alone[] = {"flowstate", path};
+    const char *number[] = {"flowstate", "-r", "a.pcap", "port", "80"};
+    struct options o;
+    char err[ERRBUF_SIZE] = "", want[ERRBUF_SIZE];
+
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    ck_assert_int_eq(parse(&o, err, 4, with_r), CLI_ERROR);
+    snprintf(want, sizeof(want), "'%s' is a file, not a filter: give -r before each file (-r %s)",
+             path, path);
+    ck_assert_str_eq(err, want);
+    cli_options_fini(&o);
+    ck_assert_int_eq(parse(&o, err, 2, alone), CLI_ERROR);
+    snprintf(want, sizeof(want), "'%s' is a file, not a filter: read it with -r %s", path, path);
+    ck_assert_str_eq(err, want);
+    cli_options_fini(&o);
+    unlink(path);
+    /* plain numbers stay filter words even if a file of that name exists */
+    ck_assert_int_eq(parse(&o, err, 5, number), CLI_OK);
+    ck_assert_str_eq(o.filter, "port 80");
+    cli_options_fini(&o);
+}
+END_TEST
+
+START_TEST(test_ss_state_syntax_in_the_expression_points_to_state)
+{
+    const char *a[] = {"flowstate", "-r", "x", "state", "close-wait"};
+    const char *b[] = {"flowstate", "-r", "x", "exclude", "established"};
+    struct options o;
+    char err[ERRBUF_SIZE] = "";
+
+    ck_assert_int_eq(parse(&o, err, 5, a), CLI_ERROR);
+    ck_assert_str_eq(err, "'state close-wait' is ss syntax; the expression is a BPF filter: use "
+                          "--state close-wait");
+    cli_options_fini(&o);
+    ck_assert_int_eq(parse(&o, err, 5, b), CLI_ERROR);
+    ck_assert_str_eq(err, "'exclude established' is ss syntax; the expression is a BPF filter: "
+                          "use --state '!established'");
+    cli_options_fini(&o);
+}
+END_TEST
+
 static Suite *
 cli_suite(void)
 {
@@ -187,6 +322,12 @@ cli_suite(void)
     tcase_add_test(tc, test_size_suffixes);
     tcase_add_test(tc, test_read_and_interface_together_are_rejected);
     tcase_add_test(tc, test_help_and_version_exit_successfully);
+    tcase_add_test(tc, test_tcpdump_habits_are_accepted);
+    tcase_add_test(tc, test_quiet_is_off_by_default_and_has_a_long_name);
+    tcase_add_test(tc, test_usage_errors_say_what_is_wrong);
+    tcase_add_test(tc, test_speed_without_tui_or_with_a_live_capture_is_refused);
+    tcase_add_test(tc, test_a_file_in_the_expression_suggests_r);
+    tcase_add_test(tc, test_ss_state_syntax_in_the_expression_points_to_state);
     suite_add_tcase(s, tc);
     return s;
 }
