@@ -96,8 +96,11 @@ cli_usage(FILE *out)
           "  -D, --list-interfaces    list capture interfaces and exit\n"
           "  -c, --count COUNT        stop after COUNT packets that pass the filter\n"
           "  -f, --filter FILTER      BPF filter (or give it as trailing expression)\n"
-          "  -s, --snapshot-length N  live: bytes to capture per packet (default and 0: 262144)\n"
-          "  -B, --buffer-size SIZE   live: kernel ring size, K/M/G suffixes\n"
+          "  -s, --snapshot-length N  live: bytes to capture per packet (default 384:\n"
+          "                           every header flowstate decodes; see flowstate(8))\n"
+          "  -B, --buffer-size SIZE   live: kernel ring in KiB (K/M/G suffixes accepted),\n"
+          "                           in total, split over the --workers handles\n"
+          "                           (default 131072 = 128 MiB)\n"
           "  -p, --no-promiscuous-mode  live: do not put the interface in promiscuous mode\n"
           "      --immediate-mode     live: deliver packets without buffering\n"
           "\n"
@@ -244,7 +247,7 @@ options_default(struct options *o)
     memset(o, 0, sizeof(*o));
     flow_table_cfg_default(&ft);
     o->format = REPORT_TEXT;
-    o->snaplen = 262144;
+    o->snaplen = 0; /* live default: CAP_DEFAULT_SNAPLEN */
     o->promisc = true;
     o->max_flows = ft.max_flows;
     for (i = 0; i < 4; i++)
@@ -485,18 +488,23 @@ cli_parse(int argc, char **argv, struct options *o, FILE *out, char *err)
             o->user = optarg;
             break;
         case 's':
-            /* tcpdump: 0 means the default, 262144 */
             if (parse_count(optarg, 0, 262144, &v) < 0) {
-                errbuf_printf(err, "invalid snapshot length '%s' (0..262144; 0 = 262144)", optarg);
+                errbuf_printf(err, "invalid snapshot length '%s' (0..262144)", optarg);
                 return CLI_ERROR;
             }
-            o->snaplen = v == 0 ? 262144 : (int)v;
+            o->snaplen = v == 0 ? 262144 : (int)v; /* 0: whole packets, as in tcpdump */
             break;
         case 'B':
-            if (cli_parse_size(optarg, &v) < 0 || v == 0 || v > (uint64_t)INT32_MAX) {
+            /* KiB as in tcpdump (-B 4096 = 4 MiB); a K/M/G suffix names its unit */
+            if (cli_parse_size(optarg, &v) < 0 || v == 0 ||
+                (optarg[strlen(optarg) - 1] >= '0' && optarg[strlen(optarg) - 1] <= '9' &&
+                 v > (uint64_t)INT32_MAX / 1024) ||
+                v > (uint64_t)INT32_MAX) {
                 errbuf_printf(err, "invalid buffer size '%s'", optarg);
                 return CLI_ERROR;
             }
+            if (optarg[strlen(optarg) - 1] >= '0' && optarg[strlen(optarg) - 1] <= '9')
+                v *= 1024;
             o->buffer_size = (int)v;
             break;
         case 'p':

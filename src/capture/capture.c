@@ -66,7 +66,19 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
-#define CAP_DEFAULT_SNAPLEN 262144
+/*
+ * Live default snapshot length: every header flowstate decodes, down to
+ * Ethernet (14) + two VLAN tags (8) + IPv6 (40) + 64 bytes of extension
+ * headers + UDP (8) + Geneve with 48 option bytes (56) + inner Ethernet
+ * (14) + inner IPv6 (40) + 80 bytes of extension headers + TCP with the
+ * largest options (60) = 384. TPACKET_V3 stores only what is captured, so
+ * the ring holds ~3x more full-size packets than with whole frames.
+ */
+#define CAP_DEFAULT_SNAPLEN 384
+/* Live default kernel ring, in total over all handles (-B overrides). */
+#define CAP_DEFAULT_RING (128 * 1024 * 1024)
+/* The smallest ring a handle gets when the default is split. */
+#define CAP_MIN_RING (1024 * 1024)
 #define CAP_DEFAULT_TIMEOUT 100
 #define CAP_NS_PER_SEC      1000000000ULL
 #define CAP_ERR_SIZE        (ERRBUF_SIZE + PCAP_ERRBUF_SIZE)
@@ -711,15 +723,22 @@ capture_resolve_iface(const char *arg, char *err)
 }
 
 /*
- * Creates and activates one live handle on s->name. A pcap_activate()
- * warning goes to warn (the first one only). returns 0 or -1 + err.
+ * Creates and activates one live handle on s->name, one of n: its ring is
+ * the total (-B or CAP_DEFAULT_RING) / n, the default's share at least
+ * CAP_MIN_RING. A
+ * pcap_activate() warning goes to warn (the first one only). returns 0 or
+ * -1 + err.
  */
 static int
-cap_live_activate(struct cap_source *s, const struct capture_live_opts *o, char *warn,
+cap_live_activate(struct cap_source *s, const struct capture_live_opts *o, size_t n, char *warn,
                   size_t warn_size, char *err)
 {
     char perr[PCAP_ERRBUF_SIZE];
+    int ring = (o->buffer_size > 0 ? o->buffer_size : CAP_DEFAULT_RING) / (int)n;
     int rc;
+
+    if (o->buffer_size <= 0 && ring < CAP_MIN_RING)
+        ring = CAP_MIN_RING; /* an explicit -B is split as given */
 
     perr[0] = '\0';
     if ((s->p = pcap_create(s->name, perr)) == NULL) {
@@ -729,7 +748,7 @@ cap_live_activate(struct cap_source *s, const struct capture_live_opts *o, char 
     if (pcap_set_snaplen(s->p, o->snaplen > 0 ? o->snaplen : CAP_DEFAULT_SNAPLEN) != 0 ||
         pcap_set_promisc(s->p, o->promisc ? 1 : 0) != 0 ||
         pcap_set_timeout(s->p, o->timeout_ms > 0 ? o->timeout_ms : CAP_DEFAULT_TIMEOUT) != 0 ||
-        (o->buffer_size > 0 && pcap_set_buffer_size(s->p, o->buffer_size) != 0) ||
+        pcap_set_buffer_size(s->p, ring) != 0 ||
         pcap_set_immediate_mode(s->p, o->immediate ? 1 : 0) != 0) {
         errbuf_printf(err, "%s: cannot set capture options: %s", s->shown, pcap_geterr(s->p));
         return -1;
@@ -860,7 +879,7 @@ capture_open_live(const struct capture_live_opts *o, const char *filter, char *e
 
         s->name = i == 0 ? name : xstrdup(name);
         s->shown = s->name;
-        if (cap_live_activate(s, o, warn, sizeof(warn), err) != 0)
+        if (cap_live_activate(s, o, n, warn, sizeof(warn), err) != 0)
             goto fail;
     }
     if (n > 1) {

@@ -32,8 +32,8 @@ struct cap_packet {
 
 struct capture_live_opts {
     const char *iface;    /* NULL: first suitable device (pcap_findalldevs) */
-    int snaplen;          /* default 262144 */
-    int buffer_size;      /* bytes, 0 = libpcap default */
+    int snaplen;          /* 0: CAP_DEFAULT_SNAPLEN (384, capture.c) */
+    int buffer_size;      /* bytes in total over the handles, 0 = 128 MiB */
     bool promisc;         /* default true; -p clears */
     bool immediate;       /* --immediate-mode */
     int timeout_ms;       /* read timeout; default 100 */

@@ -148,6 +148,33 @@ START_TEST(test_size_suffixes)
 }
 END_TEST
 
+/* -B counts KiB as in tcpdump unless a suffix names the unit; -s 0 = whole packets. */
+START_TEST(test_buffer_kib_and_snaplen_zero)
+{
+    struct options o;
+    char err[ERRBUF_SIZE] = "";
+    const char *kib[] = {"flowstate", "-i", "lo", "-B", "4096"};
+    const char *mib[] = {"flowstate", "-i", "lo", "-B", "64M", "-s", "0"};
+    const char *big[] = {"flowstate", "-i", "lo", "-B", "2097152"};
+    const char *dflt[] = {"flowstate", "-i", "lo"};
+
+    ck_assert_int_eq(parse(&o, err, 5, kib), CLI_OK);
+    ck_assert_int_eq(o.buffer_size, 4 << 20);
+    cli_options_fini(&o);
+    ck_assert_int_eq(parse(&o, err, 7, mib), CLI_OK);
+    ck_assert_int_eq(o.buffer_size, 64 << 20);
+    ck_assert_int_eq(o.snaplen, 262144);
+    cli_options_fini(&o);
+    ck_assert_int_eq(parse(&o, err, 5, big), CLI_ERROR); /* 2 GiB does not fit the ring size */
+    ck_assert_ptr_nonnull(strstr(err, "invalid buffer size"));
+    cli_options_fini(&o);
+    ck_assert_int_eq(parse(&o, err, 3, dflt), CLI_OK);
+    ck_assert_int_eq(o.buffer_size, 0); /* the capture's default: 128 MiB in total */
+    ck_assert_int_eq(o.snaplen, 0);     /* the capture's default: 384 */
+    cli_options_fini(&o);
+}
+END_TEST
+
 START_TEST(test_read_and_interface_together_are_rejected)
 {
     const char *argv[] = {"flowstate", "-r", "a.pcap", "-i", "lo"};
@@ -320,6 +347,7 @@ cli_suite(void)
     tcase_add_test(tc, test_bad_values_are_rejected_with_a_message);
     tcase_add_test(tc, test_timeouts_and_seconds_accept_fractions);
     tcase_add_test(tc, test_size_suffixes);
+    tcase_add_test(tc, test_buffer_kib_and_snaplen_zero);
     tcase_add_test(tc, test_read_and_interface_together_are_rejected);
     tcase_add_test(tc, test_help_and_version_exit_successfully);
     tcase_add_test(tc, test_tcpdump_habits_are_accepted);
