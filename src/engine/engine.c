@@ -83,6 +83,9 @@ struct engine {
     uint64_t next_tick_ns;          /* next whole second: the next tick */
     uint64_t tick;                  /* ticks run so far */
     uint64_t next_update_ns;        /* live: next flow_update round */
+    uint64_t last_drops;            /* live: kernel drops at the last poll (poll_loss) */
+    uint64_t last_poll_ns;          /* ... and the capture time of that poll */
+    uint64_t loss_intervals;        /* polls that found new drops */
     struct capture *cap;            /* borrowed during engine_run/engine_finish */
     struct engine_hooks hooks;
     uint64_t pace_wall0, pace_ts0;  /* replay pacing origin (wall, capture) */
@@ -153,6 +156,8 @@ front_stats(struct engine *e, struct stat_list *items)
         dst.counter[DC_FILTERED] = cs->filtered;
         dst.counter[DC_PKTS] += cs->filtered;
         capture_stats_export(e->cap, items);
+        if (capture_is_live(e->cap))
+            stat_list_add(items, "flowstate.capture.loss_intervals", e->loss_intervals);
     }
     decode_stats_export(&dst, items);
     if (defrag_stats(e->defrag)->fragments != 0) {
@@ -209,12 +214,14 @@ refresh(struct engine *e)
 
         stat_list_init(&fs);
         front_stats(e, &fs);
-        workers_tick(e->w, e->now_ns, e->tick, WORKERS_TICK_SNAPSHOT, &fs);
+        workers_tick(e->w, e->now_ns, e->tick, WORKERS_TICK_SNAPSHOT, 0, &fs);
         stat_list_fini(&fs);
         return;
     }
     inline_tick_report(e, false);
 }
+
+static uint64_t poll_loss(struct engine *e);
 
 /* The once-a-second work, when the clock crosses a second boundary (see the top). */
 static void
@@ -222,8 +229,10 @@ tick(struct engine *e)
 {
     bool updates = false;
     unsigned what = WORKERS_TICK_EXPIRE;
+    uint64_t loss_since;
 
     engine_flush(e);
+    loss_since = poll_loss(e);
     defrag_expire(e->defrag, e->now_ns);
     e->next_tick_ns = (e->now_ns / NS_PER_SEC + 1) * NS_PER_SEC;
     e->tick++;
@@ -243,7 +252,7 @@ tick(struct engine *e)
         stat_list_init(&fs);
         if (what & WORKERS_TICK_SNAPSHOT)
             front_stats(e, &fs);
-        workers_tick(e->w, e->now_ns, e->tick, what, &fs);
+        workers_tick(e->w, e->now_ns, e->tick, what, loss_since, &fs);
         stat_list_fini(&fs);
         return;
     }
@@ -251,7 +260,30 @@ tick(struct engine *e)
     if (e->ops->tick != NULL)
         inline_tick_report(e, false);
     if (e->cfg.live)
-        track_live(e->tr, e->now_ns, e->tick, updates);
+        track_live(e->tr, e->now_ns, e->tick, updates, loss_since);
+}
+
+/*
+ * Live: polls the kernel's drop counters (every tick). If they rose since
+ * the last poll, returns the capture time of that poll: every connection
+ * with a packet since then may have lost one (track_live marks them);
+ * else 0.
+ */
+static uint64_t
+poll_loss(struct engine *e)
+{
+    uint64_t since = 0, drops;
+
+    if (!e->cfg.live || e->cap == NULL)
+        return 0;
+    drops = capture_stats(e->cap)->kernel_drop;
+    if (drops > e->last_drops) {
+        since = e->last_poll_ns != 0 ? e->last_poll_ns : 1;
+        e->loss_intervals++;
+    }
+    e->last_drops = drops;
+    e->last_poll_ns = e->now_ns;
+    return since;
 }
 
 /* The one place the clock moves. */

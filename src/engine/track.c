@@ -189,6 +189,7 @@ track_expire(struct track *t, uint64_t now_ns, uint64_t tick)
 struct visit {
     struct track *t;
     bool updates;
+    uint64_t loss_since; /* track_live: 0 or the start of an interval with capture drops */
 };
 
 static void
@@ -218,6 +219,8 @@ live_visit(void *arg, struct flow *f)
 
     t->ord.k1 = f->first_pkt_no;
     t->ord.k2 = 0;
+    if (v->loss_since != 0 && f->last_ts_ns >= v->loss_since && t->obs->mark_loss != NULL)
+        t->obs->mark_loss(f);
     if (t->obs->check_stuck != NULL && t->obs->check_stuck(f, t->now_ns, &t->cfg.tcp) &&
         t->cfg.stuck_records)
         emit(t, "tcp_stuck", f, FLOW_END_NONE);
@@ -226,9 +229,9 @@ live_visit(void *arg, struct flow *f)
 }
 
 void
-track_live(struct track *t, uint64_t now_ns, uint64_t tick, bool updates)
+track_live(struct track *t, uint64_t now_ns, uint64_t tick, bool updates, uint64_t loss_since)
 {
-    struct visit v = {t, updates};
+    struct visit v = {t, updates, loss_since};
 
     t->now_ns = now_ns;
     t->ord.tick = tick;

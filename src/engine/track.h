@@ -111,9 +111,13 @@ void track_expire(struct track *t, uint64_t now_ns, uint64_t tick);
 void track_snapshot(struct track *t, uint64_t now_ns, uint64_t tick);
 /*
  * Live: tcp_stuck for every flow that became stuck, and with updates a
- * flow_update for every open flow.
+ * flow_update for every open flow. loss_since != 0: the kernel dropped
+ * packets since capture time loss_since; every flow with a packet since
+ * then is marked first (tcp_observer.mark_loss), so its stuck judgement
+ * carries the capture-loss confidence.
  */
-void track_live(struct track *t, uint64_t now_ns, uint64_t tick, bool updates);
+void track_live(struct track *t, uint64_t now_ns, uint64_t tick, bool updates,
+                uint64_t loss_since);
 
 /* Ends every flow (FLOW_END_SHUTDOWN), judging stuck ones at now_ns, in creation order. */
 void track_drain(struct track *t, uint64_t now_ns);

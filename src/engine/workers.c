@@ -50,6 +50,7 @@ enum in_type { IN_PKT = 1, IN_TICK, IN_SYNC, IN_DRAIN };
 
 struct in_tick {
     uint64_t now_ns, tick;
+    uint64_t loss_since_ns; /* see track_live */
     unsigned what;
 };
 
@@ -175,7 +176,8 @@ on_tick(struct worker *k, const struct in_tick *t)
     if (t->what & WORKERS_TICK_SNAPSHOT)
         track_snapshot(k->tr, t->now_ns, t->tick);
     if (t->what & WORKERS_TICK_LIVE)
-        track_live(k->tr, t->now_ns, t->tick, (t->what & WORKERS_TICK_UPDATES) != 0);
+        track_live(k->tr, t->now_ns, t->tick, (t->what & WORKERS_TICK_UPDATES) != 0,
+                   t->loss_since_ns);
     send_counters(k, OUT_DONE, &done);
     spsc_publish(&k->out);
 }
@@ -329,7 +331,7 @@ reserve_control(struct workers *w, struct worker *k, uint32_t type, uint32_t len
 
 void
 workers_tick(struct workers *w, uint64_t now_ns, uint64_t tick, unsigned what,
-             const struct stat_list *front)
+             uint64_t loss_since_ns, const struct stat_list *front)
 {
     w->tick = tick;
     if (what & WORKERS_TICK_SNAPSHOT) {
@@ -360,6 +362,7 @@ workers_tick(struct workers *w, uint64_t now_ns, uint64_t tick, unsigned what,
 
         t->now_ns = now_ns;
         t->tick = tick;
+        t->loss_since_ns = loss_since_ns;
         t->what = what;
         spsc_commit(&k->in);
         k->last_sent = w->pushed;

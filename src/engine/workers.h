@@ -42,10 +42,11 @@ void workers_push(struct workers *w, const struct track_pkt *p);
 /*
  * Tick number tick at capture time now_ns, to every worker. front: the
  * engine's half of the stats record at this tick (copied; used with
- * WORKERS_TICK_SNAPSHOT, for the tick reporter).
+ * WORKERS_TICK_SNAPSHOT, for the tick reporter). loss_since_ns: with
+ * WORKERS_TICK_LIVE, as for track_live().
  */
 void workers_tick(struct workers *w, uint64_t now_ns, uint64_t tick, unsigned what,
-                  const struct stat_list *front);
+                  uint64_t loss_since_ns, const struct stat_list *front);
 
 /* Writes every record that can be placed in order now; with wait, makes the workers catch up. */
 void workers_poll(struct workers *w, bool wait);

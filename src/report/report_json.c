@@ -423,6 +423,8 @@ jw_session(struct eve *e, char *p, const struct flow_record *r)
         p = put_time(p, s->stuck_since_ns);
         p = PUT_KEY(p, "age");
         p = put_secs(p, age);
+        if (tcp_stuck_low_confidence(s))
+            p = PUT_LIT(p, ",\"confidence\":\"capture_loss\"");
         *p++ = '}';
     }
 

@@ -36,6 +36,12 @@ struct tcp_observer {
      * stuck (live tcp_stuck records). NULL: this observer never judges.
      */
     bool (*check_stuck)(struct flow *f, uint64_t now_ns, const struct tcp_cfg *cfg);
+    /*
+     * May be NULL. f had a packet while the capture lost packets: a
+     * close_wait or half_open judgement of it may rest on a missing
+     * segment (session_summary.capture_loss).
+     */
+    void (*mark_loss)(struct flow *f);
     /* The session summary for a record. NULL: records carry no session. */
     void (*summarize)(const struct flow *f, uint64_t now_ns, struct session_summary *out);
 };

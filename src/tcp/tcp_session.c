@@ -88,6 +88,14 @@ obs_tclass(const struct flow *f)
     return tcp_session_tclass(flow_ext_const(f));
 }
 
+static void
+obs_mark_loss(struct flow *f)
+{
+    struct tcp_session *s = flow_ext(f);
+
+    tcp_state_mark_loss(&s->st);
+}
+
 static bool
 obs_check_stuck(struct flow *f, uint64_t now_ns, const struct tcp_cfg *cfg)
 {
@@ -109,5 +117,6 @@ const struct tcp_observer tcp_session_observer = {
     .step = obs_step,
     .tclass = obs_tclass,
     .check_stuck = obs_check_stuck,
+    .mark_loss = obs_mark_loss,
     .summarize = obs_summarize,
 };

@@ -113,6 +113,7 @@ _Static_assert(sizeof(struct tcp_state_cold) == 304, "tcp_state_cold layout");
 #define TSF_GUESSED     0x08u /* roles from ports */
 #define TSF_FROM_SYNACK 0x10u /* roles from a SYN-ACK */
 #define TSF_RESET       0x20u /* an accepted RST ended the connection */
+#define TSF_LOSS        0x40u /* a packet of it fell where the capture lost packets */
 
 #define NS_PER_MS 1000000ull
 
@@ -1067,6 +1068,12 @@ tcp_state_check_stuck(struct tcp_state *st, struct tcp_state_cold *sc, const str
     return true;
 }
 
+void
+tcp_state_mark_loss(struct tcp_state *st)
+{
+    st->flags |= TSF_LOSS;
+}
+
 /* Suricata's single tcp.state, named from the server's side (tcp-semantics.md section 4). */
 static const char *
 suricata_state(const struct tcp_state *st, uint8_t client, uint8_t server)
@@ -1137,6 +1144,7 @@ tcp_state_summarize(const struct tcp_state *st, const struct tcp_state_cold *sc,
         (sc->syn_ts_ns != 0 && sc->ack_ts_ns >= sc->syn_ts_ns) ? sc->ack_ts_ns - sc->syn_ts_ns : 0;
     out->stuck = st->stuck;
     out->stuck_since_ns = st->stuck != TCP_STUCK_NONE ? st->progress_ns : 0;
+    out->capture_loss = (st->flags & TSF_LOSS) != 0;
     out->n_examples = st->n_examples;
     for (unsigned k = 0; k < st->n_examples && k < TCP_VIOLATION_KEEP; k++) {
         const struct tcp_state_example *x = &sc->ex[k];

@@ -104,6 +104,12 @@ enum flow_tclass tcp_state_tclass_ref(const struct tcp_state *st);
  * Returns true only at the call where the session becomes stuck; further calls
  * return false until progress clears the judgement (see tcp_state.c).
  */
+/*
+ * The capture lost packets while this connection was active: its stuck
+ * judgements from now on carry that (session_summary.capture_loss).
+ */
+void tcp_state_mark_loss(struct tcp_state *st);
+
 bool tcp_state_check_stuck(struct tcp_state *st, struct tcp_state_cold *sc, const struct flow *f,
                            uint64_t now_ns, const struct tcp_cfg *cfg);
 

@@ -141,6 +141,13 @@ struct session_summary {
     /* stuck */
     uint8_t stuck;            /* enum tcp_stuck_kind */
     uint64_t stuck_since_ns;
+    /*
+     * Live: the kernel dropped packets during an interval (one tick, polled
+     * each second) in which this connection had a packet, so a close_wait
+     * or half_open judgement may rest on a segment that was dropped; the
+     * stuck record then says "confidence":"capture_loss".
+     */
+    bool capture_loss;
     /* kept violation examples, in packet order */
     uint8_t n_examples;
     struct tcp_violation_example examples[TCP_VIOLATION_KEEP];
@@ -155,6 +162,14 @@ struct session_summary {
 const char *tcp_handshake_name(enum tcp_handshake h);
 const char *tcp_close_name(enum tcp_close c);
 const char *tcp_stuck_name(enum tcp_stuck_kind k);
+
+/* True if s's stuck judgement could rest on evidence the capture lost (see capture_loss). */
+static inline bool
+tcp_stuck_low_confidence(const struct session_summary *s)
+{
+    return s->capture_loss &&
+           (s->stuck == TCP_STUCK_CLOSE_WAIT || s->stuck == TCP_STUCK_HALF_OPEN);
+}
 
 /* Global TCP counters for the stats record ("tcp.*"). */
 struct tcp_global_stats {

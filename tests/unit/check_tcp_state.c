@@ -23,6 +23,7 @@
  */
 void ref_tcp_state_init(struct tcp_state *st, struct tcp_state_cold *sc);
 void ref_tcp_state_init_zeroed(struct tcp_state *st);
+void ref_tcp_state_mark_loss(struct tcp_state *st);
 int ref_tcp_state_guess_client(const struct flow *f, int first_sender);
 enum tcp_step_result ref_tcp_state_step(struct tcp_state *st, struct tcp_state_cold *sc,
                                         struct flow *f, int dir, const struct pkt_meta *m,
@@ -42,8 +43,10 @@ void ref_tcp_state_summarize(const struct tcp_state *st, const struct tcp_state_
 #define tcp_state_tclass_ref    ref_tcp_state_tclass_ref
 #define tcp_state_check_stuck   ref_tcp_state_check_stuck
 #define tcp_state_summarize     ref_tcp_state_summarize
+#define tcp_state_mark_loss     ref_tcp_state_mark_loss
 #include "tcp/tcp_state.c"
 #undef TCP_STATE_FAST_PATH
+#undef tcp_state_mark_loss
 #undef tcp_state_init
 #undef tcp_state_init_zeroed
 #undef tcp_state_guess_client
