@@ -524,6 +524,37 @@ START_TEST(test_eve_stuck_and_violation_examples)
 }
 END_TEST
 
+/* A close_wait/half_open judgement made while the capture lost packets says so; others do not. */
+START_TEST(test_eve_stuck_confidence_capture_loss)
+{
+    static const struct {
+        uint8_t kind;
+        bool loss, marked;
+    } cases[] = {
+        {TCP_STUCK_CLOSE_WAIT, true, true},      {TCP_STUCK_HALF_OPEN, true, true},
+        {TCP_STUCK_SYN_UNANSWERED, true, false}, {TCP_STUCK_ZERO_WINDOW, true, false},
+        {TCP_STUCK_CLOSE_WAIT, false, false},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct flow_record r = sample_record();
+        enum feed how = FEED_STUCK;
+        struct run out;
+        const char *hit;
+
+        r.event = "tcp_stuck";
+        r.s.stuck = cases[i].kind;
+        r.s.stuck_since_ns = T0;
+        r.now_ns = T0 + 3000000000ull;
+        r.s.capture_loss = cases[i].loss;
+        out = run_writer(&report_eve_ops, &r, &how, 1, NULL);
+        hit = strstr(out.buf, "\"age\":3.0,\"confidence\":\"capture_loss\"}");
+        ck_assert_msg((hit != NULL) == cases[i].marked, "case %zu: %s", i, out.buf);
+        free(out.buf);
+    }
+}
+END_TEST
+
 START_TEST(test_eve_one_line_per_record_in_order)
 {
     struct flow_record r[3] = {sample_record(), sample_record(), sample_record()};
@@ -1563,6 +1594,7 @@ report_suite(void)
     tcase_add_test(tc, test_eve_long_escaped_string_grows_the_buffer);
     tcase_add_test(tc, test_eve_seconds_match_the_reference_for_many_values);
     tcase_add_test(tc, test_eve_stuck_and_violation_examples);
+    tcase_add_test(tc, test_eve_stuck_confidence_capture_loss);
     tcase_add_test(tc, test_eve_one_line_per_record_in_order);
     tcase_add_test(tc, test_eve_stats_nest_in_first_seen_order);
     suite_add_tcase(s, tc);

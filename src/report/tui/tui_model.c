@@ -680,10 +680,11 @@ tui_detail_format(const struct tui_conn *c, char (*out)[TUI_LINE_LEN], size_t ma
         n = add_line(out, n, max, "handshake rtt -");
     }
     if (tui_conn_stuck(c))
-        n = add_line(out, n, max, "STUCK %s  since %s  age %s",
+        n = add_line(out, n, max, "STUCK %s  since %s  age %s%s",
                      tcp_stuck_name((enum tcp_stuck_kind)s->stuck),
                      report_iso8601(s->stuck_since_ns, iso, sizeof(iso)),
-                     tui_fmt_dur(since(r->now_ns, s->stuck_since_ns), b, sizeof(b)));
+                     tui_fmt_dur(since(r->now_ns, s->stuck_since_ns), b, sizeof(b)),
+                     tcp_stuck_low_confidence(s) ? "  (capture lost packets: unsure)" : "");
     else
         n = add_line(out, n, max, "stuck no");
     n = add_line(out, n, max, "%s", "");
