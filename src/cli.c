@@ -489,7 +489,7 @@ cli_parse(int argc, char **argv, struct options *o, FILE *out, char *err)
             break;
         case 's':
             if (parse_count(optarg, 0, 262144, &v) < 0) {
-                errbuf_printf(err, "invalid snapshot length '%s' (0..262144)", optarg);
+                errbuf_printf(err, "invalid snapshot length '%s' (0..262144; 0 = 262144)", optarg);
                 return CLI_ERROR;
             }
             o->snaplen = v == 0 ? 262144 : (int)v; /* 0: whole packets, as in tcpdump */

@@ -210,7 +210,7 @@ START_TEST(test_tcpdump_habits_are_accepted)
     ck_assert_uint_eq(o.n_read, 1);
     ck_assert_str_eq(o.read_files[0], "x.pcap");
     ck_assert(o.quiet);
-    ck_assert_int_eq(o.snaplen, 262144); /* -s 0 = the default, as in tcpdump */
+    ck_assert_int_eq(o.snaplen, 262144); /* -s 0 = whole packets, as in tcpdump */
     ck_assert_ptr_null(o.filter);
     cli_options_fini(&o);
 }
