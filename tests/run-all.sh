@@ -1,10 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
-# The whole test suite, from a fresh Debian 12 clone, as root:
+# The whole test suite, from a fresh Debian 12 clone, as root (CI: .ci/run):
 #   installs the build and test dependencies (apt-get), then
-#   1. builds with -Werror and runs `make check` (unit, golden, corpus, hostile, fuzz replay, e2e),
+#   1. builds with -Werror and runs `make check` (the hermetic group: unit,
+#      golden, doc, fuzz-corpus replay; see tests/README.md),
 #   2. builds with ASan+UBSan (and -Werror) and runs `make check` again,
-#   3. runs `make distcheck`.
+#   3. runs `make check-system` once, in the ASan build (shared corpora,
+#      tshark/Zeek agreement, hostile corpus, netns e2e and live, tmux TUI),
+#   4. runs `make distcheck`.
+# FLOWSTATE_REQUIRE_ALL=1 turns every SKIP for a missing prerequisite into a
+# FAIL (tests/lib/require.sh), so CI runs everything. Each stage prints its
+# minutes; the budget for the whole run is 30 minutes on a 2-core machine.
 # Any failure stops the run with a non-zero exit status.
 set -euo pipefail
 
@@ -31,39 +37,84 @@ autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
 FLOWSTATE_SHARED=$(cd "$top/../shared" 2>/dev/null && pwd) || {
     echo "run-all: ../shared (the test corpora) is missing beside $top"; exit 1; }
 export FLOWSTATE_SHARED
+export FLOWSTATE_REQUIRE_ALL=1
+# Read by sanitized binaries only (the -Werror and distcheck builds ignore them).
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 jobs=$(nproc 2>/dev/null || echo 2)
 
-run_suite() {
-    local dir=$1; shift
+# stage NAME: starts a stage; stage_end prints and records its minutes.
+run_t0=$(date +%s)
+stage_t0=0
+stage_name=
+times=()
+minutes() { awk -v s="$1" 'BEGIN { printf "%.1f", s / 60 }'; }
+stage() {
+    stage_name=$1
+    stage_t0=$(date +%s)
+    echo "run-all: [$stage_name]"
+}
+stage_end() {
+    local m
+    m=$(minutes $(($(date +%s) - stage_t0)))
+    echo "run-all: [$stage_name] $m min"
+    times+=("$(printf '%-40s %5s min' "$stage_name" "$m")")
+}
+
+# build DIR CONFIGURE-ARGS...: a fresh out-of-tree build.
+build() {
+    local dir=$1
+    shift
     rm -rf "$dir"
     mkdir -p "$dir"
-    (cd "$dir" && "$top/configure" -q "$@" && make -s -j"$jobs" && make -s -j"$jobs" check) || {
-        echo "run-all: FAILED in $dir ($*)"
+    (cd "$dir" && "$top/configure" -q "$@" && make -s -j"$jobs") || {
+        echo "run-all: build FAILED in $dir ($*)"
+        exit 1
+    }
+}
+
+# run_check DIR TARGET SUMMARY: one make check target; on failure shows the
+# failing tests' logs; counts passes and skips from its summary log.
+total_pass=0
+total_skip=0
+run_check() {
+    local dir=$1 target=$2 summary=$1/$3
+    (cd "$dir" && make -s -j"$jobs" "$target") || {
+        echo "run-all: make $target FAILED in $dir"
         find "$dir/tests" -name '*.log' -newer "$dir/Makefile" -exec grep -l -E '^(FAIL|ERROR)' {} + 2>/dev/null |
             while read -r log; do echo "==== $log"; tail -n 60 "$log"; done
-        find "$dir" -name test-suite.log -exec cat {} + 2>/dev/null | tail -n 200
-        return 1
+        [ ! -f "$summary" ] || tail -n 200 "$summary"
+        exit 1
     }
-    grep -h -E '^# (TOTAL|PASS|FAIL|ERROR|SKIP|XFAIL|XPASS):' "$dir/test-suite.log" || true
-    total_pass=$((total_pass + $(sed -n 's/^# PASS: *//p' "$dir/test-suite.log")))
-    total_fail=$((total_fail + $(sed -n 's/^# FAIL: *//p' "$dir/test-suite.log") \
-        + $(sed -n 's/^# ERROR: *//p' "$dir/test-suite.log")))
+    grep -h -E '^# (TOTAL|PASS|FAIL|ERROR|SKIP|XFAIL|XPASS):' "$summary" || true
+    total_pass=$((total_pass + $(sed -n 's/^# PASS: *//p' "$summary")))
+    total_skip=$((total_skip + $(sed -n 's/^# SKIP: *//p' "$summary")))
 }
-total_pass=0
-total_fail=0
 
-echo "run-all: [1/3] -Werror build + make check"
-run_suite build-werror --enable-werror
-echo "run-all: [2/3] ASan+UBSan build + make check"
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    run_suite build-asan --enable-werror --enable-sanitizers
-echo "run-all: [3/3] make distcheck"
+stage "1/4 -Werror build + make check"
+build build-werror --enable-werror
+run_check build-werror check test-suite.log
+stage_end
+
+stage "2/4 ASan+UBSan build + make check"
+build build-asan --enable-werror --enable-sanitizers
+run_check build-asan check test-suite.log
+stage_end
+
+stage "3/4 ASan+UBSan make check-system"
+run_check build-asan check-system test-system.log
+stage_end
+
+stage "4/4 make distcheck"
 (cd build-werror && make -s distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror >../distcheck.log 2>&1) || {
     echo "run-all: make distcheck FAILED"
     grep -E '^(FAIL|ERROR):|error:' distcheck.log | head -n 40
     find build-werror -path '*/_build/*' -name '*.log' -exec grep -l -E '^(FAIL|ERROR)|:F:|:E:' {} + 2>/dev/null |
-        while read -r log; do echo "==== $log"; tail -n 40 "$log"; done
+        while read -r log; do echo "==== $log"; tail -n 60 "$log"; done
     exit 1
 }
-echo "run-all: all passed (two builds; each test program or script counts once per build)"
-echo "$total_pass passed, $total_fail failed"
+stage_end
+
+echo "run-all: all passed: $total_pass tests passed, $total_skip skipped (a test counts once per run)"
+printf '  %s\n' "${times[@]}"
+echo "  total $(minutes $(($(date +%s) - run_t0))) min (budget: 30 min on 2 cores)"

@@ -12,7 +12,8 @@
 #     pkts == filtered + sum(outcome.*), and pkts == the `capinfos -c -M` count
 #     when capinfos can read the file (it does not know some link types).
 # Prints the totals; ends with "N passed, M failed".
-# Env: FLOWSTATE, ONEFILE, SRCDIR (set by `make check`). A missing corpus is a failure.
+# Env: FLOWSTATE, ONEFILE, SRCDIR, SHARED (set by `make check-system`). Needs the
+# shared corpus and jq; capinfos is optional (required under FLOWSTATE_REQUIRE_ALL=1).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,13 +22,10 @@ FLOWSTATE=${FLOWSTATE:-$SRCDIR/flowstate}
 ONEFILE=${ONEFILE:-$SRCDIR/tests/fuzz/onefile}
 TZ=UTC
 export TZ
-corpus=${SHARED:-$SRCDIR/../shared}/corpus/tcpdump-tests
-
-if [ ! -d "$corpus" ]; then
-    echo "FAIL: hostile corpus not found at $corpus (clone ../shared beside the repo)" >&2
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+. "$SRCDIR/tests/lib/require.sh"
+require_shared corpus/tcpdump-tests
+require_tool jq
+corpus=$SHARED/corpus/tcpdump-tests
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -73,7 +71,7 @@ if [ ! -x "$FLOWSTATE" ]; then
 fi
 
 # capinfos reads all files in one run (~0.1 s); files it cannot read get no row.
-if command -v capinfos >/dev/null; then
+if want_tool capinfos:wireshark-common; then
     capinfos -c -M -T -r "${files[@]}" >"$tmp/capinfos.tsv" 2>/dev/null || true
 else
     echo "note: capinfos not installed; checking the accounting invariant only"

@@ -13,7 +13,9 @@
 #     the file with our exact count and the reason the two differ (that file may
 #     also pin an exact packet count and exit status, for files libpcap refuses).
 # Prints one table row per file and the totals; ends with "N passed, M failed".
-# Env: FLOWSTATE, SRCDIR (set by `make check`). A missing corpus is a failure.
+# Env: FLOWSTATE, SRCDIR, SHARED (set by `make check-system`). Needs the shared
+# corpus, capinfos and jq (tests/lib/require.sh: SKIP without them, FAIL under
+# FLOWSTATE_REQUIRE_ALL=1).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,26 +23,17 @@ SRCDIR=${SRCDIR:-$(cd "$here/../.." && pwd)}
 FLOWSTATE=${FLOWSTATE:-$SRCDIR/flowstate}
 TZ=UTC
 export TZ
-corpus=${SHARED:-$SRCDIR/../shared}/corpus/public
+. "$SRCDIR/tests/lib/require.sh"
+require_shared corpus/public/MANIFEST.tsv
+require_tool capinfos:wireshark-common jq
+corpus=$SHARED/corpus/public
 exceptions=$SRCDIR/tests/corpus/public-exceptions.tsv
 
-if [ ! -f "$corpus/MANIFEST.tsv" ]; then
-    echo "FAIL: public corpus not found at $corpus (clone ../shared beside the repo)" >&2
-    echo "0 passed, 1 failed"
-    exit 1
-fi
 if [ ! -x "$FLOWSTATE" ]; then
     echo "FAIL: flowstate binary not found at $FLOWSTATE" >&2
     echo "0 passed, 1 failed"
     exit 1
 fi
-for tool in capinfos jq; do
-    if ! command -v "$tool" >/dev/null; then
-        echo "FAIL: $tool is required (apt-get install wireshark-common jq)" >&2
-        echo "0 passed, 1 failed"
-        exit 1
-    fi
-done
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

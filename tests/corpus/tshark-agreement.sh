@@ -4,10 +4,12 @@
 # --markdown regenerates doc/agreement-tshark.md.
 set -euo pipefail
 : "${FLOWSTATE:?}" "${SRCDIR:?}"
-corpus="${SHARED:-$SRCDIR/../shared}/corpus/public"
-if [ ! -f "$corpus/MANIFEST.tsv" ]; then
-    echo "tshark-agreement: $corpus missing"; echo "0 passed, 1 failed"; exit 1
-fi
+# Needs the shared corpus (with its tshark oracle files) and python3
+# (tests/lib/require.sh).
+. "$SRCDIR/tests/lib/require.sh"
+require_shared corpus/public/MANIFEST.tsv
+require_tool python3
+corpus=$SHARED/corpus/public
 args=()
 if [ "${1:-}" = "--markdown" ]; then args=(--markdown "$SRCDIR/doc/agreement-tshark.md"); fi
 exec /usr/bin/python3 "$SRCDIR/tests/corpus/tshark_agreement.py" "$FLOWSTATE" "$corpus" \

@@ -12,7 +12,8 @@
 # difference whose value changed, or an unlisted one, fails.
 # Prints one row per file, then the totals and "N passed, M failed".
 # Exit status: 0 when nothing unexpected, 1 otherwise.
-# Env: FLOWSTATE, SRCDIR (set by `make check`).
+# Env: FLOWSTATE, SRCDIR, SHARED (set by `make check-system`). Needs the shared
+# corpus (tests/lib/require.sh).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,15 +21,12 @@ SRCDIR=${SRCDIR:-$(cd "$here/../.." && pwd)}
 FLOWSTATE=${FLOWSTATE:-$SRCDIR/flowstate}
 TZ=UTC
 export TZ
-corpus=${SHARED:-$SRCDIR/../shared}/corpus/public
+. "$SRCDIR/tests/lib/require.sh"
+require_shared corpus/public
+corpus=$SHARED/corpus/public
 exceptions=$SRCDIR/tests/corpus/zeek-exceptions.tsv
 used=$(mktemp "${TMPDIR:-/tmp}/zeek-used.XXXXXX")
 
-if [ ! -d "$corpus" ]; then
-    echo "FAIL: public corpus not found at $corpus" >&2
-    echo "0 passed, 1 failed"
-    exit 1
-fi
 if [ ! -x "$FLOWSTATE" ]; then
     echo "FAIL: flowstate binary not found at $FLOWSTATE" >&2
     echo "0 passed, 1 failed"

@@ -3,7 +3,8 @@
 # End-to-end: real Linux TCP connections in a private network namespace,
 # recorded with tcpdump on the namespace's loopback, analysed by flowstate,
 # compared with what ss(8) reports for the same sockets (compare.py).
-# Needs root, ip netns, nft and tcpdump; fails (never skips) without them.
+# Needs root, ip netns, nft, tcpdump, ss, ethtool and python3 (tests/lib/require.sh:
+# SKIP without them, FAIL under FLOWSTATE_REQUIRE_ALL=1). Cost: ~40 s.
 # Traffic stays on the namespace's own loopback.
 set -euo pipefail
 : "${FLOWSTATE:?}" "${SRCDIR:?}"
@@ -13,9 +14,9 @@ out=$(mktemp -d "${TMPDIR:-/tmp}/fs-e2e.XXXXXX")
 cleanup() { ip netns del "$ns" 2>/dev/null || true; rm -rf "$out"; }
 trap cleanup EXIT
 
-for tool in ip nft tcpdump ss ethtool; do
-    command -v "$tool" >/dev/null || { echo "run-netns: $tool is missing"; echo "0 passed, 1 failed"; exit 1; }
-done
+. "$SRCDIR/tests/lib/require.sh"
+require_netns
+require_tool nft:nftables tcpdump ss:iproute2 ethtool python3
 ip netns add "$ns"
 ip -n "$ns" link set lo up
 # Real MTU-sized segments (no 64 KB GSO super-packets), so that random drops

@@ -1,18 +1,23 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 # run-corpus.sh - replays the saved fuzz corpora without libFuzzer (STYLE.md
-# section 10): tests/fuzz/corpus/decode through the decode harness, and
-# tests/fuzz/corpus/pcap, the public corpus and tcpdump's test captures
-# through the pcap harness and (with captures/) the pcapfile harness. Every input runs in one process per harness, with
-# the harness invariants asserted (a broken one aborts and names the input).
-# Env: ONEFILE (replayer), SRCDIR (set by `make check`). Missing corpora fail.
+# section 10): tests/fuzz/corpus/decode through the decode harness,
+# tests/fuzz/corpus/pcap through the pcap and the pcapfile harness, and
+# captures/ through the pcapfile harness. Every input runs in one process per
+# harness, with the harness invariants asserted (a broken one aborts and names
+# the input). Cost: ~2 s (ASan ~10 s).
+# --shared (make check-system, through tests/corpus/fuzz-replay-shared.sh):
+# the shared public corpus and tcpdump's test captures through the pcap and
+# pcapfile harnesses instead; needs the shared corpora (tests/lib/require.sh).
+# Env: ONEFILE (replayer), SRCDIR (set by make). Missing in-tree corpora fail.
 # Ends with "N passed, M failed".
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 SRCDIR=${SRCDIR:-$(cd "$here/../.." && pwd)}
 ONEFILE=${ONEFILE:-$SRCDIR/tests/fuzz/onefile}
-shared=${SHARED:-$SRCDIR/../shared}/corpus
+mode=tree
+[ "${1:-}" = --shared ] && mode=shared
 
 passed=0
 failed=0
@@ -44,14 +49,19 @@ replay() { # replay HARNESS DIR
     fi
 }
 
-replay decode "$SRCDIR/tests/fuzz/corpus/decode"
-replay pcap "$SRCDIR/tests/fuzz/corpus/pcap"
-replay pcap "$shared/public"
-replay pcap "$shared/tcpdump-tests"
-replay pcapfile "$SRCDIR/tests/fuzz/corpus/pcap"
-replay pcapfile "$shared/public"
-replay pcapfile "$shared/tcpdump-tests"
-replay pcapfile "$SRCDIR/captures"
+if [ "$mode" = shared ]; then
+    . "$SRCDIR/tests/lib/require.sh"
+    require_shared corpus/public corpus/tcpdump-tests
+    replay pcap "$SHARED/corpus/public"
+    replay pcap "$SHARED/corpus/tcpdump-tests"
+    replay pcapfile "$SHARED/corpus/public"
+    replay pcapfile "$SHARED/corpus/tcpdump-tests"
+else
+    replay decode "$SRCDIR/tests/fuzz/corpus/decode"
+    replay pcap "$SRCDIR/tests/fuzz/corpus/pcap"
+    replay pcapfile "$SRCDIR/tests/fuzz/corpus/pcap"
+    replay pcapfile "$SRCDIR/captures"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

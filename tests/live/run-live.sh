@@ -6,8 +6,8 @@
 # reopen, SIGINT shutdown records vs ss, -w vs decoder.pkts, double SIGINT).
 # Then the whole-line check: every write(2) of a large EVE and Zeek output
 # ends on a record boundary (strace). Needs root, ip netns, nft, ss, tshark,
-# capinfos, strace; fails (never skips) without them. Traffic stays on the
-# namespace's own loopback.
+# capinfos, strace, cc, python3 (tests/lib/require.sh: SKIP without them, FAIL
+# under FLOWSTATE_REQUIRE_ALL=1). Traffic stays on the namespace's own loopback.
 set -euo pipefail
 : "${FLOWSTATE:?}" "${SRCDIR:?}"
 here="$SRCDIR/tests/live"
@@ -20,9 +20,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for tool in ip nft ss tshark capinfos strace; do
-    command -v "$tool" >/dev/null || { echo "run-live: $tool is missing"; echo "0 passed, 1 failed"; exit 1; }
-done
+. "$SRCDIR/tests/lib/require.sh"
+require_netns
+require_tool nft:nftables ss:iproute2 tshark capinfos:wireshark-common strace cc python3
 pass=0 fail=0
 ip netns add "$ns"
 ip -n "$ns" link set lo up

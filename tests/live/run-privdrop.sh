@@ -6,8 +6,8 @@
 # sets; it must still capture (a connection made afterwards gets its record)
 # and end cleanly on SIGINT. -Z with an unknown user exits 2 before opening
 # anything (no output file). USER is "nobody", or a system user fs-nobody
-# created when there is no nobody. Needs root and ip netns; fails (never
-# skips) otherwise. Traffic stays on the namespace's own loopback.
+# created when there is no nobody. Needs root and ip netns (tests/lib/require.sh:
+# SKIP without them, FAIL under FLOWSTATE_REQUIRE_ALL=1). Traffic stays on the namespace's own loopback.
 set -euo pipefail
 : "${FLOWSTATE:?}" "${SRCDIR:?}"
 ns="fs-priv-$$"
@@ -24,7 +24,9 @@ pass=0 fail=0
 ok() { echo "ok   $*"; pass=$((pass + 1)); }
 bad() { echo "FAIL $*"; fail=$((fail + 1)); }
 
-if [ "$(id -u)" -ne 0 ]; then echo "run-privdrop: needs root"; echo "0 passed, 1 failed"; exit 1; fi
+. "$SRCDIR/tests/lib/require.sh"
+require_netns
+require_tool ss:iproute2 useradd:passwd
 user=nobody
 if ! id "$user" >/dev/null 2>&1; then
     user=fs-nobody

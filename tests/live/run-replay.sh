@@ -8,7 +8,8 @@
 # the file and report as many flows as when it reads the file; at
 # --topspeed every packet sent must be either seen or counted in
 # capture.kernel_drop. Prints the figures. Needs root, ip netns, tcpreplay,
-# capinfos, jq; fails (never skips) without them.
+# capinfos, jq, cc (tests/lib/require.sh: SKIP without them, FAIL under
+# FLOWSTATE_REQUIRE_ALL=1).
 set -euo pipefail
 : "${FLOWSTATE:?}" "${SRCDIR:?}"
 bench="$SRCDIR/bench/live-bench.sh"
@@ -19,9 +20,9 @@ ok() { echo "ok   $*"; pass=$((pass + 1)); }
 bad() { echo "FAIL $*"; fail=$((fail + 1)); }
 export FLOWSTATE
 
-for tool in ip tcpreplay capinfos jq cc; do
-    command -v "$tool" >/dev/null || { echo "run-replay: $tool is missing"; echo "0 passed, 1 failed"; exit 1; }
-done
+. "$SRCDIR/tests/lib/require.sh"
+require_netns
+require_tool tcpreplay capinfos:wireshark-common jq cc
 
 # field NAME LINE: the value of NAME=... in a live-bench result line
 field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$2"; }

@@ -8,7 +8,8 @@
 # stuck row with its age, sort indicator and order, ss-style filter, detail
 # pane, help, 80x24 layout after a resize, monochrome attributes, and that q
 # restores the terminal (alternate screen off, FS_EXITED 0 printed).
-# Needs tmux; fails (never skips) without it.
+# Needs tmux (tests/lib/require.sh: SKIP without it, FAIL under
+# FLOWSTATE_REQUIRE_ALL=1). Cost: ~30 s.
 set -euo pipefail
 : "${FLOWSTATE:?}" "${SRCDIR:?}"
 
@@ -17,7 +18,8 @@ sock="fs-tui-$$"
 pass=0
 fail=0
 
-command -v tmux >/dev/null || { echo "run-tmux: tmux is missing"; echo "0 passed, 1 failed"; exit 1; }
+. "$SRCDIR/tests/lib/require.sh"
+require_tool tmux
 
 tm() { tmux -L "$sock" -f /dev/null "$@"; }
 cleanup() { tm kill-server >/dev/null 2>&1 || true; }

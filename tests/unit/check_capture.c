@@ -731,8 +731,7 @@ START_TEST(test_live_loopback_times_out_with_zero)
         .immediate = false, .timeout_ms = 20,
     };
     struct capture *c = capture_open_live(&o, "tcp port 9 and host 203.0.113.77", err);
-    if (c == NULL)
-        return; /* no capture privilege here: the file tests cover the engine */
+    ck_assert_msg(c != NULL, "%s", err);
     ck_assert(capture_is_live(c));
     ck_assert_str_eq(capture_name(c), "lo");
     ck_assert_int_eq(capture_snaplen(c), 384); /* the live default */
@@ -770,8 +769,7 @@ START_TEST(test_live_fanout_two_handles)
     int n = 0;
     struct stat_list l;
 
-    if (c == NULL)
-        return; /* no capture privilege here */
+    ck_assert_msg(c != NULL, "%s", err);
     ck_assert_int_eq(capture_dispatch(c, 0, count_record, &n), 0);
     ck_assert_int_eq(n, 0);
     stat_list_init(&l);
@@ -797,8 +795,7 @@ START_TEST(test_live_loopback_delivers_a_matching_datagram)
     struct capture_live_opts o = {.iface = "lo", .promisc = false, .immediate = true,
                                   .timeout_ms = 20};
     struct capture *c = capture_open_live(&o, "udp dst port 47123", err);
-    if (c == NULL)
-        return; /* no capture privilege here */
+    ck_assert_msg(c != NULL, "%s", err);
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
     ck_assert_int_ge(fd, 0);
     struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(47123)};
@@ -859,11 +856,21 @@ capture_suite(void)
     TCase *live = tcase_create("live");
     tcase_add_test(live, test_device_list_is_numbered_like_tcpdump);
     tcase_add_test(live, test_interface_number_is_the_device_list_position);
-    tcase_add_test(live, test_live_loopback_times_out_with_zero);
-    tcase_add_test(live, test_live_fanout_two_handles);
-    tcase_add_test(live, test_live_loopback_delivers_a_matching_datagram);
     tcase_add_test(live, test_live_unknown_interface_fails_with_its_name);
     suite_add_tcase(s, live);
+
+    /* Capturing on lo needs root and sends a datagram to it: make check stays
+     * hermetic, so these run only under tests/live/run-capture-unit.sh (make
+     * check-system), which sets FLOWSTATE_LIVE_TESTS=1 inside a private
+     * network namespace; there a failure to open lo is a failure. */
+    const char *want_live = getenv("FLOWSTATE_LIVE_TESTS");
+    if (want_live != NULL && strcmp(want_live, "1") == 0) {
+        TCase *lo = tcase_create("loopback");
+        tcase_add_test(lo, test_live_loopback_times_out_with_zero);
+        tcase_add_test(lo, test_live_fanout_two_handles);
+        tcase_add_test(lo, test_live_loopback_delivers_a_matching_datagram);
+        suite_add_tcase(s, lo);
+    }
     return s;
 }
 
