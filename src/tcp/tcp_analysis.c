@@ -6,7 +6,7 @@
  * tcp_session_summarize() reads the result through tcp_an_summarize().
  *
  * Flags. tcp_an_step() reproduces the first-pass evaluation of Wireshark 4.0's
- * tcp_analyze_sequence_number (shared/ref/tcp-semantics.md section 3), in its
+ * tcp_analyze_sequence_number (doc/references.md section 2), in its
  * order: zero-window probe (ends the per-packet checks); zero window; lost
  * segment; keep-alive; window update; window full; keep-alive ACK,
  * zero-window-probe ACK or duplicate ACK (each ends them); dupack reset on a

@@ -1074,7 +1074,7 @@ tcp_state_mark_loss(struct tcp_state *st)
     st->flags |= TSF_LOSS;
 }
 
-/* Suricata's single tcp.state, named from the server's side (tcp-semantics.md section 4). */
+/* Suricata's single tcp.state, named from the server's side (doc/references.md 3.1). */
 static const char *
 suricata_state(const struct tcp_state *st, uint8_t client, uint8_t server)
 {

@@ -7,7 +7,7 @@
  * and is fed every segment of the flow by tcp_session_step(), after the RFC
  * observer has had the chance to split the flow on port reuse.
  *
- * The definitions come from shared/ref/tcp-semantics.md section 2 (Zeek's
+ * The definitions are in doc/references.md section 1 (Zeek's
  * TCPSessionAdapter::Process, UpdateStateMachine, TCP_Endpoint::Size and
  * main.zeek's conn_state table). Per segment, in Zeek's order:
  *   1. first packet only: pick the originator (first sender, flipped when the

@@ -12,7 +12,7 @@
 
 /*
  * tcp_zeek: emulation of Zeek's TCP endpoint machine, conn_state and history
- * (shared/ref/tcp-semantics.md section 2), so -T zeek output matches Zeek's
+ * (doc/references.md section 1), so -T zeek output matches Zeek's
  * conn.log. Zeek's originator/responder roles are kept here independently of
  * the RFC observer's client/server. Owner: tcp_zeek.c.
  *

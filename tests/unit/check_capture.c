@@ -3,7 +3,7 @@
  * check_capture: the capture engine over savefiles written by this suite
  * (classic pcap in both byte orders and both precisions, pcapng), merge
  * order, stdin, BPF counting, and every file-level failure the engine must
- * turn into a message or a -1 (shared/ref/hostile-input.md 1.1). Each test
+ * turn into a message or a -1 (doc/references.md section 4). Each test
  * writes its files into a fresh temporary directory that the fixture removes.
  */
 #include <config.h>

@@ -4,7 +4,7 @@
  * byte by byte in this suite: both byte orders, interfaces of different link
  * types and snapshot lengths, if_tsresol 10^-9 and 2^-20, if_tsoffset,
  * Simple and obsolete Packet Blocks, unknown blocks, several sections, every
- * file-level error libpcap reports (shared/ref/hostile-input.md 1.1), and a
+ * file-level error libpcap reports (doc/references.md section 4), and a
  * small valid file cut at every byte. Then the capture module's fallback:
  * a file libpcap gives up on in the middle, the same file through the
  * testing knob, and the public capture that motivated the reader.

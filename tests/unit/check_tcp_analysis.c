@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * check_tcp_analysis: the Wireshark 4.0 tcp.analysis.* definitions of
- * shared/ref/tcp-semantics.md section 3, one behaviour per test, plus unique
+ * doc/references.md section 2, one behaviour per test, plus unique
  * and retransmitted payload bytes, per-ACK RTT with Karn's rule, sequence
  * wrap and the client/server mapping of the summary. Segments come from
  * pb_meta(); the client sends in key direction AB (CL), the server in BA (SV).

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * check_tcp_zeek: the Zeek conn.log emulation against the examples of
- * shared/ref/tcp-semantics.md section 2 (conn_state table, history letters
+ * doc/references.md section 1 (conn_state table, history letters
  * and their repeat rules, role flips, sizes, last_time). Segments come from
  * pb_meta(): client 10.0.0.1:40000 (key direction AB), server 10.0.0.2:80.
  * Port 80 is a likely server port, so a first packet from the server that
