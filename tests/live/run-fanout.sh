@@ -13,7 +13,8 @@
 #     own fanout hash would split; the live records (tuple, packets, bytes,
 #     both endpoint states, handshake, close, violations) must equal the
 #     file run's, and both handles must have carried some of them.
-# Cost: ~10 s. Needs root, ip netns, tcpreplay, jq, /usr/bin/python3.
+# Cost: ~10 s. Needs root, ip netns, tcpreplay, jq, /usr/bin/python3
+# (tests/lib/require.sh: SKIP without them, FAIL under FLOWSTATE_REQUIRE_ALL=1).
 set -euo pipefail
 : "${FLOWSTATE:?}" "${SRCDIR:?}"
 here="$SRCDIR/tests/live"
@@ -31,9 +32,9 @@ pass=0 fail=0
 ok() { echo "ok   $*"; pass=$((pass + 1)); }
 bad() { echo "FAIL $*"; fail=$((fail + 1)); }
 
-for tool in ip tcpreplay jq ss /usr/bin/python3; do
-    command -v "$tool" >/dev/null || { echo "run-fanout: $tool is missing"; echo "0 passed, 1 failed"; exit 1; }
-done
+. "$SRCDIR/tests/lib/require.sh"
+require_netns
+require_tool tcpreplay jq ss:iproute2 /usr/bin/python3
 ip netns add "$nsa"
 ip netns add "$nsb"
 for ns in "$nsa" "$nsb"; do
