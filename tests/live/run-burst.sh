@@ -7,7 +7,8 @@
 #    the CLOSE_WAIT alarm while its socket is open, no false alarm.
 #  - 1 run with a deliberately small ring (-B 256 -s 0): drops happen, and
 #    every close_wait/half_open alarm of normal confidence is real.
-# Cost: ~45 s. Needs root, ip netns, nft, ss, /usr/bin/python3.
+# Cost: ~45 s. Needs root, ip netns, nft, ss, /usr/bin/python3 (tests/lib/require.sh:
+# SKIP without them, FAIL under FLOWSTATE_REQUIRE_ALL=1).
 set -euo pipefail
 : "${FLOWSTATE:?}" "${SRCDIR:?}"
 here="$SRCDIR/tests/live"
@@ -20,9 +21,9 @@ cleanup() {
 }
 made=()
 trap cleanup EXIT
-for tool in ip nft ss /usr/bin/python3; do
-    command -v "$tool" >/dev/null || { echo "run-burst: $tool is missing"; echo "0 passed, 1 failed"; exit 1; }
-done
+. "$SRCDIR/tests/lib/require.sh"
+require_netns
+require_tool nft:nftables ss:iproute2 /usr/bin/python3
 for _ in 1 2; do
     (while :; do :; done) &
     busy+=($!)
