@@ -41,6 +41,9 @@ enum long_only {
     OPT_FLOWS_ONLY,
     OPT_SPEED,
     OPT_WORKERS,
+    OPT_STATE,
+    OPT_STUCK,
+    OPT_HALF_OPEN,
 };
 
 static const struct option long_opts[] = {
@@ -70,6 +73,9 @@ static const struct option long_opts[] = {
     {"tui", no_argument, NULL, OPT_TUI},
     {"speed", required_argument, NULL, OPT_SPEED},
     {"workers", required_argument, NULL, OPT_WORKERS},
+    {"state", required_argument, NULL, OPT_STATE},
+    {"stuck", optional_argument, NULL, OPT_STUCK},
+    {"half-open", no_argument, NULL, OPT_HALF_OPEN},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -131,6 +137,18 @@ cli_usage(FILE *out)
           "                           connection, no TCP state machine or analysis\n"
           "      --workers N|auto     threads tracking connections (default 1; auto = one\n"
           "                           per online CPU); output is the same as with 1\n"
+          "\n"
+          "Selection (which connection records are written, in every format; the stats\n"
+          "record still counts every connection):\n"
+          "      --state STATES       connections with either end in one of STATES: ss's\n"
+          "                           names (established, syn-sent, syn-recv, fin-wait-1,\n"
+          "                           fin-wait-2, close-wait, closing, last-ack, time-wait,\n"
+          "                           closed; none = end never seen) and groups (all,\n"
+          "                           connected, synchronized, bucket, big), comma-separated;\n"
+          "                           !NAME excludes, client:NAME / server:NAME pin one end\n"
+          "      --stuck[=KINDS]      stuck connections (of KINDS: close_wait, half_open,\n"
+          "                           syn_unanswered, zero_window)\n"
+          "      --half-open          same as --stuck=half_open\n"
           "\n"
           "Privileges:\n"
           "  -Z, --relinquish-privileges USER  after opening the capture and the output\n"
@@ -377,17 +395,6 @@ check_expression(const struct options *o, int argc, char **argv, int from, char 
     size_t k;
     int i;
 
-    for (i = from; i < argc; i++) {
-        if (!names_file(argv[i]))
-            continue;
-        if (o->n_read > 0)
-            errbuf_printf(err, "'%s' is a file, not a filter: give -r before each file (-r %s)",
-                          argv[i], argv[i]);
-        else
-            errbuf_printf(err, "'%s' is a file, not a filter: read it with -r %s", argv[i],
-                          argv[i]);
-        return -1;
-    }
     if ((word_is(argv[from], "state") || word_is(argv[from], "exclude")) && from + 1 < argc) {
         if (word_is(argv[from], "exclude"))
             errbuf_printf(err,
@@ -408,6 +415,29 @@ check_expression(const struct options *o, int argc, char **argv, int from, char 
                           argv[from], argv[from]);
             return -1;
         }
+    }
+    /* a lone state name ("established") would be taken for a host name */
+    if (from + 1 == argc) {
+        struct report_select scratch;
+        char serr[ERRBUF_SIZE];
+
+        report_select_init(&scratch);
+        if (report_select_add_states(&scratch, argv[from], serr) == 0) {
+            errbuf_printf(err, "'%s' is a TCP state, not a BPF filter: use --state %s",
+                          argv[from], argv[from]);
+            return -1;
+        }
+    }
+    for (i = from; i < argc; i++) {
+        if (!names_file(argv[i]))
+            continue;
+        if (o->n_read > 0)
+            errbuf_printf(err, "'%s' is a file, not a filter: give -r before each file (-r %s)",
+                          argv[i], argv[i]);
+        else
+            errbuf_printf(err, "'%s' is a file, not a filter: read it with -r %s", argv[i],
+                          argv[i]);
+        return -1;
     }
     return 0;
 }
@@ -582,6 +612,18 @@ cli_parse(int argc, char **argv, struct options *o, FILE *out, char *err)
             }
             break;
         }
+        case OPT_STATE:
+            if (report_select_add_states(&o->select, optarg, err) != 0)
+                return CLI_ERROR;
+            break;
+        case OPT_STUCK:
+            if (report_select_add_stuck(&o->select, optarg, err) != 0)
+                return CLI_ERROR;
+            break;
+        case OPT_HALF_OPEN:
+            if (report_select_add_stuck(&o->select, "half_open", err) != 0)
+                return CLI_ERROR;
+            break;
         case 'n':
             /* tcpdump's -n/-nn: flowstate never resolves names, so there is nothing to turn off */
             break;
@@ -614,6 +656,11 @@ cli_parse(int argc, char **argv, struct options *o, FILE *out, char *err)
             return CLI_ERROR;
         }
         o->filter = join_args(argc, argv, optind);
+    }
+    if (o->flows_only && report_select_active(&o->select)) {
+        errbuf_printf(err, "--%s needs the TCP state machine, which --flows-only turns off",
+                      o->select.by_state ? "state" : "stuck");
+        return CLI_ERROR;
     }
     if (speed_set && !o->tui) {
         errbuf_printf(err, "--speed paces the interactive view: add --tui (with -r)");

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "report/report.h"
+#include "report/report_select.h"
 
 /* Everything the command line can say. Filled by cli_parse(); owned by main. */
 struct options {
@@ -40,6 +41,7 @@ struct options {
     unsigned workers;            /* --workers (1..CLI_MAX_WORKERS; auto resolved) */
     int verbose;                 /* -v */
     bool quiet;                  /* -q: no text summary, no progress line */
+    struct report_select select; /* --state, --stuck, --half-open */
 };
 
 #define CLI_MAX_WORKERS 256u

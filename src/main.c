@@ -30,6 +30,7 @@
 #include "cli.h"
 #include "engine/engine.h"
 #include "report/report.h"
+#include "report/report_select.h"
 #include "report/tui/tui.h"
 #include "util/log.h"
 
@@ -348,6 +349,9 @@ main(int argc, char **argv)
     engine_cfg_from_options(&o, &ecfg, capture_is_live(cap));
     if (ops == &report_tui_ops)
         ecfg.replay_speed = o.replay_speed;
+    /* --state / --stuck: only matching records reach the reporter (the engine counts them all) */
+    if (report_select_active(&o.select))
+        report_select_wrap(&o.select, ops, rep, &ops, &rep);
     if (o.output != NULL) {
         of.f = out;
         of.path = o.output;

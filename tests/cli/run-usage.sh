@@ -73,6 +73,16 @@ check 2 "flowstate: '$f' is a file, not a filter: give -r before each file (-r $
 check 2 "flowstate: '$f' is a file, not a filter: read it with -r $f" $f
 check 2 "flowstate: 'state close-wait' is ss syntax; the expression is a BPF filter: use --state close-wait" -r $f state close-wait
 check 2 "flowstate: 'exclude established' is ss syntax; the expression is a BPF filter: use --state '!established'" -r $f exclude established
+check 2 "flowstate: 'established' is a TCP state, not a BPF filter: use --state established" -r $f established
+check 2 "flowstate: 'close_wait' is not a BPF filter: to select stuck connections use --stuck=close_wait (with '=')" -r $f --stuck close_wait
+# ---- --state / --stuck mistakes ---------------------------------------------------------
+check 2 "flowstate: --state: 'listening' means nothing on the wire: a capture shows connections, not sockets waiting for one (ss -l lists those)" --state listening -r $f
+check 2 "flowstate: --state: unknown state 'estab1ished' (established, syn-sent, syn-recv, fin-wait-1, fin-wait-2, close-wait, closing, last-ack, time-wait, closed, none; groups: all, connected, synchronized, bucket, big)" --state estab1ished -r $f
+check 2 "flowstate: --state: empty state name" --state close-wait, -r $f
+check 2 "flowstate: --stuck: unknown kind 'closewait' (close_wait, half_open, syn_unanswered, zero_window)" --stuck=closewait -r $f
+check 2 "flowstate: --state needs the TCP state machine, which --flows-only turns off" --flows-only --state established -r $f
+check 2 "flowstate: --stuck needs the TCP state machine, which --flows-only turns off" --half-open --flows-only -r $f
+check 0 "" --state connected,!established --stuck -r $f
 # no doubled text (libpcap's message already starts with the file name)
 check 2 "flowstate: /nonexistent/x.pcap: No such file or directory" -r /nonexistent/x.pcap
 check 2 "flowstate: give the filter either with -f or as an expression, not both" -r $f -f tcp udp

@@ -334,6 +334,244 @@ START_TEST(test_ss_state_syntax_in_the_expression_points_to_state)
 }
 END_TEST
 
+/* ---- --state / --stuck / --half-open ------------------------------------------------ */
+
+static uint16_t
+states_of(const char *spec, int end)
+{
+    struct report_select sel;
+    char err[ERRBUF_SIZE] = "";
+
+    report_select_init(&sel);
+    ck_assert_msg(report_select_add_states(&sel, spec, err) == 0, "%s: %s", spec, err);
+    return report_select_states(&sel, end);
+}
+
+/* every TCP-STATES name of ss --help is one RFC 9293 state, in ss's or RFC spelling */
+START_TEST(test_state_names_are_ss_names_and_rfc_names)
+{
+    static const struct {
+        const char *ss, *rfc;
+        enum tcp_state_id st;
+    } names[] = {
+        {"established", "ESTABLISHED", TCP_ST_ESTABLISHED},
+        {"syn-sent", "SYN_SENT", TCP_ST_SYN_SENT},
+        {"syn-recv", "SYN_RECEIVED", TCP_ST_SYN_RECEIVED},
+        {"fin-wait-1", "FIN_WAIT_1", TCP_ST_FIN_WAIT_1},
+        {"fin-wait-2", "FIN_WAIT_2", TCP_ST_FIN_WAIT_2},
+        {"time-wait", "TIME_WAIT", TCP_ST_TIME_WAIT},
+        {"closed", "CLOSED", TCP_ST_CLOSED},
+        {"close-wait", "CLOSE_WAIT", TCP_ST_CLOSE_WAIT},
+        {"last-ack", "LAST_ACK", TCP_ST_LAST_ACK},
+        {"closing", "CLOSING", TCP_ST_CLOSING},
+        {"none", "NONE", TCP_ST_NONE},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        ck_assert_uint_eq(states_of(names[i].ss, REPORT_SELECT_CLIENT), 1u << names[i].st);
+        ck_assert_uint_eq(states_of(names[i].ss, REPORT_SELECT_SERVER), 1u << names[i].st);
+        ck_assert_uint_eq(states_of(names[i].rfc, REPORT_SELECT_CLIENT), 1u << names[i].st);
+        /* the table prints RFC names; tcp_state_ss_name() gives ss's: both round-trip */
+        ck_assert_uint_eq(states_of(tcp_state_name(names[i].st), 0), 1u << names[i].st);
+        ck_assert_uint_eq(states_of(tcp_state_ss_name(names[i].st), 0), 1u << names[i].st);
+    }
+    ck_assert_uint_eq(states_of("estab", 0), 1u << TCP_ST_ESTABLISHED);
+    ck_assert_uint_eq(states_of("syn-received", 0), 1u << TCP_ST_SYN_RECEIVED);
+}
+END_TEST
+
+/* the groups are exactly the lists ss --help prints (listening left out: refused below) */
+START_TEST(test_state_groups_are_ss_groups)
+{
+    static const struct {
+        const char *group, *members;
+    } groups[] = {
+        {"connected", "established,syn-sent,syn-recv,fin-wait-1,fin-wait-2,time-wait,"
+                      "close-wait,last-ack,closing"},
+        {"synchronized", "established,syn-recv,fin-wait-1,fin-wait-2,time-wait,close-wait,"
+                         "last-ack,closing"},
+        {"bucket", "syn-recv,time-wait"},
+        {"big", "established,syn-sent,fin-wait-1,fin-wait-2,closed,close-wait,last-ack,closing"},
+        {"all", "none,established,syn-sent,syn-recv,fin-wait-1,fin-wait-2,time-wait,closed,"
+                "close-wait,last-ack,closing"},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+        ck_assert_uint_eq(states_of(groups[i].group, REPORT_SELECT_CLIENT),
+                          states_of(groups[i].members, REPORT_SELECT_CLIENT));
+        ck_assert_uint_eq(states_of(groups[i].group, REPORT_SELECT_SERVER),
+                          states_of(groups[i].members, REPORT_SELECT_SERVER));
+    }
+    ck_assert_uint_eq(states_of("all", 0), (1u << TCP_ST_COUNT) - 1u);
+}
+END_TEST
+
+START_TEST(test_state_negation_and_end_prefixes)
+{
+    const uint16_t all = (uint16_t)((1u << TCP_ST_COUNT) - 1u);
+    const uint16_t est = 1u << TCP_ST_ESTABLISHED, cw = 1u << TCP_ST_CLOSE_WAIT;
+
+    /* only negated names: everything else */
+    ck_assert_uint_eq(states_of("!established", 0), all & ~est);
+    ck_assert_uint_eq(states_of("!established", 1), all & ~est);
+    ck_assert_uint_eq(states_of("connected,!established", 0),
+                      states_of("connected", 0) & ~est);
+    /* a prefix restricts a name to one end; the other end matches nothing */
+    ck_assert_uint_eq(states_of("client:close-wait", REPORT_SELECT_CLIENT), cw);
+    ck_assert_uint_eq(states_of("client:close-wait", REPORT_SELECT_SERVER), 0);
+    ck_assert_uint_eq(states_of("server:close_wait", REPORT_SELECT_SERVER), cw);
+    ck_assert_uint_eq(states_of("server:close_wait", REPORT_SELECT_CLIENT), 0);
+    /* '!' before or after the prefix, blanks around terms, any case */
+    ck_assert_uint_eq(states_of("!server:closed", 1), states_of("server:!closed", 1));
+    ck_assert_uint_eq(states_of("!server:closed", 0), 0);
+    ck_assert_uint_eq(states_of(" Close-Wait , LAST_ACK ", 0),
+                      cw | (1u << TCP_ST_LAST_ACK));
+}
+END_TEST
+
+START_TEST(test_state_mistakes_are_refused_with_a_message)
+{
+    static const char *const bad[][2] = {
+        {"listening", "means nothing on the wire"},
+        {"listen", "means nothing on the wire"},
+        {"established,listening", "listening"},
+        {"estabished", "unknown state 'estabished'"},
+        {"", "empty state name"},
+        {"established,", "empty state name"},
+        {"client:", "empty state name"},
+        {"peer:established", "unknown state 'peer:established'"},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        const char *argv[] = {"flowstate", "--state", bad[i][0], "-r", "x"};
+        struct options o;
+        char err[ERRBUF_SIZE] = "";
+
+        ck_assert_msg(parse(&o, err, 5, argv) == CLI_ERROR, "accepted '%s'", bad[i][0]);
+        ck_assert_msg(strstr(err, bad[i][1]) != NULL, "'%s': %s", bad[i][0], err);
+        ck_assert_msg(strncmp(err, "--state: ", 9) == 0, "%s", err);
+        cli_options_fini(&o);
+    }
+}
+END_TEST
+
+START_TEST(test_state_options_accumulate_and_stuck_kinds_parse)
+{
+    const char *argv[] = {"flowstate",     "--state", "close-wait",   "--state",
+                          "server:syn-recv", "--stuck=close_wait,zero-window", "--half-open",
+                          "-r",            "x"};
+    struct options o;
+    char err[ERRBUF_SIZE] = "";
+
+    ck_assert_msg(parse(&o, err, 9, argv) == CLI_OK, "%s", err);
+    ck_assert(report_select_active(&o.select));
+    ck_assert_uint_eq(report_select_states(&o.select, 0), 1u << TCP_ST_CLOSE_WAIT);
+    ck_assert_uint_eq(report_select_states(&o.select, 1),
+                      (1u << TCP_ST_CLOSE_WAIT) | (1u << TCP_ST_SYN_RECEIVED));
+    ck_assert_uint_eq(o.select.stuck, (1u << TCP_STUCK_CLOSE_WAIT) |
+                                          (1u << TCP_STUCK_ZERO_WINDOW) |
+                                          (1u << TCP_STUCK_HALF_OPEN));
+    cli_options_fini(&o);
+}
+END_TEST
+
+START_TEST(test_bare_stuck_means_every_kind_and_bad_kinds_are_refused)
+{
+    const char *any[] = {"flowstate", "--stuck", "-r", "x"};
+    const char *bad[] = {"flowstate", "--stuck=close", "-r", "x"};
+    const char *empty[] = {"flowstate", "--stuck=", "-r", "x"};
+    const char *space[] = {"flowstate", "-r", "x", "--stuck", "close_wait"};
+    const char *flows[] = {"flowstate", "--flows-only", "--half-open", "-r", "x"};
+    struct options o;
+    char err[ERRBUF_SIZE] = "";
+
+    ck_assert_int_eq(parse(&o, err, 4, any), CLI_OK);
+    ck_assert_uint_eq(o.select.stuck, 0x1e); /* kinds 1..4 */
+    ck_assert(!o.select.by_state);
+    cli_options_fini(&o);
+    ck_assert_int_eq(parse(&o, err, 4, bad), CLI_ERROR);
+    ck_assert_ptr_nonnull(strstr(err, "unknown kind 'close'"));
+    cli_options_fini(&o);
+    ck_assert_int_eq(parse(&o, err, 4, empty), CLI_ERROR);
+    cli_options_fini(&o);
+    /* "--stuck close_wait": the kind would become a BPF host name; say "=" */
+    ck_assert_int_eq(parse(&o, err, 5, space), CLI_ERROR);
+    ck_assert_str_eq(err, "'close_wait' is not a BPF filter: to select stuck connections use "
+                          "--stuck=close_wait (with '=')");
+    cli_options_fini(&o);
+    ck_assert_int_eq(parse(&o, err, 5, flows), CLI_ERROR);
+    ck_assert_ptr_nonnull(strstr(err, "--flows-only"));
+    cli_options_fini(&o);
+}
+END_TEST
+
+START_TEST(test_a_lone_state_word_in_the_expression_points_to_state)
+{
+    const char *a[] = {"flowstate", "-r", "x", "established"};
+    const char *b[] = {"flowstate", "-r", "x", "tcp", "port", "80"};
+    struct options o;
+    char err[ERRBUF_SIZE] = "";
+
+    ck_assert_int_eq(parse(&o, err, 4, a), CLI_ERROR);
+    ck_assert_str_eq(err, "'established' is a TCP state, not a BPF filter: use --state established");
+    cli_options_fini(&o);
+    ck_assert_int_eq(parse(&o, err, 6, b), CLI_OK);
+    cli_options_fini(&o);
+}
+END_TEST
+
+static struct flow_record
+rec(enum tcp_state_id c, enum tcp_state_id sv, enum tcp_stuck_kind k)
+{
+    struct flow_record r;
+
+    memset(&r, 0, sizeof(r));
+    r.has_session = true;
+    r.s.client.state = (uint8_t)c;
+    r.s.server.state = (uint8_t)sv;
+    r.s.stuck = (uint8_t)k;
+    return r;
+}
+
+/* either end matches; prefixes pin the end; --stuck and --state together must both match */
+START_TEST(test_selection_matches_either_end_and_combines_with_and)
+{
+    struct report_select sel;
+    char err[ERRBUF_SIZE];
+    struct flow_record cw_srv = rec(TCP_ST_FIN_WAIT_2, TCP_ST_CLOSE_WAIT, TCP_STUCK_CLOSE_WAIT);
+    struct flow_record est = rec(TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED, TCP_STUCK_NONE);
+    struct flow_record flows = est;
+
+    flows.has_session = false;
+    report_select_init(&sel);
+    ck_assert(report_select_match(&sel, &est)); /* no selection: everything */
+    ck_assert(report_select_match(&sel, &flows));
+    ck_assert_int_eq(report_select_add_states(&sel, "close-wait", err), 0);
+    ck_assert(report_select_match(&sel, &cw_srv));
+    ck_assert(!report_select_match(&sel, &est));
+    ck_assert(!report_select_match(&sel, &flows));
+
+    report_select_init(&sel);
+    ck_assert_int_eq(report_select_add_states(&sel, "client:close-wait", err), 0);
+    ck_assert(!report_select_match(&sel, &cw_srv)); /* the server is the one in CLOSE_WAIT */
+
+    report_select_init(&sel);
+    ck_assert_int_eq(report_select_add_states(&sel, "!established", err), 0);
+    ck_assert(report_select_match(&sel, &cw_srv));
+    ck_assert(!report_select_match(&sel, &est));
+
+    report_select_init(&sel);
+    ck_assert_int_eq(report_select_add_stuck(&sel, NULL, err), 0);
+    ck_assert(report_select_match(&sel, &cw_srv));
+    ck_assert(!report_select_match(&sel, &est));
+    ck_assert_int_eq(report_select_add_states(&sel, "established", err), 0);
+    ck_assert(!report_select_match(&sel, &cw_srv)); /* stuck, but no end ESTABLISHED */
+}
+END_TEST
+
 static Suite *
 cli_suite(void)
 {
@@ -356,6 +594,14 @@ cli_suite(void)
     tcase_add_test(tc, test_speed_without_tui_or_with_a_live_capture_is_refused);
     tcase_add_test(tc, test_a_file_in_the_expression_suggests_r);
     tcase_add_test(tc, test_ss_state_syntax_in_the_expression_points_to_state);
+    tcase_add_test(tc, test_state_names_are_ss_names_and_rfc_names);
+    tcase_add_test(tc, test_state_groups_are_ss_groups);
+    tcase_add_test(tc, test_state_negation_and_end_prefixes);
+    tcase_add_test(tc, test_state_mistakes_are_refused_with_a_message);
+    tcase_add_test(tc, test_state_options_accumulate_and_stuck_kinds_parse);
+    tcase_add_test(tc, test_bare_stuck_means_every_kind_and_bad_kinds_are_refused);
+    tcase_add_test(tc, test_a_lone_state_word_in_the_expression_points_to_state);
+    tcase_add_test(tc, test_selection_matches_either_end_and_combines_with_and);
     suite_add_tcase(s, tc);
     return s;
 }
