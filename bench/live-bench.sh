@@ -5,7 +5,8 @@
 # fs-lbB-PID: veth-b; nothing else is attached, IPv6 is off so the kernel
 # adds no packets of its own) while `flowstate -i veth-b` captures in the
 # other. Prints one line per run: packets in the file, sent by tcpreplay,
-# seen by flowstate (decoder.pkts), kernel_recv/kernel_drop/kernel_ifdrop,
+# seen by flowstate (decoder.pkts), kernel_recv/kernel_drop/kernel_ifdrop
+# (stats.capture.kernel_packets/kernel_drops/kernel_ifdrops),
 # flows, and flowstate's CPU time (user+sys from /usr/bin/time -v) per packet.
 #
 # Usage: bench/live-bench.sh [--rate ARG]... [--buffer SIZE] [--keep DIR] [PCAP]
@@ -138,9 +139,9 @@ for rate in "${rates[@]}"; do
     wait "$tpid" || true
     stats=$(jq -c 'select(.event_type=="stats") | .stats' "$json")
     seen=$(jq -r '.decoder.pkts' <<<"$stats")
-    recv=$(jq -r '.capture.kernel_recv' <<<"$stats")
-    drop=$(jq -r '.capture.kernel_drop' <<<"$stats")
-    ifdrop=$(jq -r '.capture.kernel_ifdrop' <<<"$stats")
+    recv=$(jq -r '.capture.kernel_packets' <<<"$stats")
+    drop=$(jq -r '.capture.kernel_drops' <<<"$stats")
+    ifdrop=$(jq -r '.capture.kernel_ifdrops' <<<"$stats")
     flows=$(jq -s '[.[] | select(.event_type=="flow")] | length' "$json")
     user=$(sed -n 's/^[[:space:]]*User time (seconds): //p' "$timef")
     sys=$(sed -n 's/^[[:space:]]*System time (seconds): //p' "$timef")

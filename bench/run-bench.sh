@@ -105,8 +105,8 @@ fo_rss=$best_rss
 "$FLOWSTATE" -T eve -r "$cap" >"$out/flowstate.eve" 2>/dev/null || true
 stats=$(grep '"event_type":"stats"' "$out/flowstate.eve" | tail -n 1)
 flow_records=$(grep -c '"event_type":"flow"' "$out/flowstate.eve" || true)
-slot_bytes=$(jq -r '.stats.flow.slot_bytes // "n/a"' <<<"$stats")
-peak=$(jq -r '.stats.flow.peak // empty' <<<"$stats")
+slot_bytes=$(jq -r '.stats.flowstate.flow.slot_bytes // "n/a"' <<<"$stats")
+peak=$(jq -r '.stats.flowstate.flow.peak // empty' <<<"$stats")
 peak=${peak:-$concurrent}
 fs_pkts=$(jq -r '.stats.decoder.pkts // "n/a"' <<<"$stats")
 

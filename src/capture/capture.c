@@ -630,18 +630,21 @@ capture_stats_export(struct capture *c, struct stat_list *out)
 {
     const struct capture_stats *st = capture_stats(c);
 
-    stat_list_add(out, "capture.files", st->files);
-    stat_list_add(out, "capture.records", st->records);
-    stat_list_add(out, "capture.filtered", st->filtered);
-    stat_list_add(out, "capture.read_errors", st->read_errors);
-    stat_list_add(out, "capture.ts_backwards", st->ts_backwards);
+    /* Suricata's pcap source sets these three from pcap_stats() the same way */
     if (c->live) {
-        stat_list_add(out, "capture.kernel_recv", st->kernel_recv);
-        stat_list_add(out, "capture.kernel_drop", st->kernel_drop);
-        stat_list_add(out, "capture.kernel_ifdrop", st->kernel_ifdrop);
-        stat_list_add(out, "flowstate.capture.after_stop", c->after_stop);
+        stat_list_add(out, "capture.kernel_packets", st->kernel_recv);
+        stat_list_add(out, "capture.kernel_drops", st->kernel_drop);
+        stat_list_add(out, "capture.kernel_ifdrops", st->kernel_ifdrop);
+    }
+    stat_list_add(out, STATS_OWN "capture.files", st->files);
+    stat_list_add(out, STATS_OWN "capture.records", st->records);
+    stat_list_add(out, STATS_OWN "capture.filtered", st->filtered);
+    stat_list_add(out, STATS_OWN "capture.read_errors", st->read_errors);
+    stat_list_add(out, STATS_OWN "capture.ts_backwards", st->ts_backwards);
+    if (c->live) {
+        stat_list_add(out, STATS_OWN "capture.after_stop", c->after_stop);
         if (c->n > 1) {
-            stat_list_add(out, "flowstate.capture.fanout_early", c->fanout_early);
+            stat_list_add(out, STATS_OWN "capture.fanout_early", c->fanout_early);
             for (size_t i = 0; i < c->n; i++) {
                 stat_list_add(out, c->src[i].key_recv, c->src[i].k_recv);
                 stat_list_add(out, c->src[i].key_drop, c->src[i].k_drop);
@@ -831,8 +834,9 @@ cap_live_fanout(struct capture *c, const char *filter, char *err)
             errbuf_printf(err, "%s: %s", s->shown, ferr);
             return -1;
         }
-        snprintf(s->key_recv, sizeof(s->key_recv), "flowstate.capture.handles.%zu.kernel_recv", i);
-        snprintf(s->key_drop, sizeof(s->key_drop), "flowstate.capture.handles.%zu.kernel_drop", i);
+        snprintf(s->key_recv, sizeof(s->key_recv), STATS_OWN "capture.handles.%zu.kernel_packets",
+                 i);
+        snprintf(s->key_drop, sizeof(s->key_drop), STATS_OWN "capture.handles.%zu.kernel_drops", i);
     }
     for (size_t i = 0; i < c->n; i++) {
         struct cap_source *s = &c->src[i];

@@ -108,7 +108,11 @@ void capture_breakloop(struct capture *c);
 
 /* Refreshes kernel counters (live) and returns the stats (borrowed). */
 const struct capture_stats *capture_stats(struct capture *c);
-/* Appends "capture.*" counters. */
+/*
+ * Appends the capture counters: live, Suricata's capture.kernel_packets,
+ * kernel_drops, kernel_ifdrops (pcap_stats: ps_recv, ps_drop, ps_ifdrop);
+ * always flowstate's own "flowstate.capture.*".
+ */
 void capture_stats_export(struct capture *c, struct stat_list *out);
 
 /* Lists interfaces like tcpdump -D, to `out`. Returns 0 or -1 + err. */

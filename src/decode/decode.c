@@ -11,9 +11,11 @@
  *    encountered, so a tunnelled packet counts each IP layer it carries
  *    (IPv4-in-GRE-in-IPv4 adds 2 to ipv4), like Suricata's decoder counters.
  *  - DC_TCP_CSUM_*: once per packet whose outcome is DECODE_TCP.
- *  - DC_PKTS, DC_BYTES, DC_FILTERED belong to the engine, which counts every
- *    record before filtering; hence the exported invariant
- *        decoder.pkts == decoder.filtered + sum(decoder.outcome.*).
+ *  - DC_PKTS, DC_BYTES, DC_WIRE_BYTES and DC_FILTERED belong to the engine,
+ *    which counts the records past the filter (Suricata's decoder.pkts:
+ *    libpcap applies the filter before Suricata sees a packet) and is told
+ *    the filtered count by the capture; hence the exported invariant
+ *        decoder.pkts == sum(flowstate.decoder.outcome.*).
  *  - decode_ip_datagram() (datagrams rebuilt from fragments, not records)
  *    counts into a separate struct the engine keeps; its outcomes are
  *    exported as decoder.defrag.outcome.*, every fragment record having
@@ -183,23 +185,23 @@ static const char *const outcome_names[DECODE_OUTCOME_COUNT] = {
 };
 
 static const char *const outcome_paths[DECODE_OUTCOME_COUNT] = {
-    [DECODE_TCP] = "decoder.outcome.tcp",
-    [DECODE_OTHER_L4] = "decoder.outcome.other_l4",
-    [DECODE_NON_IP] = "decoder.outcome.non_ip",
-    [DECODE_FRAGMENT] = "decoder.outcome.fragment",
-    [DECODE_TRUNCATED] = "decoder.outcome.truncated",
-    [DECODE_MALFORMED] = "decoder.outcome.malformed",
-    [DECODE_UNSUPPORTED] = "decoder.outcome.unsupported",
+    [DECODE_TCP] = STATS_OWN "decoder.outcome.tcp",
+    [DECODE_OTHER_L4] = STATS_OWN "decoder.outcome.other_l4",
+    [DECODE_NON_IP] = STATS_OWN "decoder.outcome.non_ip",
+    [DECODE_FRAGMENT] = STATS_OWN "decoder.outcome.fragment",
+    [DECODE_TRUNCATED] = STATS_OWN "decoder.outcome.truncated",
+    [DECODE_MALFORMED] = STATS_OWN "decoder.outcome.malformed",
+    [DECODE_UNSUPPORTED] = STATS_OWN "decoder.outcome.unsupported",
 };
 
 static const char *const defrag_outcome_paths[DECODE_OUTCOME_COUNT] = {
-    [DECODE_TCP] = "decoder.defrag.outcome.tcp",
-    [DECODE_OTHER_L4] = "decoder.defrag.outcome.other_l4",
-    [DECODE_NON_IP] = "decoder.defrag.outcome.non_ip",
-    [DECODE_FRAGMENT] = "decoder.defrag.outcome.fragment",
-    [DECODE_TRUNCATED] = "decoder.defrag.outcome.truncated",
-    [DECODE_MALFORMED] = "decoder.defrag.outcome.malformed",
-    [DECODE_UNSUPPORTED] = "decoder.defrag.outcome.unsupported",
+    [DECODE_TCP] = STATS_OWN "decoder.defrag.outcome.tcp",
+    [DECODE_OTHER_L4] = STATS_OWN "decoder.defrag.outcome.other_l4",
+    [DECODE_NON_IP] = STATS_OWN "decoder.defrag.outcome.non_ip",
+    [DECODE_FRAGMENT] = STATS_OWN "decoder.defrag.outcome.fragment",
+    [DECODE_TRUNCATED] = STATS_OWN "decoder.defrag.outcome.truncated",
+    [DECODE_MALFORMED] = STATS_OWN "decoder.defrag.outcome.malformed",
+    [DECODE_UNSUPPORTED] = STATS_OWN "decoder.defrag.outcome.unsupported",
 };
 
 struct reason_name {
@@ -207,7 +209,7 @@ struct reason_name {
 };
 
 static const struct reason_name reason_names[DR_COUNT] = {
-#define R(e, n) [e] = {n, "decoder.truncated." n, "decoder.malformed." n}
+#define R(e, n) [e] = {n, STATS_OWN "decoder.truncated." n, STATS_OWN "decoder.malformed." n}
     R(DR_NONE, "none"),
     R(DR_LINK_HEADER, "link_header"),
     R(DR_VLAN_HEADER, "vlan_header"),
@@ -237,12 +239,14 @@ struct counter_name {
     const char *name, *path;
 };
 
-/* Suricata's decoder.* names where one exists; checksum counters under decoder.checksum. */
+/* Suricata's decoder.* names up to DC_TEREDO (decode.h); flowstate's own after it. */
 static const struct counter_name counter_names[DC_COUNT] = {
 #define C(e, n) [e] = {n, "decoder." n}
+#define O(e, n) [e] = {n, STATS_OWN "decoder." n}
     C(DC_PKTS, "pkts"),
     C(DC_BYTES, "bytes"),
-    C(DC_FILTERED, "filtered"),
+    O(DC_WIRE_BYTES, "wire_bytes"),
+    O(DC_FILTERED, "filtered"),
     C(DC_ETHERNET, "ethernet"),
     C(DC_SLL, "sll"),
     C(DC_SLL2, "sll2"),
@@ -250,6 +254,7 @@ static const struct counter_name counter_names[DC_COUNT] = {
     C(DC_RAW, "raw"),
     C(DC_VLAN, "vlan"),
     C(DC_VLAN_QINQ, "vlan_qinq"),
+    C(DC_VLAN_QINQINQ, "vlan_qinqinq"),
     C(DC_MPLS, "mpls"),
     C(DC_IPV4, "ipv4"),
     C(DC_IPV6, "ipv6"),
@@ -258,26 +263,27 @@ static const struct counter_name counter_names[DC_COUNT] = {
     C(DC_ICMPV4, "icmpv4"),
     C(DC_ICMPV6, "icmpv6"),
     C(DC_SCTP, "sctp"),
-    C(DC_OTHER_IP, "other_ip"),
     C(DC_ARP, "arp"),
-    C(DC_OTHER_LINK, "other_link"),
     C(DC_GRE, "gre"),
     C(DC_VXLAN, "vxlan"),
     C(DC_GENEVE, "geneve"),
     C(DC_TEREDO, "teredo"),
-    C(DC_IPV4_IN_IP, "ipv4_in_ip"),
-    C(DC_IPV6_IN_IP, "ipv6_in_ip"),
-    C(DC_IPV4_FRAG, "ipv4_frag"),
-    C(DC_IPV6_FRAG, "ipv6_frag"),
-    C(DC_TCP_CSUM_OK, "checksum.tcp_ok"),
-    C(DC_TCP_CSUM_BAD, "checksum.tcp_bad"),
-    C(DC_TCP_CSUM_UNCHECKED, "checksum.tcp_unchecked"),
-    C(DC_TCP_CSUM_OFFLOADED, "checksum.tcp_offloaded"),
+    O(DC_OTHER_IP, "other_ip"),
+    O(DC_OTHER_LINK, "other_link"),
+    O(DC_IPV4_IN_IP, "ipv4_in_ip"),
+    O(DC_IPV6_IN_IP, "ipv6_in_ip"),
+    O(DC_IPV4_FRAG, "ipv4_frag"),
+    O(DC_IPV6_FRAG, "ipv6_frag"),
+    O(DC_TCP_CSUM_OK, "checksum.tcp_ok"),
+    O(DC_TCP_CSUM_BAD, "checksum.tcp_bad"),
+    O(DC_TCP_CSUM_UNCHECKED, "checksum.tcp_unchecked"),
+    O(DC_TCP_CSUM_OFFLOADED, "checksum.tcp_offloaded"),
+#undef O
 #undef C
 };
 
 static const struct counter_name link_names[DL_COUNT] = {
-#define L(e, n) [e] = {n, "decoder.linktype." n}
+#define L(e, n) [e] = {n, STATS_OWN "decoder.linktype." n}
     L(DL_EN10MB, "EN10MB"), L(DL_LINUX_SLL, "LINUX_SLL"), L(DL_LINUX_SLL2, "LINUX_SLL2"),
     L(DL_RAW, "RAW"),       L(DL_IPV4, "IPV4"),           L(DL_IPV6, "IPV6"),
     L(DL_NULL, "NULL"),     L(DL_LOOP, "LOOP"),           L(DL_OTHER, "OTHER"),
@@ -313,11 +319,14 @@ decode_stats_export(const struct decode_stats *st, struct stat_list *out)
 {
     size_t i;
 
-    /* decoder.pkts == decoder.filtered + sum(decoder.outcome.*) */
-    for (i = 0; i < DC_COUNT; i++)
-        if (i != DC_FILTERED && i < DC_TCP_CSUM_OK)
+    /* Suricata's counters first, then ours; decoder.pkts == sum(outcome.*) */
+    for (i = 0; i <= DC_TEREDO; i++)
+        if (i != DC_WIRE_BYTES && i != DC_FILTERED)
             stat_list_add(out, counter_names[i].path, st->counter[i]);
+    stat_list_add(out, counter_names[DC_WIRE_BYTES].path, st->counter[DC_WIRE_BYTES]);
     stat_list_add(out, counter_names[DC_FILTERED].path, st->counter[DC_FILTERED]);
+    for (i = DC_TEREDO + 1; i < DC_TCP_CSUM_OK; i++)
+        stat_list_add(out, counter_names[i].path, st->counter[i]);
     for (i = 0; i < DECODE_OUTCOME_COUNT; i++)
         stat_list_add(out, outcome_paths[i], st->outcome[i]);
     for (i = DR_NONE + 1; i < DR_COUNT; i++)

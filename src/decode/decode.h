@@ -177,18 +177,24 @@ enum decode_reason {
     DR_COUNT
 };
 
-/* Counter indices. decode_counter_name() gives the Suricata-style stats name. */
+/*
+ * Counter indices. decode_counter_name() gives the short name; the stats
+ * path is Suricata's "decoder.<name>" where Suricata counts the same thing,
+ * else "flowstate.decoder.<name>" (decode_stats_export).
+ */
 enum decode_counter {
-    DC_PKTS = 0,       /* every record read (capinfos -c) */
-    DC_BYTES,          /* sum of wire lengths */
-    DC_FILTERED,       /* rejected by the BPF filter (counted by the engine) */
+    DC_PKTS = 0,   /* records past the BPF filter (Suricata decoder.pkts) */
+    DC_BYTES,      /* sum of their captured lengths (Suricata: GET_PKT_LEN) */
+    DC_WIRE_BYTES, /* sum of their wire lengths */
+    DC_FILTERED,   /* rejected by the BPF filter (counted by the engine) */
     DC_ETHERNET,
     DC_SLL,
     DC_SLL2,
     DC_NULL,
     DC_RAW,
-    DC_VLAN,           /* packets with >= 1 802.1Q tag */
-    DC_VLAN_QINQ,      /* packets with >= 2 tags */
+    DC_VLAN,         /* 802.1Q/802.1ad tags, one per tag (as Suricata) */
+    DC_VLAN_QINQ,    /* packets with a second tag */
+    DC_VLAN_QINQINQ, /* packets with a third tag */
     DC_MPLS,
     DC_IPV4,
     DC_IPV6,
@@ -197,16 +203,16 @@ enum decode_counter {
     DC_ICMPV4,
     DC_ICMPV6,
     DC_SCTP,
-    DC_OTHER_IP,       /* IP with another transport */
     DC_ARP,
-    DC_OTHER_LINK,     /* non-IP ethertypes other than ARP */
     DC_GRE,
     DC_VXLAN,
     DC_GENEVE,
     DC_TEREDO,
-    DC_IPV4_IN_IP,     /* IPv4 inside IPv4/IPv6 (proto 4) */
-    DC_IPV6_IN_IP,     /* IPv6 inside IPv4/IPv6 (proto 41) */
-    DC_IPV4_FRAG,      /* IPv4 fragments (first and later) */
+    DC_OTHER_IP,   /* IP with another transport; first flowstate-only counter */
+    DC_OTHER_LINK, /* non-IP ethertypes other than ARP */
+    DC_IPV4_IN_IP, /* IPv4 inside IPv4/IPv6 (proto 4) */
+    DC_IPV6_IN_IP, /* IPv6 inside IPv4/IPv6 (proto 41) */
+    DC_IPV4_FRAG,  /* IPv4 fragments (first and later) */
     DC_IPV6_FRAG,
     DC_TCP_CSUM_OK,
     DC_TCP_CSUM_BAD,
@@ -239,8 +245,8 @@ struct decode_opts {
  * opt.sack[] past opt.sack_count, and frag unless the outcome is
  * DECODE_FRAGMENT, keep whatever they held (not cleared per packet: they are
  * the larger part of the struct). Counts into *st (link,
- * protocol, outcome and reason counters; NOT DC_PKTS/DC_BYTES/DC_FILTERED,
- * which the engine counts before filtering). `caplen` bytes at `pkt` are
+ * protocol, outcome and reason counters; NOT DC_PKTS/DC_BYTES/DC_WIRE_BYTES/
+ * DC_FILTERED, which the engine counts). `caplen` bytes at `pkt` are
  * borrowed for the call only. Never fails: every input maps to an outcome.
  */
 enum decode_outcome decode_packet(int dlt, const uint8_t *pkt, uint32_t caplen, uint32_t wirelen,
@@ -269,11 +275,16 @@ const char *decode_link_name(enum decode_link l);
 /* True if the decoder handles this DLT. */
 bool decode_dlt_supported(int dlt);
 
-/* Appends every counter as "decoder.<name>" items (reason maps: non-zero only). */
+/*
+ * Appends every counter (reason maps and link types: non-zero only):
+ * Suricata's "decoder.<name>" for DC_PKTS ... DC_TEREDO, then flowstate's
+ * own as "flowstate.decoder.<name>", among them the outcomes, whose sum is
+ * decoder.pkts.
+ */
 void decode_stats_export(const struct decode_stats *st, struct stat_list *out);
 
 /*
- * Appends the outcomes of reassembled datagrams as "decoder.defrag.outcome.<name>"
+ * Appends the outcomes of reassembled datagrams as "flowstate.decoder.defrag.outcome.<name>"
  * items (all of them; the caller decides whether the defrag group is shown).
  */
 void decode_stats_export_defrag(const struct decode_stats *st, struct stat_list *out);

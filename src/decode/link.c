@@ -185,10 +185,12 @@ dec_ethertype(struct dec_ctx *d, uint16_t type, struct cursor *c)
             return dec_malformed(d, DR_VLAN_TOO_MANY);
         if (m->tunnel_depth == 0 && m->vlan_count < DECODE_MAX_VLAN)
             m->vlan[m->vlan_count++] = (uint16_t)(tci & 0x0fff);
-        if (tags == 1)
-            dec_count(d, DC_VLAN);
-        else if (tags == 2)
+        /* Suricata's DecodeVLAN: vlan once per tag, qinq/qinqinq at the 2nd/3rd */
+        dec_count(d, DC_VLAN);
+        if (tags == 2)
             dec_count(d, DC_VLAN_QINQ);
+        else if (tags == 3)
+            dec_count(d, DC_VLAN_QINQINQ);
     }
     switch (type) {
     case ETH_P_MPLS_UC:

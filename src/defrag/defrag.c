@@ -192,18 +192,18 @@ defrag_stats(const struct defrag *d)
 void
 defrag_stats_export(const struct defrag_stats *st, struct stat_list *out)
 {
-    stat_list_add(out, "decoder.defrag.fragments", st->fragments);
-    stat_list_add(out, "decoder.defrag.reassembled", st->reassembled);
-    stat_list_add(out, "decoder.defrag.timeouts", st->timeouts);
-    stat_list_add(out, "decoder.defrag.unfinished", st->unfinished);
-    stat_list_add(out, "decoder.defrag.overlaps", st->overlaps);
-    stat_list_add(out, "decoder.defrag.overlap_diff", st->overlap_diff);
-    stat_list_add(out, "decoder.defrag.dropped_memcap", st->dropped_memcap);
-    stat_list_add(out, "decoder.defrag.dropped_trackers", st->dropped_trackers);
-    stat_list_add(out, "decoder.defrag.too_large", st->too_large);
-    stat_list_add(out, "decoder.defrag.too_many_frags", st->too_many_frags);
-    stat_list_add(out, "decoder.defrag.inconsistent", st->inconsistent);
-    stat_list_add(out, "decoder.defrag.incomplete", st->incomplete);
+    stat_list_add(out, STATS_OWN "decoder.defrag.fragments", st->fragments);
+    stat_list_add(out, STATS_OWN "decoder.defrag.reassembled", st->reassembled);
+    stat_list_add(out, STATS_OWN "decoder.defrag.timeouts", st->timeouts);
+    stat_list_add(out, STATS_OWN "decoder.defrag.unfinished", st->unfinished);
+    stat_list_add(out, STATS_OWN "decoder.defrag.overlaps", st->overlaps);
+    stat_list_add(out, STATS_OWN "decoder.defrag.overlap_diff", st->overlap_diff);
+    stat_list_add(out, STATS_OWN "decoder.defrag.dropped_memcap", st->dropped_memcap);
+    stat_list_add(out, STATS_OWN "decoder.defrag.dropped_trackers", st->dropped_trackers);
+    stat_list_add(out, STATS_OWN "decoder.defrag.too_large", st->too_large);
+    stat_list_add(out, STATS_OWN "decoder.defrag.too_many_frags", st->too_many_frags);
+    stat_list_add(out, STATS_OWN "decoder.defrag.inconsistent", st->inconsistent);
+    stat_list_add(out, STATS_OWN "decoder.defrag.incomplete", st->incomplete);
 }
 
 /* True if `more` bytes may be charged, after reclaiming expired trackers. */

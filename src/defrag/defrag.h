@@ -108,7 +108,10 @@ size_t defrag_mem_used(const struct defrag *d);
 /* returns: borrowed, valid for d's life. */
 const struct defrag_stats *defrag_stats(const struct defrag *d);
 
-/* Appends the counters as "decoder.defrag.<name>" items. */
+/*
+ * Appends the counters as "flowstate.decoder.defrag.<name>" items (Suricata's
+ * defrag.* counts per IP version and by other rules: none is reused).
+ */
 void defrag_stats_export(const struct defrag_stats *st, struct stat_list *out);
 
 #endif

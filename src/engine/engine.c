@@ -152,9 +152,8 @@ front_stats(struct engine *e, struct stat_list *items)
     if (e->cap != NULL) {
         const struct capture_stats *cs = capture_stats(e->cap);
 
-        /* decoder.pkts counts every record read, including those the filter rejected */
+        /* decoder.pkts: the records past the filter only, as Suricata's */
         dst.counter[DC_FILTERED] = cs->filtered;
-        dst.counter[DC_PKTS] += cs->filtered;
         capture_stats_export(e->cap, items);
         if (capture_is_live(e->cap))
             stat_list_add(items, "flowstate.capture.loss_intervals", e->loss_intervals);
@@ -360,9 +359,11 @@ engine_feed(struct engine *e, const struct cap_packet *p)
     enum decode_outcome o;
 
     e->pkt_no++;
-    e->dst.counter[DC_PKTS]++;
-    e->dst.counter[DC_BYTES] += p->wirelen;
     engine_clock(e, p->ts_ns);
+    /* after the clock: a tick's counters cover the packets before it (its batch) */
+    e->dst.counter[DC_PKTS]++;
+    e->dst.counter[DC_BYTES] += p->caplen;
+    e->dst.counter[DC_WIRE_BYTES] += p->wirelen;
     tp = slot(e);
     o = decode_packet(p->dlt, p->data, p->caplen, p->wirelen, p->ts_ns, &e->cfg.dec, &tp->m,
                       &e->dst);

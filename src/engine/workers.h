@@ -57,7 +57,7 @@ void workers_sync(struct workers *w);
 /* End of input: every worker ends its flows; returns when all is written and the threads are gone. */
 void workers_finish(struct workers *w, uint64_t now_ns);
 
-/* The workers' half of the stats record (flow.*, tcp.*), a global flow.peak. */
+/* The workers' half of the stats record (flow and tcp counters), a global peak. */
 void workers_stats_export(const struct workers *w, struct stat_list *out);
 
 /* Stops the threads if still running, frees. NULL ok. */

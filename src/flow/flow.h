@@ -118,9 +118,11 @@ struct flow_table_cfg {
 
 struct flow_table_stats {
     uint64_t created;          /* flow.tcp */
-    uint64_t ended[FLOW_END_COUNT];
+    uint64_t ended[FLOW_END_COUNT];         /* by reason (flowstate.flow.end.<reason>) */
+    uint64_t ended_by_class[FLOW_TC_COUNT]; /* by class at the end (flow.end.state.<state>) */
     uint64_t evicted_by_class[FLOW_TC_COUNT];
-    uint64_t untracked;        /* packets dropped because no slot could be had (flow.memcap) */
+    uint64_t memcap_hits;      /* a new flow found the table at its budget (flow.memcap) */
+    uint64_t untracked;        /* packets dropped because no slot could be had */
     uint64_t active;           /* live flows now */
     uint64_t peak;             /* most live flows at once */
     uint64_t slot_bytes;       /* bytes per flow slot (struct flow + ext) */
@@ -229,7 +231,11 @@ void flow_table_drain(struct flow_table *t, enum flow_end_reason why);
 void flow_table_foreach(struct flow_table *t, void (*fn)(void *arg, struct flow *f), void *arg);
 
 const struct flow_table_stats *flow_table_stats(const struct flow_table *t);
-/* Appends "flow.*" counters. */
+/*
+ * Appends the flow counters: Suricata's "flow.tcp", "flow.active",
+ * "flow.memcap" (times the budget was hit) and "flow.end.state.<state>",
+ * and flowstate's own under "flowstate.flow.*" (util/stats.h).
+ */
 void flow_table_stats_export(const struct flow_table *t, struct stat_list *out);
 /* The same from counters and configuration values (several tables' sum). */
 void flow_table_stats_export_values(const struct flow_table_stats *s, size_t memcap,

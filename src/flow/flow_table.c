@@ -343,6 +343,7 @@ end_flow(struct flow_table *t, struct flow *f, enum flow_end_reason why)
     assert((unsigned)why < FLOW_END_COUNT);
     f->ended = 1;
     t->st.ended[why]++;
+    t->st.ended_by_class[f->tclass < FLOW_TC_COUNT ? f->tclass : FLOW_TC_CLOSED]++;
     if (t->cfg.on_end != NULL)
         t->cfg.on_end(t->cfg.on_end_arg, f, why);
     hash_unlink(t, f);
@@ -470,11 +471,16 @@ flow_table_get_prepared(struct flow_table *t, const struct flow_lookup *lk,
     if (depth > t->st.chain_max)
         t->st.chain_max = depth;
 
-    if (t->st.active >= t->max_flows)
+    /* Suricata's flow.memcap: each time a new flow finds the budget spent */
+    if (t->st.active >= t->max_flows) {
+        t->st.memcap_hits++;
         (void)evict_one(t);
+    }
     struct flow *f = slot_alloc(t);
+    if (f == NULL && t->st.active < t->max_flows)
+        t->st.memcap_hits++; /* a chunk allocation failed below the cap */
     if (f == NULL && t->st.active > 0 && evict_one(t))
-        f = slot_alloc(t); /* a chunk allocation failed below the cap: recycle instead */
+        f = slot_alloc(t); /* recycle instead */
     if (f == NULL) {
         t->st.untracked++;
         return NULL;
@@ -638,6 +644,7 @@ flow_table_drain(struct flow_table *t, enum flow_end_reason why)
         assert(!s->f.ended);
         s->f.ended = 1;
         t->st.ended[why]++;
+        t->st.ended_by_class[s->f.tclass < FLOW_TC_COUNT ? s->f.tclass : FLOW_TC_CLOSED]++;
         if (t->cfg.on_end != NULL)
             t->cfg.on_end(t->cfg.on_end_arg, &s->f, why);
     }
@@ -677,21 +684,29 @@ void
 flow_table_stats_export_values(const struct flow_table_stats *s, size_t memcap, size_t max_flows,
                                struct stat_list *out)
 {
+    /* Suricata's names, Suricata's meaning (flow.state as report_record.c names it) */
     stat_list_add(out, "flow.tcp", s->created);
     stat_list_add(out, "flow.active", s->active);
-    stat_list_add(out, "flow.peak", s->peak);
-    stat_list_add(out, "flow.end.timeout", s->ended[FLOW_END_TIMEOUT]);
-    stat_list_add(out, "flow.end.forced", s->ended[FLOW_END_FORCED]);
-    stat_list_add(out, "flow.end.shutdown", s->ended[FLOW_END_SHUTDOWN]);
-    stat_list_add(out, "flow.end.tcp_reuse", s->ended[FLOW_END_TCP_REUSE]);
-    stat_list_add(out, "flow.evicted.new", s->evicted_by_class[FLOW_TC_NEW]);
-    stat_list_add(out, "flow.evicted.established", s->evicted_by_class[FLOW_TC_ESTABLISHED]);
-    stat_list_add(out, "flow.evicted.closing", s->evicted_by_class[FLOW_TC_CLOSING]);
-    stat_list_add(out, "flow.evicted.closed", s->evicted_by_class[FLOW_TC_CLOSED]);
-    stat_list_add(out, "flow.untracked", s->untracked);
-    stat_list_add(out, "flow.memcap", memcap);
-    stat_list_add(out, "flow.max_flows", max_flows);
-    stat_list_add(out, "flow.slot_bytes", s->slot_bytes);
+    stat_list_add(out, "flow.memcap", s->memcap_hits);
+    stat_list_add(out, "flow.end.state.new", s->ended_by_class[FLOW_TC_NEW]);
+    stat_list_add(out, "flow.end.state.established",
+                  s->ended_by_class[FLOW_TC_ESTABLISHED] + s->ended_by_class[FLOW_TC_CLOSING]);
+    stat_list_add(out, "flow.end.state.closed", s->ended_by_class[FLOW_TC_CLOSED]);
+    /* flowstate's own */
+    stat_list_add(out, STATS_OWN "flow.peak", s->peak);
+    stat_list_add(out, STATS_OWN "flow.end.timeout", s->ended[FLOW_END_TIMEOUT]);
+    stat_list_add(out, STATS_OWN "flow.end.forced", s->ended[FLOW_END_FORCED]);
+    stat_list_add(out, STATS_OWN "flow.end.shutdown", s->ended[FLOW_END_SHUTDOWN]);
+    stat_list_add(out, STATS_OWN "flow.end.tcp_reuse", s->ended[FLOW_END_TCP_REUSE]);
+    stat_list_add(out, STATS_OWN "flow.evicted.new", s->evicted_by_class[FLOW_TC_NEW]);
+    stat_list_add(out, STATS_OWN "flow.evicted.established",
+                  s->evicted_by_class[FLOW_TC_ESTABLISHED]);
+    stat_list_add(out, STATS_OWN "flow.evicted.closing", s->evicted_by_class[FLOW_TC_CLOSING]);
+    stat_list_add(out, STATS_OWN "flow.evicted.closed", s->evicted_by_class[FLOW_TC_CLOSED]);
+    stat_list_add(out, STATS_OWN "flow.untracked", s->untracked);
+    stat_list_add(out, STATS_OWN "flow.memcap_bytes", memcap);
+    stat_list_add(out, STATS_OWN "flow.max_flows", max_flows);
+    stat_list_add(out, STATS_OWN "flow.slot_bytes", s->slot_bytes);
 }
 
 void
@@ -708,8 +723,11 @@ flow_table_stats_add(struct flow_table_stats *into, const struct flow_table_stat
     into->created += from->created;
     for (i = 0; i < FLOW_END_COUNT; i++)
         into->ended[i] += from->ended[i];
-    for (i = 0; i < FLOW_TC_COUNT; i++)
+    for (i = 0; i < FLOW_TC_COUNT; i++) {
+        into->ended_by_class[i] += from->ended_by_class[i];
         into->evicted_by_class[i] += from->evicted_by_class[i];
+    }
+    into->memcap_hits += from->memcap_hits;
     into->untracked += from->untracked;
     into->active += from->active;
     into->peak += from->peak; /* an upper bound; a global peak is the caller's */

@@ -475,8 +475,9 @@ eve_flow(void *priv, const struct flow_record *r)
     size_t start_len = report_iso8601_put(start, r->start_ns), i;
     char *p = report_out_begin(&e->o, 0);
 
+    /* when the record was made (logged), on the capture clock; flow.start is the start */
     p = PUT_LIT(p, "{\"timestamp\":");
-    p = put_quoted(p, start, start_len);
+    p = put_time(p, r->now_ns);
     p = PUT_KEY(p, "flow_id");
     p = put_u64(p, r->flow_id);
     p = PUT_KEY(p, "event_type");
@@ -579,10 +580,16 @@ eve_stats(void *priv, const struct stats_record *st)
 
     put(&b, root, "timestamp", jtime(st->ts_ns));
     put(&b, root, "event_type", json_string("stats"));
-    for (i = 0; st->items != NULL && i < st->items->n && !b.fail; i++) {
-        const struct stat_item *it = &st->items->items[i];
-        char *path = xstrdup(it->path), *name = path, *dot;
+    /* two passes: Suricata's objects first, then flowstate's own object, last */
+    for (i = 0; st->items != NULL && i < 2 * st->items->n && !b.fail; i++) {
+        const struct stat_item *it = &st->items->items[i % st->items->n];
+        bool own = strncmp(it->path, STATS_OWN, sizeof(STATS_OWN) - 1) == 0;
+        char *path, *name, *dot;
         json_t *cur = stats;
+
+        if (own != (i >= st->items->n))
+            continue;
+        path = name = xstrdup(it->path);
 
         while (cur != NULL && (dot = strchr(name, '.')) != NULL) {
             *dot = '\0';

@@ -258,7 +258,11 @@ free_stats(struct text *t)
     t->n_stats = 0;
 }
 
-/* Keeps a copy of the latest stats record (paths are borrowed for the call). */
+/*
+ * Keeps a copy of the latest stats record (paths are borrowed for the call).
+ * The summary is for a person: flowstate's own counters are shown by their
+ * module, without the "flowstate." namespace EVE needs beside Suricata's.
+ */
 static void
 text_stats(void *priv, const struct stats_record *st)
 {
@@ -272,7 +276,11 @@ text_stats(void *priv, const struct stats_record *st)
         return;
     t->stats = xcalloc(n, sizeof(*t->stats));
     for (i = 0; i < n; i++) {
-        t->stats[i].path = xstrdup(st->items->items[i].path);
+        const char *p = st->items->items[i].path;
+
+        if (strncmp(p, STATS_OWN, sizeof(STATS_OWN) - 1) == 0)
+            p += sizeof(STATS_OWN) - 1;
+        t->stats[i].path = xstrdup(p);
         t->stats[i].value = st->items->items[i].value;
     }
     t->n_stats = n;
@@ -405,7 +413,8 @@ static void
 print_summary(struct text *t)
 {
     char buf[512], ts[40];
-    uint64_t read = stat_get(t, "decoder.pkts"), filt = stat_get(t, "decoder.filtered");
+    /* decoder.pkts counts the packets past the filter (Suricata's meaning) */
+    uint64_t filt = stat_get(t, "decoder.filtered"), read = stat_get(t, "decoder.pkts") + filt;
     uint64_t tcp, trunc, malf, other, accounted;
     size_t i, j;
 

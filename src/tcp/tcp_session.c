@@ -14,7 +14,7 @@
 #include <string.h>
 
 _Static_assert(sizeof(struct tcp_session) == 864,
-               "the session size is visible in the output (stats flow.slot_bytes)");
+               "the session size is visible in the output (stats flowstate.flow.slot_bytes)");
 _Static_assert(offsetof(struct tcp_session, st_cold) == 296, "hot parts: 296 bytes");
 
 /*

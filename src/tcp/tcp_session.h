@@ -33,7 +33,7 @@
  * the slot at any 16-byte slot alignment), the three cold parts after them
  * as ONE range (568 bytes) that the per-packet prefetch skips
  * (TCP_SESSION_COLD_OFF/LEN -> flow_table_cfg.ext_cold_*). The total stays
- * 864 bytes: flow.slot_bytes is part of the stats record.
+ * 864 bytes: flowstate.flow.slot_bytes is part of the stats record.
  */
 struct tcp_session {
     /* hot */

@@ -171,13 +171,17 @@ tcp_stuck_low_confidence(const struct session_summary *s)
            (s->stuck == TCP_STUCK_CLOSE_WAIT || s->stuck == TCP_STUCK_HALF_OPEN);
 }
 
-/* Global TCP counters for the stats record ("tcp.*"). */
+/* Suricata's tcp.state names, in Suricata's TcpState order (flow.end.tcp_state.*). */
+#define TCP_SURICATA_STATES 11
+
+/* Global TCP counters for the stats record (tcp_stats.h). */
 struct tcp_global_stats {
     uint64_t sessions;
     uint64_t midstream;
     uint64_t reused;
     uint64_t violations[TV_COUNT];
     uint64_t stuck[5]; /* by enum tcp_stuck_kind at report time */
+    uint64_t end_state[TCP_SURICATA_STATES]; /* tcp.state of the flow records */
 };
 
 

@@ -11,7 +11,15 @@
  * `path` is dotted ("decoder.truncated.ipv4_header"); the JSON writer nests
  * on the dots, the text writer prints the path. Paths are string literals or
  * point into storage that outlives the reporter call (borrowed).
+ *
+ * The namespace (issue 11, doc/schema.md 1.2): a path that Suricata's EVE
+ * schema defines ("decoder.pkts", "flow.memcap", "capture.kernel_drops")
+ * is only used for a counter with Suricata's meaning; every other counter is
+ * flowstate's own and lives under STATS_OWN, as "flowstate.<module>.<name>"
+ * ("flowstate.flow.evicted.new"). New counters go under STATS_OWN unless
+ * they compute exactly what Suricata's counter of that name counts.
  */
+#define STATS_OWN "flowstate."
 struct stat_item {
     const char *path;
     uint64_t value;

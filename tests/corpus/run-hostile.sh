@@ -9,7 +9,8 @@
 #   - end by exit status 0, 1 or 2 (never a signal); 2 must come with a message;
 #   - leave no sanitizer report on stderr;
 #   - when the file opened (0 or 1): write one stats record with
-#     pkts == filtered + sum(outcome.*), and pkts == the `capinfos -c -M` count
+#     decoder.pkts == sum(flowstate.decoder.outcome.*), and decoder.pkts +
+#     flowstate.decoder.filtered (records read) == the `capinfos -c -M` count
 #     when capinfos can read the file (it does not know some link types).
 # Prints the totals; ends with "N passed, M failed".
 # Env: FLOWSTATE, ONEFILE, SRCDIR, SHARED (set by `make check-system`). Needs the
@@ -118,8 +119,8 @@ for f in "${files[@]}"; do
         fail "$b: no single stats record (exit $rc)"
         continue
     fi
-    read -r pkts acct <<<"$(jq -r '.stats.decoder as $d |
-        "\($d.pkts) \($d.filtered + ([$d.outcome[]] | add))"' "$tmp/stats")"
+    read -r pkts acct <<<"$(jq -r '.stats as $s | $s.flowstate.decoder as $d |
+        "\($s.decoder.pkts + $d.filtered) \($d.filtered + ([$d.outcome[]] | add))"' "$tmp/stats")"
     if [ "$pkts" != "$acct" ]; then
         fail "$b: pkts $pkts != filtered + sum(outcome) $acct"
         continue

@@ -6,8 +6,9 @@
 # For every capture in MANIFEST.tsv, `flowstate -T eve -r FILE` must:
 #   - exit 0 (1 is accepted only when capinfos also says the file is cut short);
 #   - leave no sanitizer report on stderr;
-#   - write one stats record with stats.decoder.pkts == `capinfos -c -M` count and
-#     pkts == filtered + sum(stats.decoder.outcome.*);
+#   - write one stats record with stats.decoder.pkts + flowstate.decoder.filtered
+#     (records read) == `capinfos -c -M` count and
+#     decoder.pkts == sum(stats.flowstate.decoder.outcome.*);
 #   - write as many "flow" records as tshark has tcp.stream values (data rows of
 #     FILE.tshark-analysis.tsv), unless tests/corpus/public-exceptions.tsv lists
 #     the file with our exact count and the reason the two differ (that file may
@@ -92,8 +93,8 @@ while IFS=$'\t' read -r file _; do
         [ "$(grep -c . "$tmp/stats")" -ne 1 ]; then
         problems+=("no single stats record")
     else
-        read -r pkts acct <<<"$(jq -r '.stats.decoder as $d |
-            "\($d.pkts) \($d.filtered + ([$d.outcome[]] | add))"' "$tmp/stats")"
+        read -r pkts acct <<<"$(jq -r '.stats as $s | $s.flowstate.decoder as $d |
+            "\($s.decoder.pkts + $d.filtered) \($d.filtered + ([$d.outcome[]] | add))"' "$tmp/stats")"
         [ "$pkts" = "$acct" ] || problems+=("pkts $pkts != filtered+outcomes $acct")
         if [ "$want_pkts" != - ]; then
             [ "$pkts" = "$want_pkts" ] || problems+=("pkts $pkts != listed exception $want_pkts")

@@ -129,7 +129,7 @@ for name, conns in sorted(scen.items()):
 
 d = stats["stats"]["decoder"] if stats else {}
 if d:
-    outcome = sum(d.get("outcome", {}).values())
-    check(d["pkts"] == d.get("filtered", 0) + outcome, "stats: pkts != filtered + outcomes")
+    outcome = sum(stats["stats"]["flowstate"]["decoder"].get("outcome", {}).values())
+    check(d["pkts"] == outcome, "stats: decoder.pkts != sum(flowstate.decoder.outcome)")
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)

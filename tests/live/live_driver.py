@@ -279,20 +279,21 @@ def main_run():
 
     stats = recs[-1].get("stats", {}) if recs else {}
     cap = stats.get("capture", {})
-    check(all(k in cap for k in ("kernel_recv", "kernel_drop", "kernel_ifdrop")),
-          "stats has capture.kernel_recv/kernel_drop/kernel_ifdrop (%s/%s/%s)"
-          % (cap.get("kernel_recv"), cap.get("kernel_drop"), cap.get("kernel_ifdrop")))
+    check(all(k in cap for k in ("kernel_packets", "kernel_drops", "kernel_ifdrops")),
+          "stats has capture.kernel_packets/kernel_drops/kernel_ifdrops (%s/%s/%s)"
+          % (cap.get("kernel_packets"), cap.get("kernel_drops"), cap.get("kernel_ifdrops")))
+    own_cap = stats.get("flowstate", {}).get("capture", {})
     # tcpdump's closing lines on stderr; "captured" is what flowstate read
     lines = [l for l in err.splitlines() if " packet" in l]
     want = re.compile(r"^(\d+) packets? (captured|received by filter|dropped by kernel"
                       r"|dropped by interface)$")
     got = [want.match(l) for l in lines]
     check(len(lines) in (3, 4) and all(got) and got[0].group(2) == "captured"
-          and int(got[0].group(1)) == cap.get("records")
+          and int(got[0].group(1)) == own_cap.get("records")
           and got[1].group(2) == "received by filter" and got[2].group(2) == "dropped by kernel"
           and (len(lines) == 3 or int(got[3].group(1)) > 0),
-          "stderr ends with tcpdump's lines, %s captured = capture.records %s: %s"
-          % (got[0].group(1) if got and got[0] else "?", cap.get("records"), lines))
+          "stderr ends with tcpdump's lines, %s captured = flowstate.capture.records %s: %s"
+          % (got[0].group(1) if got and got[0] else "?", own_cap.get("records"), lines))
     pkts = stats.get("decoder", {}).get("pkts")
     cnt = subprocess.run(["capinfos", "-c", "-M", wfile], capture_output=True, text=True).stdout
     wcount = int(cnt.split("Number of packets:")[1].split()[0]) if "Number of packets:" in cnt \

@@ -7,9 +7,9 @@
 # leaves the namespaces). At modest rates flowstate must see every packet of
 # the file and report as many flows as when it reads the file; at
 # --topspeed every packet sent must be either seen or counted in
-# capture.kernel_drop. Prints the figures. Needs root, ip netns, tcpreplay,
-# capinfos, jq, cc (tests/lib/require.sh: SKIP without them, FAIL under
-# FLOWSTATE_REQUIRE_ALL=1).
+# capture.kernel_drops (live-bench prints it as kernel_drop=). Prints the
+# figures. Needs root, ip netns, tcpreplay, capinfos, jq, cc
+# (tests/lib/require.sh: SKIP without them, FAIL under FLOWSTATE_REQUIRE_ALL=1).
 set -euo pipefail
 : "${FLOWSTATE:?}" "${SRCDIR:?}"
 bench="$SRCDIR/bench/live-bench.sh"

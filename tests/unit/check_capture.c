@@ -624,8 +624,9 @@ START_TEST(test_stats_export_names_file_counters)
 {
     char path[PATH_MAX];
     struct stat_list l;
-    static const char *const names[] = {"capture.files", "capture.records", "capture.filtered",
-                                        "capture.read_errors", "capture.ts_backwards"};
+    static const char *const names[] = {
+        "flowstate.capture.files", "flowstate.capture.records", "flowstate.capture.filtered",
+        "flowstate.capture.read_errors", "flowstate.capture.ts_backwards"};
 
     write_simple("st.pcap", false, false, 1, 3, path);
     struct capture *c = open_one(path, "udp");
@@ -742,8 +743,9 @@ START_TEST(test_live_loopback_times_out_with_zero)
     stat_list_init(&l);
     capture_stats_export(c, &l);
     ck_assert_uint_eq(l.n, 9);
-    ck_assert_str_eq(l.items[5].path, "capture.kernel_recv");
-    ck_assert_str_eq(l.items[7].path, "capture.kernel_ifdrop");
+    ck_assert_str_eq(l.items[0].path, "capture.kernel_packets");
+    ck_assert_str_eq(l.items[2].path, "capture.kernel_ifdrops");
+    ck_assert_str_eq(l.items[3].path, "flowstate.capture.files");
     ck_assert_str_eq(l.items[8].path, "flowstate.capture.after_stop");
     stat_list_fini(&l);
     capture_close(c);
@@ -776,8 +778,8 @@ START_TEST(test_live_fanout_two_handles)
     capture_stats_export(c, &l);
     ck_assert_uint_eq(l.n, 14);
     ck_assert_str_eq(l.items[9].path, "flowstate.capture.fanout_early");
-    ck_assert_str_eq(l.items[10].path, "flowstate.capture.handles.0.kernel_recv");
-    ck_assert_str_eq(l.items[13].path, "flowstate.capture.handles.1.kernel_drop");
+    ck_assert_str_eq(l.items[10].path, "flowstate.capture.handles.0.kernel_packets");
+    ck_assert_str_eq(l.items[13].path, "flowstate.capture.handles.1.kernel_drops");
     stat_list_fini(&l);
     capture_breakloop(c);
     ck_assert_int_eq(capture_dispatch(c, 0, count_record, &n), CAP_END);

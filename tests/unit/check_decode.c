@@ -547,8 +547,10 @@ START_TEST(test_vlan_stacks_up_to_three_tags)
     ck_assert_uint_eq(m.vlan_count, tags);
     for (i = 0; i < tags; i++)
         ck_assert_uint_eq(m.vlan[i], 100 + i);
-    ck_assert_uint_eq(st.counter[DC_VLAN], 1);
+    /* Suricata's counting: vlan per tag, qinq at the 2nd tag, qinqinq at the 3rd */
+    ck_assert_uint_eq(st.counter[DC_VLAN], tags);
     ck_assert_uint_eq(st.counter[DC_VLAN_QINQ], tags >= 2 ? 1 : 0);
+    ck_assert_uint_eq(st.counter[DC_VLAN_QINQINQ], tags >= 3 ? 1 : 0);
 }
 END_TEST
 
@@ -1962,8 +1964,12 @@ stat_get(const struct stat_list *l, const char *path, bool *found)
     return 0;
 }
 
-/* The engine's part (pkts, bytes, filtered) is simulated here. */
-START_TEST(test_stats_invariant_pkts_equals_filtered_plus_outcomes)
+/*
+ * The engine's part (pkts, bytes, filtered) is simulated here. decoder.pkts
+ * counts the packets past the filter (Suricata's meaning), so it is the sum
+ * of the outcomes; the filtered ones are flowstate's own counter.
+ */
+START_TEST(test_stats_invariant_pkts_equals_sum_of_outcomes)
 {
     struct fb v4 = {.n = 0}, f = {.n = 0}, bad_ip = {.n = 0};
     struct stat_list l;
@@ -1979,8 +1985,7 @@ START_TEST(test_stats_invariant_pkts_equals_filtered_plus_outcomes)
         st.counter[DC_BYTES] += f.n;
         (void)dec_opts(1, f.b, cut, true);
     }
-    st.counter[DC_PKTS] += 3;
-    st.counter[DC_FILTERED] += 3; /* filtered: never reach the decoder */
+    st.counter[DC_FILTERED] += 3; /* filtered: never reach the decoder, nor decoder.pkts */
     st.counter[DC_PKTS]++;
     (void)dec_opts(999, f.b, f.n, true);
     st.counter[DC_PKTS]++;
@@ -1990,32 +1995,43 @@ START_TEST(test_stats_invariant_pkts_equals_filtered_plus_outcomes)
     decode_stats_export(&st, &l);
     pkts = stat_get(&l, "decoder.pkts", &found);
     ck_assert(found);
-    filtered = stat_get(&l, "decoder.filtered", &found);
+    filtered = stat_get(&l, "flowstate.decoder.filtered", &found);
     ck_assert(found);
+    ck_assert_uint_eq(filtered, 3);
+    (void)stat_get(&l, "decoder.filtered", &found);
+    ck_assert(!found); /* not a Suricata name */
     for (i = 0; i < DECODE_OUTCOME_COUNT; i++) {
         static const char *const paths[] = {
-            "decoder.outcome.tcp",         "decoder.outcome.other_l4",  "decoder.outcome.non_ip",
-            "decoder.outcome.fragment",    "decoder.outcome.truncated", "decoder.outcome.malformed",
-            "decoder.outcome.unsupported",
+            "flowstate.decoder.outcome.tcp",         "flowstate.decoder.outcome.other_l4",
+            "flowstate.decoder.outcome.non_ip",      "flowstate.decoder.outcome.fragment",
+            "flowstate.decoder.outcome.truncated",   "flowstate.decoder.outcome.malformed",
+            "flowstate.decoder.outcome.unsupported",
         };
         sum += stat_get(&l, paths[i], &found);
         ck_assert_msg(found, "%s", paths[i]);
     }
-    ck_assert_uint_eq(pkts, filtered + sum);
-    ck_assert_uint_eq(stat_get(&l, "decoder.truncated.empty", &found), 1);
+    ck_assert_uint_eq(pkts, sum);
+    ck_assert_uint_eq(stat_get(&l, "flowstate.decoder.truncated.empty", &found), 1);
     ck_assert(found);
-    ck_assert_uint_eq(stat_get(&l, "decoder.truncated.ipv4_header", &found), 20);
-    ck_assert_uint_eq(stat_get(&l, "decoder.malformed.ip_version", &found), 0);
+    ck_assert_uint_eq(stat_get(&l, "flowstate.decoder.truncated.ipv4_header", &found), 20);
+    ck_assert_uint_eq(stat_get(&l, "flowstate.decoder.malformed.ip_version", &found), 0);
     ck_assert(!found); /* only non-zero reasons */
-    ck_assert_uint_eq(stat_get(&l, "decoder.malformed.ipv4_version", &found), 1);
-    ck_assert_uint_eq(stat_get(&l, "decoder.linktype.EN10MB", &found), f.n + 1);
-    ck_assert_uint_eq(stat_get(&l, "decoder.linktype.OTHER", &found), 1);
-    ck_assert_uint_eq(stat_get(&l, "decoder.linktype.NULL", &found), 0);
+    ck_assert_uint_eq(stat_get(&l, "flowstate.decoder.malformed.ipv4_version", &found), 1);
+    ck_assert_uint_eq(stat_get(&l, "flowstate.decoder.linktype.EN10MB", &found), f.n + 1);
+    ck_assert_uint_eq(stat_get(&l, "flowstate.decoder.linktype.OTHER", &found), 1);
+    ck_assert_uint_eq(stat_get(&l, "flowstate.decoder.linktype.NULL", &found), 0);
     ck_assert(!found);
-    (void)stat_get(&l, "decoder.checksum.tcp_unchecked", &found);
+    (void)stat_get(&l, "flowstate.decoder.checksum.tcp_unchecked", &found);
     ck_assert(found);
     (void)stat_get(&l, "decoder.vlan_qinq", &found);
     ck_assert(found);
+    (void)stat_get(&l, "decoder.vlan_qinqinq", &found);
+    ck_assert(found);
+    /* every path is Suricata's decoder.* or under flowstate. */
+    for (i = 0; i < l.n; i++)
+        ck_assert_msg(strncmp(l.items[i].path, "decoder.", 8) == 0 ||
+                          strncmp(l.items[i].path, "flowstate.decoder.", 18) == 0,
+                      "%s", l.items[i].path);
     for (i = 0; i < l.n; i++)
         for (j = 0; j < i; j++)
             ck_assert_str_ne(l.items[i].path, l.items[j].path);
@@ -2136,7 +2152,7 @@ decode_suite(void)
     tc = tcase_create("stats");
     tcase_add_checked_fixture(tc, setup, NULL);
     tcase_add_test(tc, test_every_enum_has_a_distinct_name);
-    tcase_add_test(tc, test_stats_invariant_pkts_equals_filtered_plus_outcomes);
+    tcase_add_test(tc, test_stats_invariant_pkts_equals_sum_of_outcomes);
     tcase_add_test(tc, test_ip_addr_str_formats_both_families);
     suite_add_tcase(s, tc);
     return s;

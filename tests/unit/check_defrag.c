@@ -446,7 +446,8 @@ START_TEST(test_export_names_every_counter)
     decode_stats_export_defrag(&dst, &l);
     ck_assert_uint_eq(l.n, 12 + DECODE_OUTCOME_COUNT);
     for (i = 0; i < l.n; i++)
-        ck_assert_msg(strncmp(l.items[i].path, "decoder.defrag.", 15) == 0, "%s", l.items[i].path);
+        ck_assert_msg(strncmp(l.items[i].path, "flowstate.decoder.defrag.", 25) == 0, "%s",
+                      l.items[i].path);
     stat_list_fini(&l);
 }
 END_TEST

@@ -491,7 +491,7 @@ START_TEST(test_new_flow_is_zeroed_and_records_first_packet)
     const uint8_t *ext = flow_ext_const(g);
     for (size_t i = 0; i < 24; i++)
         ck_assert_uint_eq(ext[i], 0);
-    ck_assert_uint_eq(stat_value(t, "flow.end.tcp_reuse"), 1);
+    ck_assert_uint_eq(stat_value(t, "flowstate.flow.end.tcp_reuse"), 1);
     ck_assert_uint_eq(stat_value(t, "flow.tcp"), 2);
     flow_table_free(t);
 }
@@ -517,7 +517,7 @@ START_TEST(test_expire_pops_the_least_recently_touched_first)
     ck_assert_int_eq(log.why[0], FLOW_END_TIMEOUT);
     ck_assert_int_eq(log.ended_flag_ok, 3);
     ck_assert_uint_eq(flow_table_stats(t)->active, 0);
-    ck_assert_uint_eq(stat_value(t, "flow.end.timeout"), 3);
+    ck_assert_uint_eq(stat_value(t, "flowstate.flow.end.timeout"), 3);
     flow_table_free(t);
 }
 END_TEST
@@ -576,13 +576,18 @@ START_TEST(test_eviction_takes_new_then_closed_then_closing_then_established)
     ck_assert_uint_eq(log.seq[3], 0); /* oldest established */
     for (size_t i = 0; i < 4; i++)
         ck_assert_int_eq(log.why[i], FLOW_END_FORCED);
-    ck_assert_uint_eq(stat_value(t, "flow.evicted.new"), 1);
-    ck_assert_uint_eq(stat_value(t, "flow.evicted.closed"), 1);
-    ck_assert_uint_eq(stat_value(t, "flow.evicted.closing"), 1);
-    ck_assert_uint_eq(stat_value(t, "flow.evicted.established"), 1);
-    ck_assert_uint_eq(stat_value(t, "flow.end.forced"), 4);
-    ck_assert_uint_eq(stat_value(t, "flow.untracked"), 0);
-    ck_assert_uint_eq(stat_value(t, "flow.peak"), 4);
+    ck_assert_uint_eq(stat_value(t, "flowstate.flow.evicted.new"), 1);
+    ck_assert_uint_eq(stat_value(t, "flowstate.flow.evicted.closed"), 1);
+    ck_assert_uint_eq(stat_value(t, "flowstate.flow.evicted.closing"), 1);
+    ck_assert_uint_eq(stat_value(t, "flowstate.flow.evicted.established"), 1);
+    ck_assert_uint_eq(stat_value(t, "flowstate.flow.end.forced"), 4);
+    ck_assert_uint_eq(stat_value(t, "flowstate.flow.untracked"), 0);
+    ck_assert_uint_eq(stat_value(t, "flowstate.flow.peak"), 4);
+    /* Suricata's meanings: each new flow found the budget spent; the class each ended in */
+    ck_assert_uint_eq(stat_value(t, "flow.memcap"), 4);
+    ck_assert_uint_eq(stat_value(t, "flow.end.state.new"), 1);
+    ck_assert_uint_eq(stat_value(t, "flow.end.state.established"), 2); /* + closing */
+    ck_assert_uint_eq(stat_value(t, "flow.end.state.closed"), 1);
     flow_table_free(t);
 }
 END_TEST
@@ -597,7 +602,8 @@ START_TEST(test_many_flows_through_a_small_table_never_grow_it)
     ck_assert_uint_eq(t->carved, 64);
     ck_assert_uint_eq(t->nchunks, 1);
     ck_assert_uint_eq(flow_table_stats(t)->active, 64);
-    ck_assert_uint_eq(stat_value(t, "flow.evicted.new"), 10000 - 64);
+    ck_assert_uint_eq(stat_value(t, "flowstate.flow.evicted.new"), 10000 - 64);
+    ck_assert_uint_eq(stat_value(t, "flow.memcap"), 10000 - 64);
     flow_table_free(t);
 }
 END_TEST
@@ -827,7 +833,8 @@ START_TEST(test_untracked_when_nothing_can_be_evicted)
     ck_assert_ptr_nonnull(fb);
     ck_assert_ptr_null(r.got);
     ck_assert_uint_eq(flow_table_stats(r.t)->untracked, 1);
-    ck_assert_uint_eq(stat_value(r.t, "flow.untracked"), 1);
+    ck_assert_uint_eq(stat_value(r.t, "flowstate.flow.untracked"), 1);
+    ck_assert_uint_eq(stat_value(r.t, "flow.memcap"), 2); /* b's lookup and the callback's */
     ck_assert_uint_eq(flow_table_stats(r.t)->active, 1);
     ck_assert_uint_eq(flow_table_stats(r.t)->created, 2);
     flow_table_free(r.t);
@@ -851,7 +858,11 @@ drain_with_seed(uint64_t seed, struct end_log *log)
     flow_table_end(t, f3, FLOW_END_TCP_REUSE); /* a hole in the middle */
     flow_table_drain(t, FLOW_END_SHUTDOWN);
     ck_assert_uint_eq(flow_table_stats(t)->active, 0);
-    ck_assert_uint_eq(stat_value(t, "flow.end.shutdown"), 11);
+    ck_assert_uint_eq(stat_value(t, "flowstate.flow.end.shutdown"), 11);
+    ck_assert_uint_eq(stat_value(t, "flow.end.state.new") +
+                          stat_value(t, "flow.end.state.established") +
+                          stat_value(t, "flow.end.state.closed"),
+                      12);
     flow_table_free(t);
 }
 
@@ -953,10 +964,11 @@ START_TEST(test_memcap_sets_the_most_flows_that_fit)
         cfg.ext_size = 100;
         struct flow_table *t = flow_table_new(&cfg, err);
         ck_assert_ptr_nonnull(t);
-        size_t slot = (size_t)stat_value(t, "flow.slot_bytes");
-        size_t n = (size_t)stat_value(t, "flow.max_flows");
+        size_t slot = (size_t)stat_value(t, "flowstate.flow.slot_bytes");
+        size_t n = (size_t)stat_value(t, "flowstate.flow.max_flows");
         ck_assert_uint_eq(slot, (sizeof(struct flow_slot) + 100 + 15) & ~(size_t)15);
-        ck_assert_uint_eq(stat_value(t, "flow.memcap"), caps[i]);
+        ck_assert_uint_eq(stat_value(t, "flowstate.flow.memcap_bytes"), caps[i]);
+        ck_assert_uint_eq(stat_value(t, "flow.memcap"), 0); /* Suricata's: times it was hit */
         size_t p = 1, q = 1;
         while (p < n)
             p <<= 1;
@@ -969,7 +981,7 @@ START_TEST(test_memcap_sets_the_most_flows_that_fit)
 
         cfg.max_flows = 3; /* the smaller limit wins */
         t = flow_table_new(&cfg, err);
-        ck_assert_uint_eq(stat_value(t, "flow.max_flows"), 3);
+        ck_assert_uint_eq(stat_value(t, "flowstate.flow.max_flows"), 3);
         flow_table_free(t);
     }
 }
@@ -1022,8 +1034,8 @@ START_TEST(test_defaults_and_names)
     cfg.max_flows = 0;
     struct flow_table *t = flow_table_new(&cfg, err);
     ck_assert_ptr_nonnull(t);
-    ck_assert_uint_eq(stat_value(t, "flow.max_flows"), 1000000);
-    ck_assert_uint_eq(stat_value(t, "flow.memcap"), 0);
+    ck_assert_uint_eq(stat_value(t, "flowstate.flow.max_flows"), 1000000);
+    ck_assert_uint_eq(stat_value(t, "flowstate.flow.memcap_bytes"), 0);
     ck_assert_uint_eq(t->max_buckets, 1u << 20);
     ck_assert_uint_eq(t->nbuckets, FLOW_MIN_BUCKETS); /* grows with the live flows */
     flow_table_free(t);
@@ -1032,11 +1044,25 @@ END_TEST
 
 START_TEST(test_stats_export_has_fixed_names_in_fixed_order)
 {
-    static const char *names[] = {
-        "flow.tcp", "flow.active", "flow.peak", "flow.end.timeout", "flow.end.forced",
-        "flow.end.shutdown", "flow.end.tcp_reuse", "flow.evicted.new",
-        "flow.evicted.established", "flow.evicted.closing", "flow.evicted.closed",
-        "flow.untracked", "flow.memcap", "flow.max_flows", "flow.slot_bytes"};
+    static const char *names[] = {"flow.tcp",
+                                  "flow.active",
+                                  "flow.memcap",
+                                  "flow.end.state.new",
+                                  "flow.end.state.established",
+                                  "flow.end.state.closed",
+                                  "flowstate.flow.peak",
+                                  "flowstate.flow.end.timeout",
+                                  "flowstate.flow.end.forced",
+                                  "flowstate.flow.end.shutdown",
+                                  "flowstate.flow.end.tcp_reuse",
+                                  "flowstate.flow.evicted.new",
+                                  "flowstate.flow.evicted.established",
+                                  "flowstate.flow.evicted.closing",
+                                  "flowstate.flow.evicted.closed",
+                                  "flowstate.flow.untracked",
+                                  "flowstate.flow.memcap_bytes",
+                                  "flowstate.flow.max_flows",
+                                  "flowstate.flow.slot_bytes"};
     struct flow_table *t = table(8, 5, NULL);
     struct stat_list l;
     stat_list_init(&l);

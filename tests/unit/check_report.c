@@ -393,10 +393,12 @@ START_TEST(test_eve_flow_header_is_exact_and_ordered)
     r.vlan_count = 2;
     r.vlan[0] = 10;
     r.vlan[1] = 20;
+    r.now_ns = r.end_ns + 60000000000ull; /* timed out 60 s after the last packet */
     out = run_writer(&report_eve_ops, &r, NULL, 1, NULL);
     ck_assert_int_eq(out.close_rc, 0);
+    /* timestamp: when the record was made; flow.start/flow.end: the connection's times */
     snprintf(want, sizeof(want),
-             "{\"timestamp\":\"2009-11-18T08:00:21.123456+0000\",\"flow_id\":1234567,"
+             "{\"timestamp\":\"2009-11-18T08:01:31.023456+0000\",\"flow_id\":1234567,"
              "\"event_type\":\"flow\",\"vlan\":[10,20],\"src_ip\":\"10.0.0.1\",\"src_port\":40000,"
              "\"dest_ip\":\"10.0.0.2\",\"dest_port\":80,\"ip_v\":4,\"proto\":\"TCP\","
              "\"flow\":{\"pkts_toserver\":5,\"pkts_toclient\":4,\"bytes_toserver\":500,"
@@ -574,7 +576,7 @@ START_TEST(test_eve_one_line_per_record_in_order)
     l2 = strchr(out.buf, '\n') + 1;
     l3 = strchr(l2, '\n') + 1;
     ck_assert_int_eq(strncmp(l2,
-                             "{\"timestamp\":\"2009-11-18T08:00:21.123456+0000\","
+                             "{\"timestamp\":\"2009-11-18T08:00:31.023456+0000\","
                              "\"flow_id\":2,\"event_type\":\"flow\",",
                              70),
                      0);
@@ -590,10 +592,12 @@ START_TEST(test_eve_stats_nest_in_first_seen_order)
     struct stat_item items[] = {
         {"decoder.pkts", 10},
         {"decoder.truncated.ipv4_header", 1},
+        {"flowstate.flow.peak", 2}, /* flowstate's own object comes last */
         {"flow.tcp", 3},
         {"decoder.bytes", 900},
         {"decoder.pkts.bad", 5}, /* conflicts with a counter: dropped */
         {"decoder.truncated.tcp_header", 2},
+        {"flowstate.decoder.filtered", 4},
         {"uptime", 0},
     };
     struct stat_list l = {items, sizeof(items) / sizeof(items[0]), 0};
@@ -601,10 +605,12 @@ START_TEST(test_eve_stats_nest_in_first_seen_order)
     struct run out = run_writer(&report_eve_ops, NULL, NULL, 0, &st);
 
     ck_assert_int_eq(out.close_rc, 0);
-    ck_assert_str_eq(out.buf, "{\"timestamp\":\"2009-11-18T08:00:21.123456+0000\","
-                              "\"event_type\":\"stats\",\"stats\":{\"decoder\":{\"pkts\":10,"
-                              "\"truncated\":{\"ipv4_header\":1,\"tcp_header\":2},"
-                              "\"bytes\":900},\"flow\":{\"tcp\":3},\"uptime\":0}}\n");
+    ck_assert_str_eq(out.buf,
+                     "{\"timestamp\":\"2009-11-18T08:00:21.123456+0000\","
+                     "\"event_type\":\"stats\",\"stats\":{\"decoder\":{\"pkts\":10,"
+                     "\"truncated\":{\"ipv4_header\":1,\"tcp_header\":2},"
+                     "\"bytes\":900},\"flow\":{\"tcp\":3},\"uptime\":0,"
+                     "\"flowstate\":{\"flow\":{\"peak\":2},\"decoder\":{\"filtered\":4}}}}\n");
     free(out.buf);
 }
 END_TEST
@@ -1333,15 +1339,15 @@ END_TEST
 START_TEST(test_text_summary_has_packet_line_and_groups)
 {
     struct stat_item items[] = {
-        {"decoder.pkts", 20},
+        {"decoder.pkts", 17}, /* past the filter: 20 records read */
         {"decoder.tcp", 12},
-        {"decoder.filtered", 3},
-        {"decoder.truncated.ipv4_header", 1},
-        {"decoder.truncated.tcp_header", 0}, /* zero counters are hidden in text */
-        {"decoder.malformed.tcp_hlen", 2},
+        {"flowstate.decoder.filtered", 3}, /* shown without the flowstate. namespace */
+        {"flowstate.decoder.truncated.ipv4_header", 1},
+        {"flowstate.decoder.truncated.tcp_header", 0}, /* zero counters are hidden in text */
+        {"flowstate.decoder.malformed.tcp_hlen", 2},
         {"flow.tcp", 4},
         {"decoder.bytes", 0},
-        {"capture.read_errors", 0}, /* a group with only zeros gets no heading */
+        {"flowstate.capture.read_errors", 0}, /* a group with only zeros gets no heading */
     };
     struct stat_list l = {items, sizeof(items) / sizeof(items[0]), 0};
     struct stats_record st = {T0, &l};
@@ -1353,7 +1359,7 @@ START_TEST(test_text_summary_has_packet_line_and_groups)
                               "packets: 20 read, 12 tcp, 2 other, 1 truncated, 2 malformed, 3 "
                               "filtered\n"
                               "decoder:\n"
-                              "  decoder.pkts                  20\n"
+                              "  decoder.pkts                  17\n"
                               "  decoder.tcp                   12\n"
                               "  decoder.filtered              3\n"
                               "  decoder.truncated.ipv4_header 1\n"
@@ -1367,14 +1373,14 @@ END_TEST
 START_TEST(test_text_packet_line_prefers_decoder_outcomes)
 {
     struct stat_item items[] = {
-        {"decoder.pkts", 20},
-        {"decoder.filtered", 3},
+        {"decoder.pkts", 17},
+        {"flowstate.decoder.filtered", 3},
         {"decoder.tcp", 13},
-        {"decoder.outcome.tcp", 10},
-        {"decoder.outcome.other_l4", 2},
-        {"decoder.outcome.non_ip", 1},
-        {"decoder.outcome.truncated", 3},
-        {"decoder.outcome.malformed", 1},
+        {"flowstate.decoder.outcome.tcp", 10},
+        {"flowstate.decoder.outcome.other_l4", 2},
+        {"flowstate.decoder.outcome.non_ip", 1},
+        {"flowstate.decoder.outcome.truncated", 3},
+        {"flowstate.decoder.outcome.malformed", 1},
     };
     struct stat_list l = {items, sizeof(items) / sizeof(items[0]), 0};
     struct stats_record st = {0, &l};

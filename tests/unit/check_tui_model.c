@@ -76,11 +76,12 @@ feed_ns(struct tui_model *m, const struct flow_record *recs, size_t n, uint64_t 
 
     stat_list_init(&l);
     stat_list_add(&l, "decoder.pkts", pkts);
-    stat_list_add(&l, "decoder.bytes", bytes);
+    stat_list_add(&l, "decoder.bytes", bytes / 2); /* captured bytes: not the line rate */
+    stat_list_add(&l, "flowstate.decoder.wire_bytes", bytes);
     stat_list_add(&l, "flow.active", n);
     stat_list_add(&l, "flow.tcp", 7);
-    stat_list_add(&l, "capture.kernel_drop", 2);
-    stat_list_add(&l, "capture.kernel_ifdrop", 3);
+    stat_list_add(&l, "capture.kernel_drops", 2);
+    stat_list_add(&l, "capture.kernel_ifdrops", 3);
     st.ts_ns = ts_ns;
     st.items = &l;
     tui_model_tick(m, recs, n, &st, final);

@@ -311,7 +311,8 @@ tui_model_tick(struct tui_model *m, const struct flow_record *live, size_t n,
 {
     struct tui_totals *t = &m->tot;
     size_t i;
-    uint64_t pkts = stat_value(st, "decoder.pkts"), bytes = stat_value(st, "decoder.bytes");
+    uint64_t pkts = stat_value(st, "decoder.pkts");
+    uint64_t bytes = stat_value(st, STATS_OWN "decoder.wire_bytes"); /* the line rate */
     uint64_t ts = st != NULL ? st->ts_ns : 0;
 
     if (n > m->cap_live) {
@@ -354,7 +355,7 @@ tui_model_tick(struct tui_model *m, const struct flow_record *live, size_t n,
     t->bytes = bytes;
     t->flows_active = stat_value(st, "flow.active");
     t->flows_tcp = stat_value(st, "flow.tcp");
-    t->drops = stat_value(st, "capture.kernel_drop") + stat_value(st, "capture.kernel_ifdrop");
+    t->drops = stat_value(st, "capture.kernel_drops") + stat_value(st, "capture.kernel_ifdrops");
     t->final = final;
     count_states(m);
 }

@@ -93,7 +93,7 @@ struct tui_totals {
     double pps, bps;       /* over the last capture-time delta; final: whole run */
     uint64_t flows_active; /* flow.active */
     uint64_t flows_tcp;    /* flow.tcp */
-    uint64_t drops;        /* capture.kernel_drop + capture.kernel_ifdrop */
+    uint64_t drops;        /* capture.kernel_drops + capture.kernel_ifdrops */
     uint64_t stuck;        /* shown connections that are stuck */
     uint64_t open, ended, ended_dropped;
     uint64_t by_state[TCP_ST_COUNT]; /* endpoints per state: open ones; final: at end */
