@@ -44,6 +44,7 @@ enum long_only {
     OPT_STATE,
     OPT_STUCK,
     OPT_HALF_OPEN,
+    OPT_NO_SECCOMP,
 };
 
 static const struct option long_opts[] = {
@@ -56,6 +57,7 @@ static const struct option long_opts[] = {
     {"output", required_argument, NULL, 'o'},
     {"write", required_argument, NULL, 'w'},
     {"relinquish-privileges", required_argument, NULL, 'Z'},
+    {"no-seccomp", no_argument, NULL, OPT_NO_SECCOMP},
     {"snapshot-length", required_argument, NULL, 's'},
     {"buffer-size", required_argument, NULL, 'B'},
     {"no-promiscuous-mode", no_argument, NULL, 'p'},
@@ -150,10 +152,13 @@ cli_usage(FILE *out)
           "                           syn_unanswered, zero_window)\n"
           "      --half-open          same as --stuck=half_open\n"
           "\n"
-          "Privileges:\n"
+          "Privileges (see flowstate(8)):\n"
           "  -Z, --relinquish-privileges USER  after opening the capture and the output\n"
-          "                           files, switch to USER's uid, gid and groups\n"
-          "                           (default: keep running as the invoking user)\n"
+          "                           files, empty the capability bounding set and\n"
+          "                           switch to USER's uid, gid and groups (default: keep\n"
+          "                           the uid; capabilities are dropped either way)\n"
+          "      --no-seccomp         do not install the system-call filter (debugging,\n"
+          "                           valgrind)\n"
           "\n"
           "  -n                       accepted for tcpdump's sake (-n, -nn): flowstate never\n"
           "                           resolves addresses or ports\n"
@@ -275,6 +280,7 @@ options_default(struct options *o)
     o->update_interval_ns = 60 * NS_PER_SEC;
     o->verify_checksums = true;
     o->workers = 1;
+    o->seccomp = true;
 }
 
 /* Joins argv[from..argc) with spaces (tcpdump's copy_argv). returns: owned. */
@@ -595,6 +601,9 @@ cli_parse(int argc, char **argv, struct options *o, FILE *out, char *err)
             break;
         case OPT_FLOWS_ONLY:
             o->flows_only = true;
+            break;
+        case OPT_NO_SECCOMP:
+            o->seccomp = false;
             break;
         case OPT_TUI:
             o->tui = true;

@@ -26,6 +26,7 @@ struct options {
     bool promisc;                /* cleared by -p */
     bool immediate;              /* --immediate-mode */
     const char *user;            /* -Z */
+    bool seccomp;                /* cleared by --no-seccomp */
     bool list_devices;           /* -D */
     bool line_buffered;          /* -l */
     bool tui;                    /* --tui */

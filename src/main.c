@@ -7,7 +7,10 @@
  *
  * Order at start-up: resolve -Z USER (an unknown user fails before anything
  * is opened), open the capture, the -o file and the -w file, then drop
- * privileges, and only then read the first packet. Signals: SIGINT/SIGTERM
+ * privileges (priv_drop: capabilities, and with -Z the bounding set and the
+ * identity), open the reporter, start the workers, install the system-call
+ * filter on every thread (priv_seccomp_apply), and only then read the first
+ * packet. Signals: SIGINT/SIGTERM
  * end the run cleanly (every open connection gets its record, then the
  * stats), a second one exits at once; SIGHUP reopens the -o file (log
  * rotation) or, without -o, ends the run like SIGTERM.
@@ -15,24 +18,23 @@
 #include <config.h>
 
 #include <errno.h>
-#include <fcntl.h>
-#include <grp.h>
 #include <inttypes.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "capture/capture.h"
 #include "cli.h"
 #include "engine/engine.h"
+#include "priv/priv.h"
 #include "report/report.h"
 #include "report/report_select.h"
 #include "report/tui/tui.h"
 #include "util/log.h"
+#include "util/outfile.h"
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t reopen_requested;
@@ -40,13 +42,6 @@ static struct capture *active_capture;
 
 /* The records' stdio buffer: fixed size so report_write_line() can keep lines whole. */
 static char out_buf[REPORT_OUT_BUFSIZE];
-
-/* -Z: the target account, resolved before anything is opened. */
-struct run_as {
-    char *name; /* owned */
-    uid_t uid;
-    gid_t gid;
-};
 
 /* -o and its path, for the SIGHUP reopen. */
 struct out_file {
@@ -104,12 +99,12 @@ reopen_output(void *arg)
     struct out_file *of = arg;
     int fd;
 
+    char err[ERRBUF_SIZE];
+
     if (fflush(of->f) != 0)
         log_warn("%s: %s", of->path, strerror(errno));
-    fd = open(of->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
-    if (fd < 0) {
-        log_warn("SIGHUP: cannot reopen %s: %s (still writing the old file)", of->path,
-                 strerror(errno));
+    if ((fd = outfile_open(of->path, true, err)) < 0) {
+        log_warn("SIGHUP: cannot reopen %s (still writing the old file)", err);
         return;
     }
     if (dup2(fd, fileno(of->f)) < 0)
@@ -119,62 +114,20 @@ reopen_output(void *arg)
     log_debug("SIGHUP: reopened %s", of->path);
 }
 
-static int
-run_as_lookup(const char *user, struct run_as *ra, char *err)
+/* -o: outfile_open (no symbolic link as root) wrapped in a stdio stream. returns: owned. */
+static FILE *
+open_output(const char *path, char *err)
 {
-    struct passwd *pw;
+    int fd = outfile_open(path, false, err);
+    FILE *f;
 
-    errno = 0;
-    if ((pw = getpwnam(user)) == NULL) {
-        errbuf_printf(err, "-Z %s: %s", user, errno != 0 ? strerror(errno) : "no such user");
-        return -1;
+    if (fd < 0)
+        return NULL;
+    if ((f = fdopen(fd, "w")) == NULL) {
+        errbuf_printf(err, "%s: %s", path, strerror(errno));
+        close(fd);
     }
-    ra->name = strdup(pw->pw_name);
-    if (ra->name == NULL) {
-        errbuf_printf(err, "-Z %s: %s", user, strerror(errno));
-        return -1;
-    }
-    ra->uid = pw->pw_uid;
-    ra->gid = pw->pw_gid;
-    return 0;
-}
-
-/*
- * -Z: supplementary groups, then gid, then uid (after setuid the others can
- * no longer be changed), then check that none of it can be undone. Leaving
- * uid 0 also empties the permitted and effective capability sets (the
- * kernel does it; capabilities(7), "Effect of user ID changes"), so the
- * open capture socket keeps working but no new one can be opened.
- * Fails closed: any error stops the run before a packet is read.
- */
-static int
-drop_privileges(const struct run_as *ra, char *err)
-{
-    if (getuid() == ra->uid && geteuid() == ra->uid && getgid() == ra->gid &&
-        getegid() == ra->gid)
-        return 0; /* already that user: nothing to give up */
-    if (initgroups(ra->name, ra->gid) != 0) {
-        errbuf_printf(err, "-Z %s: initgroups: %s", ra->name, strerror(errno));
-        return -1;
-    }
-    if (setgid(ra->gid) != 0) {
-        errbuf_printf(err, "-Z %s: setgid(%lu): %s", ra->name, (unsigned long)ra->gid,
-                      strerror(errno));
-        return -1;
-    }
-    if (setuid(ra->uid) != 0) {
-        errbuf_printf(err, "-Z %s: setuid(%lu): %s", ra->name, (unsigned long)ra->uid,
-                      strerror(errno));
-        return -1;
-    }
-    if (getuid() != ra->uid || geteuid() != ra->uid || getgid() != ra->gid ||
-        getegid() != ra->gid || (ra->uid != 0 && setuid(0) == 0)) {
-        errbuf_printf(err, "-Z %s: privileges were not dropped", ra->name);
-        return -1;
-    }
-    log_debug("running as %s (uid %lu, gid %lu)", ra->name, (unsigned long)ra->uid,
-              (unsigned long)ra->gid);
-    return 0;
+    return f;
 }
 
 /*
@@ -267,7 +220,8 @@ main(int argc, char **argv)
     const struct reporter_ops *ops = NULL;
     struct capture *cap = NULL;
     struct engine *eng = NULL;
-    struct run_as ra = {NULL, 0, 0};
+    struct priv_user ra = {NULL, 0, 0};
+    struct priv_needs needs;
     struct out_file of;
     FILE *out = stdout;
     void *rep = NULL;
@@ -298,7 +252,7 @@ main(int argc, char **argv)
 
     /* Early: a SIGINT during start-up then ends the run cleanly (no packet read, stats only). */
     install_signals(o.output != NULL);
-    if (o.user != NULL && run_as_lookup(o.user, &ra, err) != 0) {
+    if (o.user != NULL && priv_user_lookup(o.user, &ra, err) != 0) {
         log_warn("%s", err);
         goto out;
     }
@@ -309,8 +263,8 @@ main(int argc, char **argv)
     if (err[0] != '\0')
         log_warn("%s", err); /* activation warning from libpcap */
 
-    if (o.output != NULL && (out = fopen(o.output, "w")) == NULL) {
-        log_warn("%s: %s", o.output, strerror(errno));
+    if (o.output != NULL && (out = open_output(o.output, err)) == NULL) {
+        log_warn("%s", err);
         out = stdout;
         goto out;
     }
@@ -323,7 +277,9 @@ main(int argc, char **argv)
         log_warn("%s", err);
         goto out;
     }
-    if (ra.name != NULL && drop_privileges(&ra, err) != 0) {
+    /* Every capture handle and output file is open: nothing more needs a privilege. */
+    needs.reopen_output = o.output != NULL;
+    if (priv_drop(ra.name != NULL ? &ra : NULL, &needs, err) != 0) {
         log_warn("%s", err);
         goto out;
     }
@@ -363,6 +319,16 @@ main(int argc, char **argv)
         log_warn("%s", err);
         goto out;
     }
+    /*
+     * The workers exist and the terminal is set up: from here on, only the
+     * calls the run needs (priv_seccomp.c). gmtime_r reads the zone file
+     * once; make it read it now.
+     */
+    tzset();
+    if (o.seccomp && priv_seccomp_apply(err) != 0) {
+        log_warn("%s", err);
+        goto out;
+    }
     active_capture = cap;
     run = engine_run(eng, cap, &stop_requested, err);
     if (run < 0)
@@ -395,6 +361,6 @@ out:
         live_summary(cap, stop_requested != 0);
     capture_close(cap);
     cli_options_fini(&o);
-    free(ra.name);
+    priv_user_fini(&ra);
     return rc;
 }

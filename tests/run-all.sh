@@ -18,8 +18,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 DEPS=(build-essential autoconf automake libtool pkg-config libpcap-dev libncurses-dev
-      libjansson-dev check tshark wireshark-common tcpdump tcptrace python3-scapy mandoc
-      iproute2 nftables ethtool jq tmux tcpreplay time strace passwd procps python3-jsonschema)
+      libjansson-dev libcap-ng-dev libseccomp-dev check tshark wireshark-common tcpdump tcptrace python3-scapy mandoc
+      iproute2 nftables ethtool jq tmux tcpreplay time strace passwd procps python3-jsonschema
+      libcap2-bin util-linux)
 missing=()
 for p in "${DEPS[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -64,6 +64,7 @@
 #include "capture/pcapng.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/outfile.h"
 #include "util/xalloc.h"
 
 /*
@@ -530,10 +531,32 @@ capture_dump_open(struct capture *c, const char *path, char *err)
             return -1;
         }
     }
-    /* The handle supplies link type, snaplen and precision (ns files give the ns magic). */
-    if ((c->dump = pcap_dump_open(s0->p, path)) == NULL) {
-        errbuf_printf(err, "%s", pcap_geterr(s0->p));
-        return -1;
+    /*
+     * The handle supplies link type, snaplen and precision (ns files give the
+     * ns magic). A named file is opened by outfile_open (no symbolic link as
+     * root) and handed to libpcap; "-" is libpcap's standard output.
+     */
+    if (strcmp(path, "-") == 0) {
+        if ((c->dump = pcap_dump_open(s0->p, path)) == NULL) {
+            errbuf_printf(err, "%s", pcap_geterr(s0->p));
+            return -1;
+        }
+    } else {
+        int fd = outfile_open(path, false, err);
+        FILE *f;
+
+        if (fd < 0)
+            return -1;
+        if ((f = fdopen(fd, "wb")) == NULL) {
+            errbuf_printf(err, "%s: %s", path, strerror(errno));
+            close(fd);
+            return -1;
+        }
+        if ((c->dump = pcap_dump_fopen(s0->p, f)) == NULL) {
+            errbuf_printf(err, "%s: %s", path, pcap_geterr(s0->p));
+            fclose(f);
+            return -1;
+        }
     }
     c->dump_path = xstrdup(path);
     return 0;

@@ -610,6 +610,12 @@ eve_open(void **priv, FILE *out, const struct report_opts *o, char *err)
     struct eve *e = xcalloc(1, sizeof(*e));
 
     (void)err;
+    /*
+     * jansson seeds its object hash from /dev/urandom at the first
+     * json_object(); do it now, while the file can still be opened (the
+     * system-call filter comes next). A no-op once seeded.
+     */
+    json_object_seed(0);
     e->out = out;
     report_out_init(&e->o, out, o);
     *priv = e;

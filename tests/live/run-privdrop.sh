@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # -Z: flowstate -i lo -Z USER in a private namespace. Once capturing, its
 # /proc/PID/status must show USER's uid and gid (real, effective, saved, fs),
-# no supplementary group 0, and empty permitted/effective/ambient capability
-# sets; it must still capture (a connection made afterwards gets its record)
+# no supplementary group 0, empty effective/permitted/inheritable/ambient
+# capability sets and an empty bounding set, no_new_privs and the seccomp
+# filter; it must still capture (a connection made afterwards gets its record)
 # and end cleanly on SIGINT. -Z with an unknown user exits 2 before opening
 # anything (no output file). USER is "nobody", or a system user fs-nobody
 # created when there is no nobody. Needs root and ip netns (tests/lib/require.sh:
@@ -61,10 +62,14 @@ want_groups=$(id -G "$user" | tr ' ' '\n' | sort -n | tr '\n' ' ' | sed 's/ $//'
 got_groups=$(tr ' ' '\n' <<<"$groups" | sort -n | tr '\n' ' ' | sed 's/ $//')
 [ "$got_groups" = "$want_groups" ] && ok "Groups: $groups (initgroups of $user)" ||
     bad "Groups: '$groups', want '$want_groups'"
-for cap in CapEff CapPrm CapAmb; do
+for cap in CapEff CapPrm CapInh CapAmb CapBnd; do
     v=$(status "$cap")
     [ "$v" = 0000000000000000 ] && ok "$cap: $v" || bad "$cap: $v, want 0"
 done
+v=$(status NoNewPrivs)
+[ "$v" = 1 ] && ok "NoNewPrivs: 1" || bad "NoNewPrivs: $v, want 1"
+v=$(status Seccomp)
+[ "$v" = 2 ] && ok "Seccomp: 2 (the filter is on)" || bad "Seccomp: $v, want 2"
 
 # Still capturing after the drop: a connection on lo gets a record.
 ip netns exec "$ns" /usr/bin/python3 - <<'PY'
