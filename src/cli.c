@@ -45,6 +45,7 @@ enum long_only {
     OPT_STUCK,
     OPT_HALF_OPEN,
     OPT_NO_SECCOMP,
+    OPT_TUI_ROWS,
 };
 
 static const struct option long_opts[] = {
@@ -74,6 +75,7 @@ static const struct option long_opts[] = {
     {"flows-only", no_argument, NULL, OPT_FLOWS_ONLY},
     {"tui", no_argument, NULL, OPT_TUI},
     {"speed", required_argument, NULL, OPT_SPEED},
+    {"tui-rows", required_argument, NULL, OPT_TUI_ROWS},
     {"workers", required_argument, NULL, OPT_WORKERS},
     {"state", required_argument, NULL, OPT_STATE},
     {"stuck", optional_argument, NULL, OPT_STUCK},
@@ -124,6 +126,8 @@ cli_usage(FILE *out)
           "                           live with standard output on a terminal)\n"
           "      --speed X            --tui with -r: replay at X times capture speed\n"
           "                           (default 0: as fast as possible)\n"
+          "      --tui-rows N         --tui: most open and most ended connections the view\n"
+          "                           keeps (default 1000000; stuck ones go last)\n"
           "\n"
           "Tracking:\n"
           "      --max-flows N        most connections tracked at once (default 1000000)\n"
@@ -638,6 +642,13 @@ cli_parse(int argc, char **argv, struct options *o, FILE *out, char *err)
             break;
         case 'q':
             o->quiet = true;
+            break;
+        case OPT_TUI_ROWS:
+            if (parse_count(optarg, 1, (uint64_t)1 << 32, &v) < 0) {
+                errbuf_printf(err, "invalid --tui-rows '%s'", optarg);
+                return CLI_ERROR;
+            }
+            o->tui_rows = (size_t)v;
             break;
         case 'v':
             o->verbose++;

@@ -31,6 +31,7 @@ struct options {
     bool line_buffered;          /* -l */
     bool tui;                    /* --tui */
     double replay_speed;         /* --speed (0 = as fast as possible) */
+    size_t tui_rows;             /* --tui-rows (0 = the view's default) */
     size_t max_flows;            /* --max-flows */
     size_t memcap;               /* --memcap */
     uint64_t timeout_ns[4];      /* --timeout CLASS=SECONDS, by enum flow_tclass */

@@ -296,6 +296,8 @@ main(int argc, char **argv)
         ro.format = REPORT_TUI;
         ro.live = capture_is_live(cap);
         ro.stop = &stop_requested;
+        ro.replay_speed = o.replay_speed;
+        ro.tui_rows = o.tui_rows;
     }
     if (ops->open(&rep, out, &ro, err) != 0) {
         log_warn("%s", err);

@@ -222,11 +222,19 @@ refresh(struct engine *e)
 
 static uint64_t poll_loss(struct engine *e);
 
+/* A tick reporter that wants this tick's snapshot (report.h want_tick). */
+static bool
+tick_wanted(struct engine *e)
+{
+    return e->ops->tick != NULL &&
+           (e->ops->want_tick == NULL || e->ops->want_tick(e->rep, e->now_ns));
+}
+
 /* The once-a-second work, when the clock crosses a second boundary (see the top). */
 static void
 tick(struct engine *e)
 {
-    bool updates = false;
+    bool updates = false, snap;
     unsigned what = WORKERS_TICK_EXPIRE;
     uint64_t loss_since;
 
@@ -239,10 +247,11 @@ tick(struct engine *e)
         updates = e->next_update_ns != 0;
         e->next_update_ns = e->now_ns + e->cfg.update_interval_ns;
     }
+    snap = tick_wanted(e);
     if (e->w != NULL) {
         struct stat_list fs;
 
-        if (e->ops->tick != NULL)
+        if (snap)
             what |= WORKERS_TICK_SNAPSHOT;
         if (e->cfg.live)
             what |= WORKERS_TICK_LIVE;
@@ -256,7 +265,7 @@ tick(struct engine *e)
         return;
     }
     track_expire(e->tr, e->now_ns, e->tick);
-    if (e->ops->tick != NULL)
+    if (snap)
         inline_tick_report(e, false);
     if (e->cfg.live)
         track_live(e->tr, e->now_ns, e->tick, updates, loss_since);

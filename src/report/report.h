@@ -59,6 +59,9 @@ struct report_opts {
     bool live;                   /* input is a live interface */
     bool quiet;                  /* -q: text: the table without the summary block */
     volatile sig_atomic_t *stop; /* set to 1 to end the run (the TUI's quit key) */
+    /* the state view only */
+    double replay_speed;         /* --speed (0 = as fast as possible) */
+    size_t tui_rows;             /* --tui-rows (0 = the view's default) */
 };
 
 struct reporter;
@@ -81,6 +84,15 @@ struct reporter_ops {
      */
     void (*tick)(void *priv, const struct flow_record *live, size_t n,
                  const struct stats_record *st, bool final);
+    /*
+     * May be NULL (every tick is wanted). Asked at each once-a-second tick,
+     * before the snapshot is built, with the capture clock: false skips this
+     * tick's snapshot and tick() call. A snapshot walks the whole table, so
+     * a TUI replaying as fast as possible takes one every few capture
+     * seconds; it may read its keyboard here. Not asked for the final tick
+     * or for the refreshes of idle live reads and pacing waits.
+     */
+    bool (*want_tick)(void *priv, uint64_t now_ns);
     /* Flushes and frees priv; returns 0 or -1 on a write error. */
     int (*close)(void *priv);
     /*
