@@ -323,6 +323,22 @@ sel_tick(void *priv, const struct flow_record *live, size_t n, const struct stat
     w->inner->tick(w->inner_priv, w->live, m, st, final);
 }
 
+static bool
+sel_want_tick(void *priv, uint64_t now_ns)
+{
+    struct select_rep *w = priv;
+
+    return w->inner->want_tick(w->inner_priv, now_ns);
+}
+
+static void
+sel_flush(void *priv)
+{
+    struct select_rep *w = priv;
+
+    w->inner->flush(w->inner_priv);
+}
+
 static int
 sel_close(void *priv)
 {
@@ -353,6 +369,9 @@ report_select_wrap(const struct report_select *sel, const struct reporter_ops *i
     w->ops.stuck = inner->stuck != NULL ? sel_stuck : NULL;
     w->ops.stats = sel_stats;
     w->ops.tick = inner->tick != NULL ? sel_tick : NULL;
+    /* the rest passes straight through: the view's pacing, flushing live output */
+    w->ops.want_tick = inner->want_tick != NULL ? sel_want_tick : NULL;
+    w->ops.flush = inner->flush != NULL ? sel_flush : NULL;
     w->ops.close = sel_close;
     w->ops.ids = inner->ids;
     *ops_out = &w->ops;
