@@ -288,6 +288,7 @@ main(int argc, char **argv)
     ro.line_buffered = o.line_buffered;
     ro.output_path = o.output;
     ro.quiet = o.quiet;
+    ro.selected = report_select_active(&o.select);
     ops = pick_reporter(o.format);
     /* the state view: asked for, or the default for a live capture on a terminal */
     if (o.tui || (capture_is_live(cap) && isatty(STDOUT_FILENO) && !o.format_set &&

@@ -58,6 +58,7 @@ struct report_opts {
     const char *output_path;     /* -o, NULL = stdout */
     bool live;                   /* input is a live interface */
     bool quiet;                  /* -q: text: the table without the summary block */
+    bool selected;               /* --state / --stuck: not every connection is written */
     volatile sig_atomic_t *stop; /* set to 1 to end the run (the TUI's quit key) */
     /* the state view only */
     double replay_speed;         /* --speed (0 = as fast as possible) */

@@ -3,7 +3,16 @@
  * report_text: the default human-readable report (-T text). Nothing is
  * written until close(): ended connections are copied into rows (records
  * are borrowed) and the stats record's counters are copied too, then one
- * ss(8)-like table and a summary are printed.
+ * ss(8)-like table and a summary are printed (-q: the table only).
+ *
+ * Columns (report_table.h, doc/schema.md section 3): off a terminal every
+ * column, whatever COLUMNS says; on a terminal the optional ones are dropped
+ * until the line fits its width, and notes longer than the room left go on
+ * indented lines below their row. Notes name what the row's columns do not
+ * show: a stuck kind
+ * and its age, a handshake that was not complete or a close that was not a
+ * FIN exchange, every non-zero analysis counter that has no column on
+ * screen, the violation count, midstream and guessed roles.
  *
  * Order is deterministic: stuck connections first (stuck kind set, this
  * includes half-open ones), oldest "stuck since" first, ties in delivery
@@ -21,42 +30,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/report_table.h"
 #include "util/xalloc.h"
-
-enum {
-    COL_CST,
-    COL_SST,
-    COL_CLIENT,
-    COL_SERVER,
-    COL_PKTS,
-    COL_BYTES,
-    COL_RETR,
-    COL_DUR,
-    COL_INFO,
-    COL_COUNT
-};
-
-static const char *const col_title[COL_COUNT] = {
-    "State-client", "State-server", "Client", "Server",      "Pkts",
-    "Bytes",        "Retr",         "Dur",    "Flags/Stuck",
-};
-static const bool col_right[COL_COUNT] = {false, false, false, false, true,
-                                          true,  true,  true,  false};
 
 /*
  * Rows are kept compactly (the bench's 133k connections made 1.4 KiB rows
- * ~190 MB): the cells live one after another, NUL-terminated, in t->cells,
- * each cut to CELL_MAX - 1 bytes as the snprintf into a char[CELL_MAX]
- * that first made them did.
+ * ~190 MB): the cells live one after another, NUL-terminated, in t->cells;
+ * the notes are kept as numbers and written at print time, when it is known
+ * which counters have a column of their own.
  */
-#define CELL_MAX 160
+#define CELL_MAX  160
+#define NOTES_MAX 512
+
+struct text_notes {
+    bool session;       /* false with --flows-only: only roles-guessed applies */
+    bool midstream, roles_guessed;
+    uint8_t stuck;      /* enum tcp_stuck_kind */
+    uint8_t handshake;  /* enum tcp_handshake */
+    uint8_t close;      /* enum tcp_close */
+    uint64_t stuck_age_ns;
+    uint64_t retr, fast_retr, spurious, ooo, lost, dupack, zerowin, zwprobe, winfull, keepalive;
+    uint64_t viol;
+};
 
 struct text_row {
     uint64_t order; /* delivery ordinal */
     bool stuck;
-    uint64_t stuck_since;   /* ns */
-    size_t off;             /* first cell in t->cells */
-    uint8_t len[COL_COUNT]; /* strlen of each cell */
+    uint64_t stuck_since;     /* ns */
+    size_t off;               /* first cell in t->cells */
+    uint8_t len[TABLE_NCOLS]; /* strlen of each cell */
+    struct text_notes notes;
 };
 
 struct text_stat {
@@ -75,7 +78,9 @@ struct text {
     bool have_stats;
     uint64_t stats_ts;
     bool failed;
-    bool quiet; /* -q: no summary */
+    bool quiet;    /* -q: no summary */
+    bool selected; /* --state / --stuck: rows are a selection */
+    size_t cols;   /* terminal width, 0 = off a terminal (every column) */
 };
 
 /* s cut to len - 1 bytes like snprintf's "%s"; glibc prints NULL as "(null)". returns: bytes. */
@@ -108,22 +113,6 @@ endpoint_str(const struct ip_addr *a, uint8_t version, uint16_t port, char *buf)
     return (size_t)(p - buf);
 }
 
-/* Seconds with millisecond resolution (truncated) from nanoseconds ("%lu.%03lu"). */
-static size_t
-secs_str(uint64_t ns, char *buf)
-{
-    uint64_t ms = ns / 1000000u;
-    unsigned frac = (unsigned)(ms % 1000u);
-    char *p = buf + report_u64_put(buf, ms / 1000u);
-
-    *p++ = '.';
-    *p++ = (char)('0' + frac / 100u);
-    *p++ = (char)('0' + frac / 10u % 10u);
-    *p++ = (char)('0' + frac % 10u);
-    *p = '\0';
-    return (size_t)(p - buf);
-}
-
 static size_t
 num_str(uint64_t v, char *buf)
 {
@@ -133,68 +122,101 @@ num_str(uint64_t v, char *buf)
     return n;
 }
 
+/* A counter cell: the number, or "-" without a session (--flows-only). */
+static size_t
+count_cell(bool session, uint64_t v, char *buf)
+{
+    return session ? num_str(v, buf) : put_cut(buf, CELL_MAX, "-");
+}
+
+/* "2023-11-14T22:13:20.123": the ISO time of the EVE records cut to milliseconds. */
+static size_t
+start_str(uint64_t ts_ns, char *buf)
+{
+    char iso[REPORT_ISO8601_MAX + 1];
+    size_t n = report_iso8601_put(iso, ts_ns);
+
+    if (n > 23)
+        n = 23;
+    memcpy(buf, iso, n);
+    buf[n] = '\0';
+    return n;
+}
+
 /*
- * Appends " word" (or "word" at the start) to buf, truncating safely: the
- * bytes snprintf(buf + used, len - used, "%s%s", used ? " " : "", word)
- * gives, without a format call per word. prefix (may be "") goes before word.
+ * Appends " word" (or "word" at the start) to buf[0..*used), never past
+ * len - 1 bytes; a word that does not fit whole is left out.
  */
 static void
-add_word2(char *buf, size_t len, const char *prefix, const char *word)
+add_word(char *buf, size_t *used, size_t len, const char *word)
 {
-    size_t used = strlen(buf), room;
+    size_t n = strlen(word), sep = *used > 0 ? 1 : 0;
 
-    if (word == NULL || used + 1 >= len)
+    if (*used + sep + n >= len)
         return;
-    room = len - 1 - used;
-    if (used != 0) {
-        buf[used++] = ' ';
-        room--;
-    }
-    used += put_cut(buf + used, room + 1, prefix);
-    room = len - 1 - used;
-    put_cut(buf + used, room + 1, word);
+    if (sep)
+        buf[(*used)++] = ' ';
+    memcpy(buf + *used, word, n);
+    *used += n;
+    buf[*used] = '\0';
 }
 
 static void
-add_word(char *buf, size_t len, const char *word)
+add_count(char *buf, size_t *used, size_t len, const char *name, uint64_t v)
 {
-    add_word2(buf, len, "", word);
+    char w[64];
+
+    if (v == 0)
+        return;
+    snprintf(w, sizeof(w), "%s=%" PRIu64, name, v);
+    add_word(buf, used, len, w);
 }
 
-static void
-info_cell(const struct flow_record *r, char *buf, size_t len)
+/* The Notes cell of a row when the columns in `visible` are on screen. returns: its length. */
+static size_t
+notes_str(const struct text_notes *n, unsigned visible, char *buf, size_t len)
 {
-    const struct session_summary *s = &r->s;
-    char w[96], t[32];
-    uint64_t nviol = 0;
-    int k;
+    size_t used = 0;
+    char w[96], age[REPORT_DURATION_MAX];
 
     buf[0] = '\0';
-    if (!r->has_session) {
-        if (r->roles_guessed)
-            add_word(buf, len, "roles-guessed");
-        return;
+    if (n->session) {
+        if (n->stuck != TCP_STUCK_NONE) {
+            report_duration_put(n->stuck_age_ns, age);
+            snprintf(w, sizeof(w), "STUCK:%s(%s)", tcp_stuck_name((enum tcp_stuck_kind)n->stuck),
+                     age);
+            add_word(buf, &used, len, w);
+        }
+        /* the clean outcomes say nothing: only the others are named */
+        if (n->handshake != TCP_HS_COMPLETE) {
+            snprintf(w, sizeof(w), "hs=%s", tcp_handshake_name((enum tcp_handshake)n->handshake));
+            add_word(buf, &used, len, w);
+        }
+        if (n->close != TCP_CLOSE_FIN) {
+            snprintf(w, sizeof(w), "close=%s", tcp_close_name((enum tcp_close)n->close));
+            add_word(buf, &used, len, w);
+        }
+        if (!(visible & TABLE_BIT(TABLE_RETR)))
+            add_count(buf, &used, len, "retr", n->retr);
+        add_count(buf, &used, len, "fast_retr", n->fast_retr);
+        add_count(buf, &used, len, "spurious", n->spurious);
+        add_count(buf, &used, len, "ooo", n->ooo);
+        if (!(visible & TABLE_BIT(TABLE_LOST)))
+            add_count(buf, &used, len, "lost", n->lost);
+        if (!(visible & TABLE_BIT(TABLE_DUPACK)))
+            add_count(buf, &used, len, "dupack", n->dupack);
+        if (!(visible & TABLE_BIT(TABLE_ZEROWIN)))
+            add_count(buf, &used, len, "zerowin", n->zerowin);
+        add_count(buf, &used, len, "zwprobe", n->zwprobe);
+        add_count(buf, &used, len, "winfull", n->winfull);
+        add_count(buf, &used, len, "keepalive", n->keepalive);
+        add_count(buf, &used, len, "viol", n->viol);
+        if (n->midstream && n->handshake != TCP_HS_MIDSTREAM)
+            add_word(buf, &used, len, "midstream");
     }
-    if (s->stuck != TCP_STUCK_NONE) {
-        secs_str(r->now_ns > s->stuck_since_ns ? r->now_ns - s->stuck_since_ns : 0, t);
-        snprintf(w, sizeof(w), "STUCK:%s(%ss)", tcp_stuck_name((enum tcp_stuck_kind)s->stuck), t);
-        add_word(buf, len, w);
-    }
-    /* "hs=%s" and "close=%s" were cut to 95 bytes in a char[96] first */
-    put_cut(w, sizeof(w) - 3, tcp_handshake_name((enum tcp_handshake)s->handshake));
-    add_word2(buf, len, "hs=", w);
-    put_cut(w, sizeof(w) - 6, tcp_close_name((enum tcp_close)s->close));
-    add_word2(buf, len, "close=", w);
-    for (k = 0; k < TV_COUNT; k++)
-        nviol += (uint64_t)s->client.violations[k] + s->server.violations[k];
-    if (nviol != 0) {
-        num_str(nviol, t);
-        add_word2(buf, len, "viol=", t);
-    }
-    if (s->midstream)
-        add_word(buf, len, "midstream");
-    if (r->roles_guessed || s->roles_guessed)
-        add_word(buf, len, "roles-guessed");
+    if (n->roles_guessed)
+        add_word(buf, &used, len, "roles-guessed");
+    return used;
 }
 
 static void
@@ -203,43 +225,84 @@ text_flow_end(void *priv, const struct flow_record *r)
     struct text *t = priv;
     struct text_row *row;
     const struct session_summary *s = &r->s;
-    char cell[COL_COUNT][CELL_MAX];
-    size_t len[COL_COUNT], total = 0, c;
+    bool ses = r->has_session;
+    char cell[TABLE_NCOLS][CELL_MAX];
+    size_t len[TABLE_NCOLS], total = 0, c;
+    struct text_notes *n;
+    int k;
 
     if (t->n == t->cap) {
         t->cap = t->cap ? t->cap * 2 : 64;
         t->rows = xreallocarray(t->rows, t->cap, sizeof(*t->rows));
     }
+    row = &t->rows[t->n];
+    memset(row, 0, sizeof(*row));
     /* the numbers and addresses are far shorter than CELL_MAX; only names are cut */
-    len[COL_CST] =
-        put_cut(cell[COL_CST], CELL_MAX,
-                r->has_session ? tcp_state_name((enum tcp_state_id)s->client.state) : "-");
-    len[COL_SST] =
-        put_cut(cell[COL_SST], CELL_MAX,
-                r->has_session ? tcp_state_name((enum tcp_state_id)s->server.state) : "-");
-    len[COL_CLIENT] = endpoint_str(&r->src_ip, r->ip_version, r->src_port, cell[COL_CLIENT]);
-    len[COL_SERVER] = endpoint_str(&r->dest_ip, r->ip_version, r->dest_port, cell[COL_SERVER]);
-    len[COL_PKTS] = num_str(r->pkts_toserver + r->pkts_toclient, cell[COL_PKTS]);
-    len[COL_BYTES] = num_str(r->bytes_toserver + r->bytes_toclient, cell[COL_BYTES]);
-    len[COL_RETR] =
-        num_str((uint64_t)s->client.retransmits + s->server.retransmits, cell[COL_RETR]);
-    len[COL_DUR] = secs_str(r->end_ns > r->start_ns ? r->end_ns - r->start_ns : 0, cell[COL_DUR]);
-    info_cell(r, cell[COL_INFO], CELL_MAX);
-    len[COL_INFO] = strlen(cell[COL_INFO]);
+    len[TABLE_START] = start_str(r->start_ns, cell[TABLE_START]);
+    len[TABLE_CLIENT] = endpoint_str(&r->src_ip, r->ip_version, r->src_port, cell[TABLE_CLIENT]);
+    len[TABLE_CSTATE] = put_cut(cell[TABLE_CSTATE], CELL_MAX,
+                                ses ? tcp_state_name((enum tcp_state_id)s->client.state) : "-");
+    len[TABLE_SERVER] = endpoint_str(&r->dest_ip, r->ip_version, r->dest_port, cell[TABLE_SERVER]);
+    len[TABLE_SSTATE] = put_cut(cell[TABLE_SSTATE], CELL_MAX,
+                                ses ? tcp_state_name((enum tcp_state_id)s->server.state) : "-");
+    len[TABLE_DUR] =
+        report_duration_put(r->end_ns > r->start_ns ? r->end_ns - r->start_ns : 0, cell[TABLE_DUR]);
+    len[TABLE_PKTS] = num_str(r->pkts_toserver + r->pkts_toclient, cell[TABLE_PKTS]);
+    len[TABLE_BYTES] = num_str(r->bytes_toserver + r->bytes_toclient, cell[TABLE_BYTES]);
+    len[TABLE_RETR] = count_cell(
+        ses, (uint64_t)s->client.retransmits + s->server.retransmits, cell[TABLE_RETR]);
+    len[TABLE_DUPACK] =
+        count_cell(ses, (uint64_t)s->client.dup_acks + s->server.dup_acks, cell[TABLE_DUPACK]);
+    len[TABLE_ZEROWIN] = count_cell(
+        ses, (uint64_t)s->client.zero_windows + s->server.zero_windows, cell[TABLE_ZEROWIN]);
+    len[TABLE_LOST] = count_cell(
+        ses, (uint64_t)s->client.lost_segments + s->server.lost_segments, cell[TABLE_LOST]);
+    if (ses && s->handshake_rtt_ns != 0)
+        len[TABLE_RTT] = report_duration_put(s->handshake_rtt_ns, cell[TABLE_RTT]);
+    else
+        len[TABLE_RTT] = put_cut(cell[TABLE_RTT], CELL_MAX, "-");
+    len[TABLE_CONN] = put_cut(cell[TABLE_CONN], CELL_MAX,
+                              ses && s->conn_state[0] != '\0' ? s->conn_state : "-");
+    len[TABLE_HISTORY] =
+        put_cut(cell[TABLE_HISTORY], CELL_MAX, ses && s->history[0] != '\0' ? s->history : "-");
 
-    for (c = 0; c < COL_COUNT; c++)
+    n = &row->notes;
+    n->session = ses;
+    n->roles_guessed = r->roles_guessed || (ses && s->roles_guessed);
+    if (ses) {
+        n->midstream = s->midstream;
+        n->stuck = s->stuck;
+        n->stuck_age_ns =
+            s->stuck != TCP_STUCK_NONE && r->now_ns > s->stuck_since_ns ? r->now_ns - s->stuck_since_ns
+                                                                        : 0;
+        n->handshake = s->handshake;
+        n->close = s->close;
+        n->retr = (uint64_t)s->client.retransmits + s->server.retransmits;
+        n->fast_retr = (uint64_t)s->client.fast_retransmits + s->server.fast_retransmits;
+        n->spurious = (uint64_t)s->client.spurious_retransmits + s->server.spurious_retransmits;
+        n->ooo = (uint64_t)s->client.out_of_order + s->server.out_of_order;
+        n->lost = (uint64_t)s->client.lost_segments + s->server.lost_segments;
+        n->dupack = (uint64_t)s->client.dup_acks + s->server.dup_acks;
+        n->zerowin = (uint64_t)s->client.zero_windows + s->server.zero_windows;
+        n->zwprobe = (uint64_t)s->client.zero_window_probes + s->server.zero_window_probes;
+        n->winfull = (uint64_t)s->client.window_full + s->server.window_full;
+        n->keepalive = (uint64_t)s->client.keepalives + s->server.keepalives;
+        for (k = 0; k < TV_COUNT; k++)
+            n->viol += (uint64_t)s->client.violations[k] + s->server.violations[k];
+    }
+
+    for (c = 0; c < TABLE_NCOLS; c++)
         total += len[c] + 1;
     if (t->cells_n + total > t->cells_cap) {
         while (t->cells_n + total > t->cells_cap)
             t->cells_cap = t->cells_cap ? t->cells_cap * 2 : 64 * 1024;
         t->cells = xreallocarray(t->cells, t->cells_cap, 1);
     }
-    row = &t->rows[t->n];
     row->order = t->n++;
-    row->stuck = s->stuck != TCP_STUCK_NONE;
+    row->stuck = ses && s->stuck != TCP_STUCK_NONE;
     row->stuck_since = s->stuck_since_ns;
     row->off = t->cells_n;
-    for (c = 0; c < COL_COUNT; c++) {
+    for (c = 0; c < TABLE_NCOLS; c++) {
         row->len[c] = (uint8_t)len[c];
         memcpy(t->cells + t->cells_n, cell[c], len[c] + 1);
         t->cells_n += len[c] + 1;
@@ -305,36 +368,10 @@ out_str(struct text *t, const char *s)
         t->failed = true;
 }
 
-/*
- * One table line: cells padded to their column's width ("%-*s" or "%*s",
- * two blanks between columns, never cut), trailing blanks dropped, '\n'.
- * Every width is < CELL_MAX, so a line is < COL_COUNT * (CELL_MAX + 2).
- */
+/* Writes line[0..used) without its trailing blanks, and a '\n' (line has room for it). */
 static void
-print_line(struct text *t, const char *const cells[COL_COUNT], const size_t lens[COL_COUNT],
-           const size_t width[COL_COUNT])
+put_line(struct text *t, char *line, size_t used)
 {
-    char line[COL_COUNT * (CELL_MAX + 2) + 1];
-    size_t used = 0, c;
-
-    for (c = 0; c < COL_COUNT; c++) {
-        size_t pad = width[c] > lens[c] ? width[c] - lens[c] : 0;
-
-        if (c) {
-            memcpy(line + used, "  ", 2);
-            used += 2;
-        }
-        if (col_right[c]) {
-            memset(line + used, ' ', pad);
-            used += pad;
-        }
-        memcpy(line + used, cells[c], lens[c]);
-        used += lens[c];
-        if (!col_right[c]) {
-            memset(line + used, ' ', pad);
-            used += pad;
-        }
-    }
     while (used > 0 && line[used - 1] == ' ')
         used--;
     line[used++] = '\n';
@@ -342,36 +379,140 @@ print_line(struct text *t, const char *const cells[COL_COUNT], const size_t lens
         t->failed = true;
 }
 
+/*
+ * Notes that do not fit beside the row (on a terminal): continuation lines
+ * below it, indented by TABLE_NOTES_INDENT, words wrapped at t->cols, as
+ * ss -i puts its details under each socket. A word longer than a whole line
+ * stands alone.
+ */
+#define TABLE_NOTES_INDENT 4
+
+static void
+put_notes_below(struct text *t, const char *notes, size_t nlen)
+{
+    char line[TABLE_NOTES_INDENT + NOTES_MAX + 2];
+    size_t pos = 0, used;
+
+    while (pos < nlen) {
+        memset(line, ' ', TABLE_NOTES_INDENT);
+        used = TABLE_NOTES_INDENT;
+        while (pos < nlen) {
+            size_t w = strcspn(notes + pos, " ");
+
+            if (w > nlen - pos)
+                w = nlen - pos;
+            if (used > TABLE_NOTES_INDENT && used + 1 + w > t->cols)
+                break;
+            if (used > TABLE_NOTES_INDENT)
+                line[used++] = ' ';
+            memcpy(line + used, notes + pos, w);
+            used += w;
+            pos += w;
+            while (pos < nlen && notes[pos] == ' ')
+                pos++;
+        }
+        put_line(t, line, used);
+    }
+}
+
+/*
+ * One table line: the visible cells padded to their column's width
+ * ("%-*s" or "%*s", TABLE_SEP blanks between columns, never cut), then the
+ * notes; on a terminal, notes that would run past t->cols go below the
+ * line instead (put_notes_below), unless the cells alone are already wider
+ * than the terminal. Trailing blanks dropped, '\n'.
+ */
+static void
+print_line(struct text *t, const char *const cells[TABLE_NCOLS], const size_t lens[TABLE_NCOLS],
+           const size_t width[TABLE_NCOLS], unsigned visible, const char *notes, size_t nlen)
+{
+    char line[TABLE_NCOLS * (CELL_MAX + TABLE_SEP) + NOTES_MAX + 8];
+    size_t used = 0, c;
+
+    for (c = 0; c < TABLE_NCOLS; c++) {
+        size_t pad = width[c] > lens[c] ? width[c] - lens[c] : 0;
+
+        if (!(visible & TABLE_BIT(c)))
+            continue;
+        if (used > 0) {
+            memset(line + used, ' ', TABLE_SEP);
+            used += TABLE_SEP;
+        }
+        if (report_table_right[c]) {
+            memset(line + used, ' ', pad);
+            used += pad;
+        }
+        memcpy(line + used, cells[c], lens[c]);
+        used += lens[c];
+        if (!report_table_right[c]) {
+            memset(line + used, ' ', pad);
+            used += pad;
+        }
+    }
+    if (nlen > 0 && t->cols > 0 && used + TABLE_SEP + nlen > t->cols && used < t->cols) {
+        put_line(t, line, used);
+        put_notes_below(t, notes, nlen);
+        return;
+    }
+    if (nlen > 0) {
+        memset(line + used, ' ', TABLE_SEP);
+        used += TABLE_SEP;
+        memcpy(line + used, notes, nlen);
+        used += nlen;
+    }
+    put_line(t, line, used);
+}
+
+/* report_table_fit's notes_width: the widest Notes cell (the title at least) for `visible`. */
+static size_t
+widest_notes(unsigned visible, void *arg)
+{
+    const struct text *t = arg;
+    char buf[NOTES_MAX];
+    size_t i, w = strlen("Notes");
+
+    for (i = 0; i < t->n; i++) {
+        size_t n = notes_str(&t->rows[i].notes, visible, buf, sizeof(buf));
+
+        if (n > w)
+            w = n;
+    }
+    return w;
+}
+
 static void
 print_table(struct text *t)
 {
-    size_t width[COL_COUNT], lens[COL_COUNT], i, c;
-    const char *cells[COL_COUNT];
+    size_t width[TABLE_NCOLS], lens[TABLE_NCOLS], i, c, nlen;
+    const char *cells[TABLE_NCOLS];
+    char notes[NOTES_MAX];
+    unsigned visible;
 
     if (t->n == 0) {
-        out_str(t, "no TCP connections\n");
+        out_str(t, t->selected ? "no matching TCP connections\n" : "no TCP connections\n");
         return;
     }
     qsort(t->rows, t->n, sizeof(*t->rows), row_cmp);
-    for (c = 0; c < COL_COUNT; c++) {
-        width[c] = strlen(col_title[c]);
+    for (c = 0; c < TABLE_NCOLS; c++) {
+        width[c] = strlen(report_table_title[c]);
         lens[c] = width[c];
     }
     for (i = 0; i < t->n; i++)
-        for (c = 0; c < COL_COUNT; c++)
+        for (c = 0; c < TABLE_NCOLS; c++)
             if (t->rows[i].len[c] > width[c])
                 width[c] = t->rows[i].len[c];
-    width[COL_COUNT - 1] = 0; /* last column is never padded */
-    print_line(t, col_title, lens, width);
+    visible = report_table_fit(width, t->cols, widest_notes, t);
+    print_line(t, report_table_title, lens, width, visible, "Notes", strlen("Notes"));
     for (i = 0; i < t->n; i++) {
         const char *p = t->cells + t->rows[i].off;
 
-        for (c = 0; c < COL_COUNT; c++) {
+        for (c = 0; c < TABLE_NCOLS; c++) {
             cells[c] = p;
             lens[c] = t->rows[i].len[c];
             p += lens[c] + 1;
         }
-        print_line(t, cells, lens, width);
+        nlen = notes_str(&t->rows[i].notes, visible, notes, sizeof(notes));
+        print_line(t, cells, lens, width, visible, notes, nlen);
     }
 }
 
@@ -489,6 +630,8 @@ text_open(void **priv, FILE *out, const struct report_opts *o, char *err)
     (void)err;
     t->out = out;
     t->quiet = o != NULL && o->quiet;
+    t->selected = o != NULL && o->selected;
+    t->cols = report_table_width(fileno(out));
     *priv = t;
     return 0;
 }

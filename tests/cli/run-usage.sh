@@ -107,5 +107,19 @@ if [ "$("$FLOWSTATE" -q -r $f | wc -l)" -eq 2 ] && "$FLOWSTATE" -r $f | grep -q 
 else
     echo "FAIL: -q still prints the summary (or the plain run lost it)"; fail=$((fail + 1))
 fi
+# off a terminal the table ignores COLUMNS; on one, the terminal's own width wins over it
+if [ "$(COLUMNS=40 "$FLOWSTATE" -q -r $f)" = "$("$FLOWSTATE" -q -r $f)" ] &&
+    [ "$(COLUMNS=300 "$FLOWSTATE" -q -r $f | head -1)" = "$("$FLOWSTATE" -q -r $f | head -1)" ]; then
+    pass=$((pass + 1))
+else
+    echo "FAIL: COLUMNS changed the table off a terminal"; fail=$((fail + 1))
+fi
+PTYRUN=${PTYRUN:-$(dirname "$FLOWSTATE")/tests/golden/ptyrun}
+w=$(COLUMNS=300 "$PTYRUN" 60 -- "$FLOWSTATE" -q -r half-open-close-wait.pcap | awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }')
+if [ "$w" -gt 0 ] && [ "$w" -le 60 ]; then
+    pass=$((pass + 1))
+else
+    echo "FAIL: on a 60-column terminal with COLUMNS=300 the widest line is $w"; fail=$((fail + 1))
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

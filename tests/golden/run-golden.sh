@@ -6,17 +6,21 @@
 # The test runs, in $SRCDIR/captures,  "$FLOWSTATE" -r <capture> <options>  with TZ=UTC
 # and compares standard output byte for byte with tests/golden/expected/<expected>.
 # The exit status must be 0 or 1 (1: the capture ends with a read error) and
-# standard error must carry no sanitizer report.
+# standard error must carry no sanitizer report. An option list that starts
+# with @tty=COLUMNS runs flowstate with its standard output on a terminal of
+# that width (through $PTYRUN), as an operator at a terminal sees it.
 #
 # Usage:  run-golden.sh [NAME...]            run all tests, or only the named ones
 #         run-golden.sh --update NAME|--all  rewrite expected files (update-golden.sh)
-# Env:    FLOWSTATE (default $SRCDIR/flowstate), SRCDIR (default: two levels up).
+# Env:    FLOWSTATE (default $SRCDIR/flowstate), SRCDIR (default: two levels up),
+#         PTYRUN (default: ptyrun beside FLOWSTATE's tests/golden).
 # Ends with "N passed, M failed"; exits 1 if M > 0.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 SRCDIR=${SRCDIR:-$(cd "$here/../.." && pwd)}
 FLOWSTATE=${FLOWSTATE:-$SRCDIR/flowstate}
+PTYRUN=${PTYRUN:-$(dirname "$FLOWSTATE")/tests/golden/ptyrun}
 TZ=UTC
 export TZ
 testlist=$SRCDIR/tests/golden/TESTLIST
@@ -69,9 +73,21 @@ while read -r name capture expected rest; do
         failed=$((failed + 1))
         continue
     fi
+    run=("$FLOWSTATE")
+    case ${opts[0]:-} in
+    @tty=*)
+        if [ ! -x "$PTYRUN" ]; then
+            echo "FAIL $name: $PTYRUN missing (make check builds it)"
+            failed=$((failed + 1))
+            continue
+        fi
+        run=("$PTYRUN" "${opts[0]#@tty=}" -- "$FLOWSTATE")
+        opts=("${opts[@]:1}")
+        ;;
+    esac
     rc=0
     # From captures/, so file names in the options (a second -r) are relative to it.
-    (cd "$SRCDIR/captures" && "$FLOWSTATE" -r "$capture" "${opts[@]}") \
+    (cd "$SRCDIR/captures" && "${run[@]}" -r "$capture" "${opts[@]}") \
         >"$tmp/out" 2>"$tmp/err" </dev/null || rc=$?
     if [ "$rc" -gt 1 ]; then
         echo "FAIL $name: exit status $rc"

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "report/report.h"
+#include "report/report_table.h"
 
 /* 2009-11-18T08:00:21.123456789Z */
 #define T0 1258531221123456789ull
@@ -1153,19 +1154,17 @@ START_TEST(test_text_puts_stuck_first_oldest_first)
     ck_assert_ptr_nonnull(b);
     ck_assert_ptr_nonnull(c);
     ck_assert(a < b && b < c);
-    ck_assert_int_eq(strncmp(out.buf, "State-client", 12), 0);
+    ck_assert_int_eq(strncmp(out.buf, "Start  ", 7), 0);
     free(out.buf);
 }
 END_TEST
 
+/* Off a terminal (a memory stream here): every column, sized to its widest cell. */
 START_TEST(test_text_row_is_exact_and_aligned)
 {
     struct flow_record r[2] = {sample_record(), sample_record()};
     struct run out;
-    char want[1024];
-    const char *cs = tcp_state_name(TCP_ST_TIME_WAIT), *ss = tcp_state_name(TCP_ST_CLOSED);
-    int w1 = (int)strlen(cs) > 12 ? (int)strlen(cs) : 12;
-    int w2 = (int)strlen(ss) > 12 ? (int)strlen(ss) : 12;
+    char want[2048];
 
     r[1].ip_version = 6;
     memset(&r[1].src_ip, 0, sizeof(r[1].src_ip));
@@ -1174,18 +1173,184 @@ START_TEST(test_text_row_is_exact_and_aligned)
     memset(&r[1].dest_ip, 0, sizeof(r[1].dest_ip));
     r[1].dest_ip.b[15] = 1;
     r[1].dest_port = 443;
+    r[1].s.handshake = TCP_HS_REJECTED; /* not clean: named */
+    r[1].s.close = TCP_CLOSE_RESET;
+    r[1].s.server.dup_acks = 3;
+    r[1].s.client.out_of_order = 2;
+    r[1].s.handshake_rtt_ns = 0; /* not observed */
+    r[1].s.history[0] = '\0';
     out = run_writer(&report_text_ops, r, NULL, 2, NULL);
     snprintf(want, sizeof(want),
-             "%-*s  %-*s  %-19s  %-11s  Pkts  Bytes  Retr    Dur  Flags/Stuck\n"
-             "%-*s  %-*s  %-19s  %-11s  %4d  %5d  %4d  %5s  hs=%s close=%s viol=2\n"
-             "%-*s  %-*s  %-19s  %-11s  %4d  %5d  %4d  %5s  hs=%s close=%s viol=2\n",
-             w1, "State-client", w2, "State-server", "Client", "Server", w1, cs, w2, ss,
-             "10.0.0.1:40000", "10.0.0.2:80", 9, 4500, 1, "9.900",
-             tcp_handshake_name(TCP_HS_COMPLETE), tcp_close_name(TCP_CLOSE_FIN), w1, cs, w2, ss,
-             "[2001:db8::1]:40000", "[::1]:443", 9, 4500, 1, "9.900",
-             tcp_handshake_name(TCP_HS_COMPLETE), tcp_close_name(TCP_CLOSE_FIN));
+             "Start                    Client               State      Server       State    Dur"
+             "  Pkts  Bytes  Retr  DupAck  ZeroWin  Lost    RTT  Conn  History   Notes\n"
+             "2009-11-18T08:00:21.123  10.0.0.1:40000       TIME_WAIT  10.0.0.2:80  CLOSED  9.9s"
+             "     9   4500     1       0        0     0  123us  SF    ShADadFf  viol=2\n"
+             "2009-11-18T08:00:21.123  [2001:db8::1]:40000  TIME_WAIT  [::1]:443    CLOSED  9.9s"
+             "     9   4500     1       3        0     0      -  SF    -         hs=rejected "
+             "close=reset ooo=2 viol=2\n");
     ck_assert_str_eq(out.buf, want);
     free(out.buf);
+}
+END_TEST
+
+START_TEST(test_text_without_session_shows_dashes_and_selection_says_so)
+{
+    struct flow_record r = sample_record();
+    struct report_opts o = {.format = REPORT_TEXT, .selected = true};
+    char err[256], *buf = NULL;
+    size_t len = 0;
+    void *priv = NULL;
+    FILE *f;
+    struct run out;
+
+    r.has_session = false;
+    r.roles_guessed = true;
+    out = run_writer(&report_text_ops, &r, NULL, 1, NULL);
+    ck_assert_str_eq(out.buf,
+                     "Start                    Client          State  Server       State   Dur  Pkts"
+                     "  Bytes  Retr  DupAck  ZeroWin  Lost  RTT  Conn  History  Notes\n"
+                     "2009-11-18T08:00:21.123  10.0.0.1:40000  -      10.0.0.2:80  -      9.9s     9"
+                     "   4500     -       -        -     -    -  -     -        roles-guessed\n");
+    free(out.buf);
+    /* nothing matched --state / --stuck: not "no TCP connections" */
+    f = open_memstream(&buf, &len);
+    ck_assert_int_eq(report_text_ops.open(&priv, f, &o, err), 0);
+    ck_assert_int_eq(report_text_ops.close(priv), 0);
+    fclose(f);
+    ck_assert_str_eq(buf, "no matching TCP connections\n");
+    free(buf);
+}
+END_TEST
+
+/* ---- the column layout (report_table.c) ------------------------------------------- */
+
+static size_t fixed_notes_w;
+static unsigned notes_seen;
+
+static size_t
+fixed_notes(unsigned visible, void *arg)
+{
+    (void)arg;
+    notes_seen = visible;
+    /* a hidden Retr column puts "retr=N" in the notes: they grow by 7 */
+    return fixed_notes_w + (visible & TABLE_BIT(TABLE_RETR) ? 0 : 7);
+}
+
+static size_t
+line_of(const size_t width[TABLE_NCOLS], unsigned visible)
+{
+    size_t w = 0, n = 0;
+    int c;
+
+    for (c = 0; c < TABLE_NCOLS; c++)
+        if (visible & TABLE_BIT(c)) {
+            w += width[c];
+            n++;
+        }
+    return w + (n - 1) * 2;
+}
+
+/* the kernel-lo capture's widths: 15 columns, 152 characters before the notes */
+static const size_t lo_width[TABLE_NCOLS] = {23, 15, 10, 14, 10, 5, 4, 5, 4, 6, 7, 4, 5, 4, 8};
+
+START_TEST(test_layout_off_a_terminal_is_every_column)
+{
+    fixed_notes_w = 500;
+    ck_assert_uint_eq(report_table_fit(lo_width, 0, fixed_notes, NULL), TABLE_ALL);
+    ck_assert_uint_eq(line_of(lo_width, TABLE_ALL), 152);
+}
+END_TEST
+
+/*
+ * Narrowing a terminal one column at a time drops columns only in the
+ * documented order, never an essential one, and the chosen line always
+ * fits with TABLE_NOTES_MIN of notes, or nothing optional is left.
+ */
+START_TEST(test_layout_drops_columns_in_order_as_the_terminal_narrows)
+{
+    unsigned prev = TABLE_ALL;
+    size_t cols;
+
+    fixed_notes_w = 30;
+    for (cols = 300; cols >= 20; cols--) {
+        unsigned v = report_table_fit(lo_width, cols, fixed_notes, NULL);
+        size_t notes = fixed_notes(v, NULL), i, k = 0;
+
+        ck_assert_uint_eq(v & TABLE_ESSENTIAL, TABLE_ESSENTIAL);
+        ck_assert_uint_eq(v & ~prev, 0); /* never comes back while narrowing */
+        /* v is "all but a prefix of the drop order" */
+        while (k < TABLE_NCOLS - 4 && !(v & TABLE_BIT(report_table_drop_order[k])))
+            k++;
+        for (i = k; i < TABLE_NCOLS - 4; i++)
+            ck_assert_msg(v & TABLE_BIT(report_table_drop_order[i]), "cols %zu: hole at %zu", cols,
+                          i);
+        if (v != TABLE_ESSENTIAL)
+            ck_assert_uint_le(line_of(lo_width, v) + 2 + (notes < 16 ? notes : 16), cols);
+        /* and it is the widest such choice: one more column would not fit */
+        if (k > 0) {
+            unsigned more = v | TABLE_BIT(report_table_drop_order[k - 1]);
+            size_t mn = fixed_notes(more, NULL);
+
+            ck_assert_uint_gt(line_of(lo_width, more) + 2 + (mn < 16 ? mn : 16), cols);
+        }
+        prev = v;
+    }
+    ck_assert_uint_eq(prev, TABLE_ESSENTIAL);
+    /* 200 columns keep everything; 80 columns keep client, server, their states and Dur */
+    ck_assert_uint_eq(report_table_fit(lo_width, 200, fixed_notes, NULL), TABLE_ALL);
+    ck_assert_uint_eq(report_table_fit(lo_width, 80, fixed_notes, NULL),
+                      TABLE_ESSENTIAL | TABLE_BIT(TABLE_DUR));
+    ck_assert_uint_eq(notes_seen & ~TABLE_ALL, 0);
+}
+END_TEST
+
+START_TEST(test_layout_without_notes_needs_no_room_for_them)
+{
+    fixed_notes_w = 0;
+    /* 152 characters exactly: every column fits a 152-column terminal only without notes */
+    ck_assert_uint_eq(report_table_fit(lo_width, 152, NULL, NULL), TABLE_ALL);
+    ck_assert_uint_ne(report_table_fit(lo_width, 151, NULL, NULL), TABLE_ALL);
+}
+END_TEST
+
+START_TEST(test_durations_read_like_a_person_writes_them)
+{
+    static const struct {
+        uint64_t ns;
+        const char *text;
+    } cases[] = {
+        {0, "0s"},
+        {1, "0us"},
+        {999, "0us"},
+        {850000, "850us"},
+        {999999, "999us"},
+        {1000000, "1.0ms"},
+        {2590000, "2.5ms"},
+        {9999999, "9.9ms"},
+        {10000000, "10ms"},
+        {999999999, "999ms"},
+        {1000000000, "1.0s"},
+        {12049000000ull, "12.0s"},
+        {59999999999ull, "59.9s"},
+        {60000000000ull, "1m 0s"},
+        {303000000000ull, "5m 3s"},
+        {3599999999999ull, "59m 59s"},
+        {3600000000000ull, "1h 0m"},
+        {11220000000000ull, "3h 7m"},
+        {86399999999999ull, "23h 59m"},
+        {86400000000000ull, "1d 0h"},
+        {(4ull * 86400 + 17 * 3600 + 59) * 1000000000ull, "4d 17h"},
+        {UINT64_MAX, "213503d 23h"},
+    };
+    char buf[REPORT_DURATION_MAX];
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        size_t n = report_duration_put(cases[i].ns, buf);
+
+        ck_assert_str_eq(buf, cases[i].text);
+        ck_assert_uint_eq(n, strlen(cases[i].text));
+    }
 }
 END_TEST
 
@@ -1394,13 +1559,18 @@ END_TEST
 
 /* ---- text reference: the table as the old snprintf-based writer printed it ---- */
 
-#define REF_COLS 9
+/*
+ * An independent printf reference of the off-terminal table (doc/schema.md
+ * section 3): 15 fixed columns and the notes, every width from its widest
+ * cell, two blanks between columns, no trailing blanks.
+ */
+#define REF_COLS 16
 
 struct ref_row {
     uint64_t order;
     bool stuck;
     uint64_t since;
-    char cell[REF_COLS][160];
+    char cell[REF_COLS][512];
 };
 
 static void
@@ -1408,9 +1578,41 @@ ref_add_word(char *buf, size_t len, const char *word)
 {
     size_t used = strlen(buf);
 
-    if (word == NULL || used + 1 >= len)
-        return;
     snprintf(buf + used, len - used, "%s%s", used ? " " : "", word);
+}
+
+static void
+ref_add_count(char *buf, size_t len, const char *name, uint64_t v)
+{
+    char w[64];
+
+    if (v == 0)
+        return;
+    snprintf(w, sizeof(w), "%s=%" PRIu64, name, v);
+    ref_add_word(buf, len, w);
+}
+
+static void
+ref_dur(uint64_t ns, char *b, size_t len)
+{
+    unsigned long long us = ns / 1000u, ms = ns / 1000000u, sec = ns / 1000000000u;
+
+    if (ns == 0)
+        snprintf(b, len, "0s");
+    else if (ms == 0)
+        snprintf(b, len, "%lluus", us);
+    else if (ms < 10)
+        snprintf(b, len, "%llu.%llums", ms, us / 100u % 10u);
+    else if (sec == 0)
+        snprintf(b, len, "%llums", ms);
+    else if (sec < 60)
+        snprintf(b, len, "%llu.%llus", sec, ms / 100u % 10u);
+    else if (sec < 3600)
+        snprintf(b, len, "%llum %llus", sec / 60u, sec % 60u);
+    else if (sec < 86400)
+        snprintf(b, len, "%lluh %llum", sec / 3600u, sec % 3600u / 60u);
+    else
+        snprintf(b, len, "%llud %lluh", sec / 86400u, sec % 86400u / 3600u);
 }
 
 static int
@@ -1429,59 +1631,87 @@ static void
 ref_text_row(const struct flow_record *r, struct ref_row *row, uint64_t order)
 {
     const struct session_summary *s = &r->s;
-    char addr[64], w[96], t[32];
-    uint64_t nviol = 0, ms;
+    const struct tcp_endpoint_summary *c = &s->client, *v = &s->server;
+    char addr[64], w[96], t[32], iso[64];
+    bool ses = r->has_session;
+    uint64_t nviol = 0;
     int k;
 
     memset(row, 0, sizeof(*row));
     row->order = order;
-    row->stuck = s->stuck != TCP_STUCK_NONE;
+    row->stuck = ses && s->stuck != TCP_STUCK_NONE;
     row->since = s->stuck_since_ns;
-    snprintf(row->cell[0], 160, "%s", r->has_session ? tcp_state_name(s->client.state) : "-");
-    snprintf(row->cell[1], 160, "%s", r->has_session ? tcp_state_name(s->server.state) : "-");
+    report_iso8601(r->start_ns, iso, sizeof(iso));
+    snprintf(row->cell[0], 512, "%.23s", iso);
     inet_ntop(r->ip_version == 6 ? AF_INET6 : AF_INET, r->src_ip.b, addr, sizeof(addr));
-    snprintf(row->cell[2], 160, r->ip_version == 6 ? "[%s]:%u" : "%s:%u", addr, r->src_port);
+    snprintf(row->cell[1], 512, r->ip_version == 6 ? "[%s]:%u" : "%s:%u", addr, r->src_port);
+    snprintf(row->cell[2], 512, "%s", ses ? tcp_state_name(c->state) : "-");
     inet_ntop(r->ip_version == 6 ? AF_INET6 : AF_INET, r->dest_ip.b, addr, sizeof(addr));
-    snprintf(row->cell[3], 160, r->ip_version == 6 ? "[%s]:%u" : "%s:%u", addr, r->dest_port);
-    snprintf(row->cell[4], 160, "%" PRIu64, r->pkts_toserver + r->pkts_toclient);
-    snprintf(row->cell[5], 160, "%" PRIu64, r->bytes_toserver + r->bytes_toclient);
-    snprintf(row->cell[6], 160, "%" PRIu64,
-             (uint64_t)s->client.retransmits + s->server.retransmits);
-    ms = (r->end_ns > r->start_ns ? r->end_ns - r->start_ns : 0) / 1000000u;
-    snprintf(row->cell[7], 160, "%" PRIu64 ".%03" PRIu64, ms / 1000u, ms % 1000u);
-    if (!r->has_session) {
-        if (r->roles_guessed)
-            ref_add_word(row->cell[8], 160, "roles-guessed");
-        return;
+    snprintf(row->cell[3], 512, r->ip_version == 6 ? "[%s]:%u" : "%s:%u", addr, r->dest_port);
+    snprintf(row->cell[4], 512, "%s", ses ? tcp_state_name(v->state) : "-");
+    ref_dur(r->end_ns > r->start_ns ? r->end_ns - r->start_ns : 0, row->cell[5], 512);
+    snprintf(row->cell[6], 512, "%" PRIu64, r->pkts_toserver + r->pkts_toclient);
+    snprintf(row->cell[7], 512, "%" PRIu64, r->bytes_toserver + r->bytes_toclient);
+#define REF_SUM(i, f)                                                                             \
+    do {                                                                                          \
+        if (ses)                                                                                  \
+            snprintf(row->cell[i], 512, "%" PRIu64, (uint64_t)c->f + v->f);                      \
+        else                                                                                      \
+            snprintf(row->cell[i], 512, "-");                                                     \
+    } while (0)
+    REF_SUM(8, retransmits);
+    REF_SUM(9, dup_acks);
+    REF_SUM(10, zero_windows);
+    REF_SUM(11, lost_segments);
+#undef REF_SUM
+    if (ses && s->handshake_rtt_ns != 0)
+        ref_dur(s->handshake_rtt_ns, row->cell[12], 512);
+    else
+        snprintf(row->cell[12], 512, "-");
+    snprintf(row->cell[13], 512, "%s", ses && s->conn_state[0] ? s->conn_state : "-");
+    snprintf(row->cell[14], 512, "%s", ses && s->history[0] ? s->history : "-");
+    if (ses) {
+        if (s->stuck != TCP_STUCK_NONE) {
+            ref_dur(r->now_ns > s->stuck_since_ns ? r->now_ns - s->stuck_since_ns : 0, t,
+                    sizeof(t));
+            snprintf(w, sizeof(w), "STUCK:%s(%s)", tcp_stuck_name(s->stuck), t);
+            ref_add_word(row->cell[15], 512, w);
+        }
+        if (s->handshake != TCP_HS_COMPLETE) {
+            snprintf(w, sizeof(w), "hs=%s", tcp_handshake_name(s->handshake));
+            ref_add_word(row->cell[15], 512, w);
+        }
+        if (s->close != TCP_CLOSE_FIN) {
+            snprintf(w, sizeof(w), "close=%s", tcp_close_name(s->close));
+            ref_add_word(row->cell[15], 512, w);
+        }
+        /* retr, lost, dupack and zerowin have columns off a terminal */
+        ref_add_count(row->cell[15], 512, "fast_retr",
+                      (uint64_t)c->fast_retransmits + v->fast_retransmits);
+        ref_add_count(row->cell[15], 512, "spurious",
+                      (uint64_t)c->spurious_retransmits + v->spurious_retransmits);
+        ref_add_count(row->cell[15], 512, "ooo", (uint64_t)c->out_of_order + v->out_of_order);
+        ref_add_count(row->cell[15], 512, "zwprobe",
+                      (uint64_t)c->zero_window_probes + v->zero_window_probes);
+        ref_add_count(row->cell[15], 512, "winfull", (uint64_t)c->window_full + v->window_full);
+        ref_add_count(row->cell[15], 512, "keepalive", (uint64_t)c->keepalives + v->keepalives);
+        for (k = 0; k < TV_COUNT; k++)
+            nviol += (uint64_t)c->violations[k] + v->violations[k];
+        ref_add_count(row->cell[15], 512, "viol", nviol);
+        if (s->midstream && s->handshake != TCP_HS_MIDSTREAM)
+            ref_add_word(row->cell[15], 512, "midstream");
     }
-    if (s->stuck != TCP_STUCK_NONE) {
-        ms = (r->now_ns > s->stuck_since_ns ? r->now_ns - s->stuck_since_ns : 0) / 1000000u;
-        snprintf(t, sizeof(t), "%" PRIu64 ".%03" PRIu64, ms / 1000u, ms % 1000u);
-        snprintf(w, sizeof(w), "STUCK:%s(%ss)", tcp_stuck_name(s->stuck), t);
-        ref_add_word(row->cell[8], 160, w);
-    }
-    snprintf(w, sizeof(w), "hs=%s", tcp_handshake_name(s->handshake));
-    ref_add_word(row->cell[8], 160, w);
-    snprintf(w, sizeof(w), "close=%s", tcp_close_name(s->close));
-    ref_add_word(row->cell[8], 160, w);
-    for (k = 0; k < TV_COUNT; k++)
-        nviol += (uint64_t)s->client.violations[k] + s->server.violations[k];
-    if (nviol != 0) {
-        snprintf(w, sizeof(w), "viol=%" PRIu64, nviol);
-        ref_add_word(row->cell[8], 160, w);
-    }
-    if (s->midstream)
-        ref_add_word(row->cell[8], 160, "midstream");
-    if (r->roles_guessed || s->roles_guessed)
-        ref_add_word(row->cell[8], 160, "roles-guessed");
+    if (r->roles_guessed || (ses && s->roles_guessed))
+        ref_add_word(row->cell[15], 512, "roles-guessed");
 }
 
 static void
 ref_text_line(char *out, size_t *used_out, const char *const cells[REF_COLS],
               const size_t width[REF_COLS])
 {
-    static const bool right[REF_COLS] = {false, false, false, false, true, true, true, true, false};
-    char line[REF_COLS * 170];
+    static const bool right[REF_COLS] = {false, false, false, false, false, true, true, true,
+                                         true,  true,  true,  true,  true,  false, false, false};
+    char line[REF_COLS * 520];
     size_t used = 0, c;
 
     for (c = 0; c < REF_COLS; c++)
@@ -1496,13 +1726,13 @@ ref_text_line(char *out, size_t *used_out, const char *const cells[REF_COLS],
 
 START_TEST(test_text_table_matches_the_printf_reference)
 {
-    static const char *const title[REF_COLS] = {"State-client", "State-server", "Client",
-                                                "Server",       "Pkts",         "Bytes",
-                                                "Retr",         "Dur",          "Flags/Stuck"};
+    static const char *const title[REF_COLS] = {
+        "Start", "Client", "State", "Server",  "State", "Dur",  "Pkts",    "Bytes",
+        "Retr",  "DupAck", "ZeroWin", "Lost",  "RTT",   "Conn", "History", "Notes"};
     enum { N = 300 };
     static struct flow_record recs[N];
     static struct ref_row rows[N];
-    static char want[N * 1600];
+    static char want[N * 2400];
     size_t width[REF_COLS], used = 0, c;
     const char *cells[REF_COLS];
     uint64_t seed = 11;
@@ -1522,16 +1752,31 @@ START_TEST(test_text_table_matches_the_printf_reference)
             r->dest_ip.b[k] = (uint8_t)test_rand(&seed);
         }
         r->src_port = (uint16_t)test_rand(&seed);
+        r->start_ns = T0 + (test_rand(&seed) >> (i % 64));
         r->pkts_toserver = test_rand(&seed) >> (i % 64);
         r->bytes_toclient = test_rand(&seed) >> ((i * 3) % 64);
         r->s.client.retransmits = (uint32_t)(test_rand(&seed) >> (32 + i % 32));
+        r->s.server.dup_acks = (uint32_t)(test_rand(&seed) >> (32 + (i * 5) % 32));
+        r->s.server.zero_windows = i % 3 == 0 ? (uint32_t)(test_rand(&seed) % 7) : 0;
+        r->s.client.lost_segments = i % 4 == 0 ? (uint32_t)(test_rand(&seed) % 99) : 0;
+        r->s.client.fast_retransmits = i % 5 == 0 ? 1 : 0;
+        r->s.server.spurious_retransmits = i % 6 == 0 ? 2 : 0;
+        r->s.client.out_of_order = i % 7 == 0 ? 3 : 0;
+        r->s.server.zero_window_probes = i % 8 == 0 ? 4 : 0;
+        r->s.client.window_full = i % 10 == 0 ? 5 : 0;
+        r->s.server.keepalives = i % 11 == 0 ? 6 : 0;
+        r->s.handshake_rtt_ns = i % 3 == 0 ? 0 : test_rand(&seed) >> (i % 64);
+        if (i % 13 == 0)
+            r->s.conn_state[0] = '\0';
+        if (i % 17 == 0)
+            r->s.history[0] = '\0';
         r->end_ns = r->start_ns + (test_rand(&seed) >> (i % 64));
         r->s.midstream = i % 5 == 0;
-        r->s.handshake = (uint8_t)(test_rand(&seed) % 6);
-        r->s.close = (uint8_t)(test_rand(&seed) % 5);
+        r->s.handshake = (uint8_t)(test_rand(&seed) % 7);
+        r->s.close = (uint8_t)(test_rand(&seed) % 4);
         r->s.client.violations[i % TV_COUNT] = i % 3 == 0 ? (uint32_t)test_rand(&seed) : 0;
         if (i % 6 == 1) {
-            r->s.stuck = (uint8_t)(1 + test_rand(&seed) % 3);
+            r->s.stuck = (uint8_t)(1 + test_rand(&seed) % 4);
             r->s.stuck_since_ns = r->start_ns + test_rand(&seed) % 5000000000ull;
             r->now_ns = r->s.stuck_since_ns + (test_rand(&seed) >> (i % 64));
         }
@@ -1619,6 +1864,11 @@ report_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_text_puts_stuck_first_oldest_first);
     tcase_add_test(tc, test_text_row_is_exact_and_aligned);
+    tcase_add_test(tc, test_text_without_session_shows_dashes_and_selection_says_so);
+    tcase_add_test(tc, test_layout_off_a_terminal_is_every_column);
+    tcase_add_test(tc, test_layout_drops_columns_in_order_as_the_terminal_narrows);
+    tcase_add_test(tc, test_layout_without_notes_needs_no_room_for_them);
+    tcase_add_test(tc, test_durations_read_like_a_person_writes_them);
     tcase_add_test(tc, test_text_table_matches_the_printf_reference);
     tcase_add_test(tc, test_text_summary_has_packet_line_and_groups);
     tcase_add_test(tc, test_text_packet_line_prefers_decoder_outcomes);
