@@ -15,6 +15,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 SRCDIR=${SRCDIR:-$(cd "$here/../.." && pwd)}
 FLOWSTATE=${FLOWSTATE:-$SRCDIR/flowstate}
+PTYRUN=${PTYRUN:-$(dirname "$FLOWSTATE")/tests/golden/ptyrun}
 TZ=UTC
 export TZ
 caps=$SRCDIR/captures
@@ -26,11 +27,15 @@ bad() { echo "FAIL $*"; fail=$((fail + 1)); }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# run TAG ARGS...: flowstate from captures/ into $tmp/TAG.{out,err,rc}
+# run TAG ARGS...: flowstate from captures/ into $tmp/TAG.{out,err,rc};
+# with $tty set, on a terminal of that many columns (run-golden.sh's @tty=N).
+tty=
 run() {
     local tag=$1 rc=0
+    local -a cmd=("$FLOWSTATE")
     shift
-    (cd "$caps" && "$FLOWSTATE" "$@") >"$tmp/$tag.out" 2>"$tmp/$tag.err" </dev/null || rc=$?
+    [ -z "$tty" ] || cmd=("$PTYRUN" "$tty" -- "$FLOWSTATE")
+    (cd "$caps" && "${cmd[@]}" "$@") >"$tmp/$tag.out" 2>"$tmp/$tag.err" </dev/null || rc=$?
     echo "$rc" >"$tmp/$tag.rc"
 }
 
@@ -80,6 +85,11 @@ while read -r name capture expected rest; do
         echo "note: golden $name not run with --workers (a full table's evictions may differ)"
         continue ;;
     esac
+    tty=
+    case ${opts[0]:-} in @tty=*)
+        tty=${opts[0]#@tty=}
+        opts=("${opts[@]:1}") ;;
+    esac
     for n in 2 3; do
         # before the options: a trailing BPF expression would take it in
         run g --workers "$n" -r "$capture" "${opts[@]}"
@@ -94,6 +104,7 @@ while read -r name capture expected rest; do
         fi
     done
 done <"$SRCDIR/tests/golden/TESTLIST"
+tty=
 [ "$n_golden" -gt 40 ] || bad "only $n_golden golden tests read"
 
 echo "$pass passed, $fail failed"
