@@ -137,7 +137,7 @@ for rate in "${rates[@]}"; do
     for _ in $(seq 60); do kill -0 "$fpid" 2>/dev/null || break; sleep 0.05; done
     kill -INT "$fpid" 2>/dev/null || true
     wait "$tpid" || true
-    stats=$(jq -c 'select(.event_type=="stats") | .stats' "$json")
+    stats=$(jq -c 'select(.event_type=="stats") | .stats' "$json" | tail -n 1)
     seen=$(jq -r '.decoder.pkts' <<<"$stats")
     recv=$(jq -r '.capture.kernel_packets' <<<"$stats")
     drop=$(jq -r '.capture.kernel_drops' <<<"$stats")

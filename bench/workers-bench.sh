@@ -65,7 +65,7 @@ fi
 
 echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "capture: $cap ($(jq -r 'select(.event_type=="stats") | .stats.decoder.pkts' < <("$FLOWSTATE" -T eve --flows-only -r "$cap")) packets)"
+echo "capture: $cap ($(jq -r 'select(.event_type=="stats") | .stats.decoder.pkts' < <("$FLOWSTATE" -T eve --flows-only -r "$cap" | tail -n 1)) packets)"
 
 # wall FILE ARGS...: wall seconds of one run (eve to /dev/null)
 wall() {

@@ -37,6 +37,7 @@ enum long_only {
     OPT_MSL,
     OPT_STUCK_AFTER,
     OPT_UPDATE_INTERVAL,
+    OPT_STATS_INTERVAL,
     OPT_NO_CHECKSUMS,
     OPT_FLOWS_ONLY,
     OPT_SPEED,
@@ -71,6 +72,7 @@ static const struct option long_opts[] = {
     {"msl", required_argument, NULL, OPT_MSL},
     {"stuck-after", required_argument, NULL, OPT_STUCK_AFTER},
     {"update-interval", required_argument, NULL, OPT_UPDATE_INTERVAL},
+    {"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},
     {"no-checksums", no_argument, NULL, OPT_NO_CHECKSUMS},
     {"flows-only", no_argument, NULL, OPT_FLOWS_ONLY},
     {"tui", no_argument, NULL, OPT_TUI},
@@ -138,6 +140,9 @@ cli_usage(FILE *out)
           "      --stuck-after SEC    capture seconds without progress before a connection\n"
           "                           is reported stuck (default 10)\n"
           "      --update-interval SEC  live: flow_update record period (default 60, 0 = off)\n"
+          "      --stats-interval SEC  -T eve: a stats record every SEC seconds of capture\n"
+          "                           time, with <counter>_delta changes (default 8,\n"
+          "                           0 = only the final record, without deltas)\n"
           "      --no-checksums       do not verify TCP checksums\n"
           "      --flows-only         flow accounting only: counters, flags and roles per\n"
           "                           connection, no TCP state machine or analysis\n"
@@ -282,6 +287,7 @@ options_default(struct options *o)
     o->msl_ns = 30 * NS_PER_SEC;
     o->stuck_after_ns = 10 * NS_PER_SEC;
     o->update_interval_ns = 60 * NS_PER_SEC;
+    o->stats_interval_ns = 8 * NS_PER_SEC; /* Suricata's stats.interval */
     o->verify_checksums = true;
     o->workers = 1;
     o->seccomp = true;
@@ -597,6 +603,12 @@ cli_parse(int argc, char **argv, struct options *o, FILE *out, char *err)
         case OPT_UPDATE_INTERVAL:
             if (parse_seconds(optarg, &o->update_interval_ns) < 0) {
                 errbuf_printf(err, "invalid --update-interval '%s'", optarg);
+                return CLI_ERROR;
+            }
+            break;
+        case OPT_STATS_INTERVAL:
+            if (parse_seconds(optarg, &o->stats_interval_ns) < 0) {
+                errbuf_printf(err, "invalid --stats-interval '%s'", optarg);
                 return CLI_ERROR;
             }
             break;

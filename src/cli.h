@@ -38,6 +38,7 @@ struct options {
     uint64_t msl_ns;             /* --msl */
     uint64_t stuck_after_ns;     /* --stuck-after */
     uint64_t update_interval_ns; /* --update-interval */
+    uint64_t stats_interval_ns;  /* --stats-interval (0 = final stats record only) */
     bool verify_checksums;       /* cleared by --no-checksums */
     bool flows_only;             /* --flows-only */
     unsigned workers;            /* --workers (1..CLI_MAX_WORKERS; auto resolved) */

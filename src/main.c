@@ -190,6 +190,7 @@ engine_cfg_from_options(const struct options *o, struct engine_cfg *cfg, bool li
     cfg->workers = o->workers;
     cfg->count = o->count;
     cfg->update_interval_ns = o->update_interval_ns;
+    cfg->stats_interval_ns = o->stats_interval_ns;
     cfg->live = live;
 }
 
@@ -289,6 +290,7 @@ main(int argc, char **argv)
     ro.output_path = o.output;
     ro.quiet = o.quiet;
     ro.selected = report_select_active(&o.select);
+    ro.stats_deltas = o.stats_interval_ns > 0;
     ops = pick_reporter(o.format);
     /* the state view: asked for, or the default for a live capture on a terminal */
     if (o.tui || (capture_is_live(cap) && isatty(STDOUT_FILENO) && !o.format_set &&

@@ -121,6 +121,25 @@ def port_reuse():
     return write_pcap("port-reuse.pcap", LT_EN10MB, as_eth(p))
 
 
+def stats_timeline():
+    """40 s of capture for the periodic stats records: a complete connection
+    every 6 s (client ports 40100...), an unanswered SYN at 3 s and one left
+    open (established, no close) from 20 s; with short timeouts the flows end
+    between stats records, so their order and counters can be checked."""
+    p = []
+    for i in range(6):
+        c = Conn(isn_c=300000 + i * 1000, isn_s=600000 + i * 1000, sport=40100 + i,
+                 t0=BASE_NS + ms(6000 * i))
+        p += clean_session(c)
+    s = Conn(isn_c=390000, isn_s=0, sport=40090, t0=BASE_NS + ms(3000))
+    p.append(s.pkt(True, "S", options=[("MSS", 1460)], dt=0, advance=False))
+    o = Conn(isn_c=391000, isn_s=691000, sport=40091, t0=BASE_NS + ms(20000))
+    p += [o.pkt(True, "S", dt=0), o.pkt(False, "SA"), o.pkt(True, "A"),
+          o.pkt(True, "PA", b"ping"), o.pkt(False, "A")]
+    p.sort(key=lambda r: r[0])
+    return write_pcap("stats-timeline.pcap", LT_EN10MB, as_eth(p))
+
+
 def retrans_ooo_dupack_zerowin():
     """Server sends 4 segments: #2 is lost then retransmitted after 3 dup
     ACKs (fast retransmit), #4 arrives before #3 (out of order); then the
@@ -172,7 +191,8 @@ def main():
     assert BASE_NS > 0
     return [tcp_3whs_close(), half_open_close_wait(), syn_unanswered(), syn_rejected(),
             rst_client(), rst_server(), rst_out_of_window(), simultaneous_open(),
-            simultaneous_close(), port_reuse(), retrans_ooo_dupack_zerowin(), seq_wrap()]
+            simultaneous_close(), port_reuse(), retrans_ooo_dupack_zerowin(), seq_wrap(),
+            stats_timeline()]
 
 
 if __name__ == "__main__":

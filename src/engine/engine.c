@@ -11,9 +11,11 @@
  * The clock is the largest capture timestamp seen and moves in one place,
  * engine_clock(), as each record arrives. When it crosses a whole second
  * the tick runs: the batch so far is run first (its packets came before
- * the tick), then idle flows expire, a tick reporter gets its snapshot and,
- * live, stuck connections and flow_update records are written. So expiry is
- * a pure function of the input (deterministic output), and a batch never
+ * the tick), then idle flows expire, a tick reporter gets its snapshot,
+ * live, stuck connections and flow_update records are written, and every
+ * --stats-interval of capture time (files too) a periodic stats record
+ * follows them. So expiry and the periodic records are a pure function of
+ * the input (deterministic output), and a batch never
  * spans a tick: every packet of a batch is tracked with the clock value it
  * was read at (track_pkt.now_ns), exactly as if it had run alone.
  *
@@ -83,6 +85,7 @@ struct engine {
     uint64_t next_tick_ns;          /* next whole second: the next tick */
     uint64_t tick;                  /* ticks run so far */
     uint64_t next_update_ns;        /* live: next flow_update round */
+    uint64_t next_stats_ns;         /* next periodic stats record (0: not scheduled yet) */
     uint64_t last_drops;            /* live: kernel drops at the last poll (poll_loss) */
     uint64_t last_poll_ns;          /* ... and the capture time of that poll */
     uint64_t loss_intervals;        /* polls that found new drops */
@@ -181,6 +184,47 @@ track_stats(struct engine *e, struct stat_list *items)
 
 /* ---- ticks ------------------------------------------------------------------------- */
 
+/*
+ * Whether this tick writes a periodic stats record. The schedule starts at
+ * the first tick and steps by the interval on the capture clock; a gap in
+ * the capture gives one record when packets resume, not one per interval
+ * missed. Ticks run once per capture second, so shorter intervals give one
+ * record per second.
+ */
+static bool
+stats_due(struct engine *e)
+{
+    uint64_t iv = e->cfg.stats_interval_ns;
+
+    if (iv == 0)
+        return false;
+    if (e->next_stats_ns == 0) {
+        e->next_stats_ns = e->now_ns + iv;
+        return false;
+    }
+    if (e->now_ns < e->next_stats_ns)
+        return false;
+    e->next_stats_ns += ((e->now_ns - e->next_stats_ns) / iv + 1) * iv;
+    return true;
+}
+
+/* Inline: the periodic stats record of this tick, after its flow records. */
+static void
+inline_stats_report(struct engine *e)
+{
+    struct stat_list items;
+    struct stats_record st;
+
+    stat_list_init(&items);
+    front_stats(e, &items);
+    track_stats(e, &items);
+    st.ts_ns = e->now_ns;
+    st.items = &items;
+    st.periodic = true;
+    e->ops->stats(e->rep, &st);
+    stat_list_fini(&items);
+}
+
 /* Inline: hands the tick reporter (the TUI) a snapshot of the open flows and the counters. */
 static void
 inline_tick_report(struct engine *e, bool final)
@@ -196,6 +240,7 @@ inline_tick_report(struct engine *e, bool final)
     track_stats(e, &items);
     st.ts_ns = e->now_ns;
     st.items = &items;
+    st.periodic = true;
     e->ops->tick(e->rep, e->snap, e->snap_n, &st, false);
     stat_list_fini(&items);
 }
@@ -234,7 +279,7 @@ tick_wanted(struct engine *e)
 static void
 tick(struct engine *e)
 {
-    bool updates = false, snap;
+    bool updates = false, snap, stats;
     unsigned what = WORKERS_TICK_EXPIRE;
     uint64_t loss_since;
 
@@ -248,6 +293,7 @@ tick(struct engine *e)
         e->next_update_ns = e->now_ns + e->cfg.update_interval_ns;
     }
     snap = tick_wanted(e);
+    stats = stats_due(e);
     if (e->w != NULL) {
         struct stat_list fs;
 
@@ -257,8 +303,10 @@ tick(struct engine *e)
             what |= WORKERS_TICK_LIVE;
         if (updates)
             what |= WORKERS_TICK_UPDATES;
+        if (stats)
+            what |= WORKERS_TICK_STATS;
         stat_list_init(&fs);
-        if (what & WORKERS_TICK_SNAPSHOT)
+        if (what & (WORKERS_TICK_SNAPSHOT | WORKERS_TICK_STATS))
             front_stats(e, &fs);
         workers_tick(e->w, e->now_ns, e->tick, what, loss_since, &fs);
         stat_list_fini(&fs);
@@ -269,6 +317,8 @@ tick(struct engine *e)
         inline_tick_report(e, false);
     if (e->cfg.live)
         track_live(e->tr, e->now_ns, e->tick, updates, loss_since);
+    if (stats)
+        inline_stats_report(e);
 }
 
 /*
@@ -644,6 +694,7 @@ engine_finish(struct engine *e, struct capture *c)
     track_stats(e, &items);
     st.ts_ns = e->now_ns;
     st.items = &items;
+    st.periodic = false;
     e->ops->stats(e->rep, &st);
     if (e->ops->tick != NULL)
         e->ops->tick(e->rep, NULL, 0, &st, true);

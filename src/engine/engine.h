@@ -41,6 +41,7 @@ struct engine_cfg {
     struct decode_opts dec;
     uint64_t count;              /* -c: stop after this many records (0 = all) */
     uint64_t update_interval_ns; /* live flow_update period (0 = off) */
+    uint64_t stats_interval_ns;  /* periodic stats record period, capture time (0 = off) */
     bool live;                   /* emit flow_update / tcp_stuck as they happen */
     bool flows_only;             /* --flows-only: counters and roles, no TCP session */
     double replay_speed;         /* files: pace packets at capture time / speed (0 = no pacing) */

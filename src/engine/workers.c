@@ -93,9 +93,10 @@ struct worker {
     uint64_t progress;    /* packet number of the latest PROGRESS consumed */
 };
 
-/* A tick whose snapshot the tick reporter waits for. */
+/* A tick whose snapshot the tick reporter, or whose stats record the writer, waits for. */
 struct tick_wait {
     uint64_t tick, now_ns;
+    unsigned what; /* WORKERS_TICK_SNAPSHOT and/or WORKERS_TICK_STATS */
     struct stat_list front;
 };
 
@@ -114,7 +115,7 @@ struct workers {
     unsigned done;         /* OUT_DONE consumed for the tick being merged */
     struct flow_table_stats tick_fs;
     struct tcp_global_stats tick_ts;
-    struct tick_wait *waits; /* FIFO of ticks with a snapshot */
+    struct tick_wait *waits; /* FIFO of ticks with a snapshot or a stats record */
     size_t waits_head, waits_n, waits_cap;
     struct flow_record *snap;
     size_t snap_n, snap_cap;
@@ -334,7 +335,7 @@ workers_tick(struct workers *w, uint64_t now_ns, uint64_t tick, unsigned what,
              uint64_t loss_since_ns, const struct stat_list *front)
 {
     w->tick = tick;
-    if (what & WORKERS_TICK_SNAPSHOT) {
+    if (what & (WORKERS_TICK_SNAPSHOT | WORKERS_TICK_STATS)) {
         struct tick_wait *tw;
 
         if (w->waits_n == w->waits_cap) {
@@ -352,6 +353,7 @@ workers_tick(struct workers *w, uint64_t now_ns, uint64_t tick, unsigned what,
         tw = &w->waits[(w->waits_head + w->waits_n++) % w->waits_cap];
         tw->tick = tick;
         tw->now_ns = now_ns;
+        tw->what = what & (WORKERS_TICK_SNAPSHOT | WORKERS_TICK_STATS);
         stat_list_init(&tw->front);
         for (size_t i = 0; i < front->n; i++)
             stat_list_add(&tw->front, front->items[i].path, front->items[i].value);
@@ -426,7 +428,11 @@ export_counters(const struct workers *w, const struct flow_table_stats *fs,
     tcp_stats_export(ts, out);
 }
 
-/* Every worker's OUT_DONE for one tick is in: the tick reporter's turn, if it waits. */
+/*
+ * Every worker's OUT_DONE for one tick is in, so is every record of the tick
+ * (they order before it): the tick reporter's turn and the periodic stats
+ * record's, if they wait, with the counters the workers had at the tick.
+ */
 static void
 tick_complete(struct workers *w, uint64_t tick)
 {
@@ -447,8 +453,11 @@ tick_complete(struct workers *w, uint64_t tick)
     export_counters(w, &w->tick_fs, &w->tick_ts, &items);
     st.ts_ns = tw->now_ns;
     st.items = &items;
-    if (!w->discard && w->ops->tick != NULL)
+    st.periodic = true;
+    if (!w->discard && (tw->what & WORKERS_TICK_SNAPSHOT) && w->ops->tick != NULL)
         w->ops->tick(w->rep, w->snap, w->snap_n, &st, false);
+    if (!w->discard && (tw->what & WORKERS_TICK_STATS))
+        w->ops->stats(w->rep, &st);
     stat_list_fini(&items);
     stat_list_fini(&tw->front);
     w->snap_n = 0;

@@ -26,6 +26,7 @@
 #define WORKERS_TICK_SNAPSHOT 0x2u /* the tick reporter gets every open flow */
 #define WORKERS_TICK_LIVE     0x4u /* tcp_stuck records */
 #define WORKERS_TICK_UPDATES  0x8u /* ... and flow_update records */
+#define WORKERS_TICK_STATS    0x10u /* a periodic stats record, after the tick's records */
 
 struct workers;
 
@@ -42,7 +43,9 @@ void workers_push(struct workers *w, const struct track_pkt *p);
 /*
  * Tick number tick at capture time now_ns, to every worker. front: the
  * engine's half of the stats record at this tick (copied; used with
- * WORKERS_TICK_SNAPSHOT, for the tick reporter). loss_since_ns: with
+ * WORKERS_TICK_SNAPSHOT, for the tick reporter, and WORKERS_TICK_STATS, for
+ * the periodic stats record, written once every worker's records of the
+ * tick are). loss_since_ns: with
  * WORKERS_TICK_LIVE, as for track_live().
  */
 void workers_tick(struct workers *w, uint64_t now_ns, uint64_t tick, unsigned what,

@@ -44,10 +44,15 @@ struct flow_record {
     struct session_summary s;
 };
 
-/* The stats record: every counter, flat and ordered (see util/stats.h). */
+/*
+ * The stats record: every counter, flat and ordered (see util/stats.h).
+ * Periodic ones (--stats-interval, engine.h) come on the capture clock with
+ * periodic set; the last one of a run, after every flow record, has it clear.
+ */
 struct stats_record {
-    uint64_t ts_ns;              /* capture clock at the end (0 if no packet) */
+    uint64_t ts_ns; /* capture clock when it was made (0 if no packet) */
     const struct stat_list *items;
+    bool periodic; /* a --stats-interval record, not the run's last */
 };
 
 enum report_format { REPORT_TEXT = 0, REPORT_EVE, REPORT_ZEEK, REPORT_TUI };
@@ -59,6 +64,7 @@ struct report_opts {
     bool live;                   /* input is a live interface */
     bool quiet;                  /* -q: text: the table without the summary block */
     bool selected;               /* --state / --stuck: not every connection is written */
+    bool stats_deltas;           /* EVE: <counter>_delta beside every stats counter */
     volatile sig_atomic_t *stop; /* set to 1 to end the run (the TUI's quit key) */
     /* the state view only */
     double replay_speed;         /* --speed (0 = as fast as possible) */
@@ -74,6 +80,7 @@ struct reporter_ops {
     void (*flow_end)(void *priv, const struct flow_record *r);
     void (*flow_update)(void *priv, const struct flow_record *r);  /* may be NULL */
     void (*stuck)(void *priv, const struct flow_record *r);        /* may be NULL */
+    /* Each periodic stats record (st->periodic), then the final one; writers may skip periodic. */
     void (*stats)(void *priv, const struct stats_record *st);
     /*
      * May be NULL. Called at least once per second of capture time (and, live,

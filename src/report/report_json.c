@@ -29,10 +29,19 @@
 
 #define EVE_DUMP_FLAGS (JSON_PRESERVE_ORDER | JSON_COMPACT | JSON_REAL_PRECISION(15))
 
+/* A counter of the previous stats record, for the <counter>_delta keys. */
+struct eve_prev {
+    char *path; /* owned */
+    uint64_t value;
+};
+
 struct eve {
     FILE *out;
     bool failed;         /* a record was dropped */
     struct report_out o; /* records are formatted into its buffer */
+    bool deltas;         /* report_opts.stats_deltas */
+    struct eve_prev *prev; /* the previous stats record's counters, in its order */
+    size_t n_prev;
 };
 
 /*
@@ -570,13 +579,64 @@ child_object(struct jb *b, json_t *parent, const char *name)
     return o;
 }
 
+/*
+ * The previous record's value of `path`, 0 if it had none (a counter that is
+ * shown only once non-zero). The order of the counters is the same from one
+ * record to the next, with new ones inserted, so the search starts at the
+ * previous match (*hint) and is linear only after an insertion.
+ */
+static uint64_t
+prev_value(const struct eve *e, const char *path, size_t *hint)
+{
+    for (size_t k = 0; k < e->n_prev; k++) {
+        size_t j = (*hint + k) % e->n_prev;
+
+        if (strcmp(e->prev[j].path, path) == 0) {
+            *hint = j + 1;
+            return e->prev[j].value;
+        }
+    }
+    return 0;
+}
+
+static void
+prev_free(struct eve *e)
+{
+    for (size_t i = 0; i < e->n_prev; i++)
+        free(e->prev[i].path);
+    free(e->prev);
+    e->prev = NULL;
+    e->n_prev = 0;
+}
+
+/* Remembers this record's counters (the paths are borrowed for the call only). */
+static void
+prev_keep(struct eve *e, const struct stat_list *l)
+{
+    prev_free(e);
+    if (l == NULL || l->n == 0)
+        return;
+    e->prev = xcalloc(l->n, sizeof(*e->prev));
+    for (size_t i = 0; i < l->n; i++) {
+        e->prev[i].path = xstrdup(l->items[i].path);
+        e->prev[i].value = l->items[i].value;
+    }
+    e->n_prev = l->n;
+}
+
+/*
+ * One stats record. With deltas (--stats-interval), every counter gets a
+ * sibling "<name>_delta": its change since the previous stats record, signed
+ * (gauges such as flow.active go down), as Suricata's stats output writes
+ * with `deltas: yes`; the first record's deltas are the values themselves.
+ */
 static void
 eve_stats(void *priv, const struct stats_record *st)
 {
     struct eve *e = priv;
     struct jb b = {false};
     json_t *root = json_object(), *stats = json_object();
-    size_t i;
+    size_t i, hint = 0;
 
     put(&b, root, "timestamp", jtime(st->ts_ns));
     put(&b, root, "event_type", json_string("stats"));
@@ -596,12 +656,26 @@ eve_stats(void *priv, const struct stats_record *st)
             cur = child_object(&b, cur, name);
             name = dot + 1;
         }
-        if (cur != NULL && json_object_get(cur, name) == NULL)
+        if (cur != NULL && json_object_get(cur, name) == NULL) {
             put(&b, cur, name, jnum(it->value));
+            if (e->deltas) {
+                size_t len = strlen(name);
+                char *dname = xmalloc(len + sizeof("_delta"));
+                uint64_t was = prev_value(e, it->path, &hint);
+
+                memcpy(dname, name, len);
+                memcpy(dname + len, "_delta", sizeof("_delta"));
+                /* two's complement: the signed change, also across a decrease */
+                put(&b, cur, dname, json_integer((json_int_t)(int64_t)(it->value - was)));
+                free(dname);
+            }
+        }
         free(path);
     }
     put(&b, root, "stats", stats);
     emit(e, root, &b);
+    if (e->deltas)
+        prev_keep(e, st->items);
 }
 
 static int
@@ -617,6 +691,7 @@ eve_open(void **priv, FILE *out, const struct report_opts *o, char *err)
      */
     json_object_seed(0);
     e->out = out;
+    e->deltas = o->stats_deltas;
     report_out_init(&e->o, out, o);
     *priv = e;
     return 0;
@@ -645,6 +720,7 @@ eve_close(void *priv)
     if (fflush(e->out) != 0 || ferror(e->out) || e->failed)
         rc = -1;
     report_out_fini(&e->o);
+    prev_free(e);
     free(e);
     return rc;
 }

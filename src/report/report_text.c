@@ -332,6 +332,8 @@ text_stats(void *priv, const struct stats_record *st)
     struct text *t = priv;
     size_t i, n = st->items != NULL ? st->items->n : 0;
 
+    if (st->periodic)
+        return; /* the summary is the end of the run's */
     free_stats(t);
     t->have_stats = true;
     t->stats_ts = st->ts_ns;

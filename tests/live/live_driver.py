@@ -6,7 +6,8 @@ Run as `ip netns exec NS /usr/bin/python3 live_driver.py FLOWSTATE OUTDIR`
 in a private namespace whose loopback is up and whose nftables drop SYNs to
 port 9101. Only the namespace's own loopback is used.
 
-Starts `flowstate -i lo -T eve --stuck-after 2 --update-interval 1` (no -l:
+Starts `flowstate -i lo -T eve --stuck-after 2 --update-interval 1
+--stats-interval 1` (no -l:
 records must reach the file promptly without it) and
 drives kernel connections while it runs:
   clean        9100  handshake, data, both sides close
@@ -162,7 +163,7 @@ def main_run():
     rotated = out + ".1"
     wfile = os.path.join(OUT, "out.pcap")
     fs = start(["-i", "lo", "-T", "eve", "--stuck-after", "2", "--update-interval", "1",
-                "-o", out, "-w", wfile])
+                "--stats-interval", "1", "-o", out, "-w", wfile])
 
     # clean: handshake, a request, an answer, FIN both ways
     c, s = pair(PORTS["clean"])
@@ -245,6 +246,14 @@ def main_run():
     check(all(r.get("event_type") != "BROKEN" for r in recs),
           "every line of both files is a whole JSON record (%d records)" % len(recs))
     check(recs and recs[-1].get("event_type") == "stats", "the stats record comes last")
+    periodic = [r for r in recs[:-1] if r.get("event_type") == "stats"]
+    check(len(periodic) >= 2 and all("pkts_delta" in r["stats"]["decoder"] for r in recs
+                                     if r.get("event_type") == "stats"),
+          "periodic stats records with deltas while running (%d)" % len(periodic))
+    # the run's records in order, both files, for tests/schema/eve_schema.py (run-live.sh)
+    with open(os.path.join(OUT, "all.json"), "w") as f:
+        for r in recs:
+            f.write(json.dumps(r) + "\n")
     flows = [r for r in recs if r.get("event_type") == "flow"]
     by_tuple = {(r["src_port"], r["dest_port"]): r for r in flows}
     for name, tup in (("established", est), ("close_wait", cw), ("syn_unans", syn)):

@@ -63,11 +63,12 @@ capture() {
     echo "run-fanout: flowstate did not start"; return 1
 }
 
-# stat JSON PATH...: first non-null of the given jq paths in the stats record
+# stat JSON PATH...: first non-null of the given jq paths in the final stats record (the last)
 stat() {
     local f=$1
     shift
-    jq -r "select(.event_type==\"stats\") | [$(IFS=,; echo "$*")] | map(select(. != null)) | .[0]" "$f"
+    jq -rn "[inputs | select(.event_type==\"stats\")] | last | [$(IFS=,; echo "$*")] |
+        map(select(. != null)) | .[0]" "$f"
 }
 
 # ---- 1. numbered frames across start-up and shut-down ----------------------------
@@ -124,7 +125,7 @@ fi
 
 # ---- 2. tunnels and fragments stay whole ------------------------------------------
 cap="$SRCDIR/captures/fanout-split.pcap"
-npk=$("$FLOWSTATE" -T eve -r "$cap" | jq -r 'select(.event_type=="stats") | .stats.decoder.pkts')
+npk=$("$FLOWSTATE" -T eve -r "$cap" | tail -n 1 | jq -r 'select(.event_type=="stats") | .stats.decoder.pkts')
 summary='select(.event_type=="flow") | [.src_ip, .src_port, .dest_ip, .dest_port, .flow.pkts_toserver,
   .flow.pkts_toclient, .flow.bytes_toserver, .flow.bytes_toclient, .session.client.state,
   .session.server.state, .session.handshake, .session.close, (.session.violations | length)] | @tsv'

@@ -41,6 +41,22 @@ f=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$out/driver.log")
 pass=$((pass + ${p:-0})) fail=$((fail + ${f:-1}))
 [ "$rc" -eq 0 ] || [ "${f:-1}" -gt 0 ] || fail=$((fail + 1))
 
+# Every record of the live run against Suricata's EVE schema (tests/schema).
+schema=${SHARED:-$SRCDIR/../shared}/ref/suricata-eve-schema/schema.json
+if [ -f "$schema" ] && /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
+    if res=$(/usr/bin/python3 "$SRCDIR/tests/schema/eve_schema.py" --schema "$schema" \
+                 "$out/all.json"); then
+        echo "ok   live records valid against Suricata's EVE schema: ${res##*$'\n'}"
+        pass=$((pass + 1))
+    else
+        echo "FAIL live records against Suricata's EVE schema: $res"; fail=$((fail + 1))
+    fi
+elif [ "${FLOWSTATE_REQUIRE_ALL:-0}" = 1 ]; then
+    echo "FAIL no EVE schema at $schema or no python3-jsonschema"; fail=$((fail + 1))
+else
+    echo "note: no EVE schema at $schema or no python3-jsonschema; the live schema check is left out"
+fi
+
 # Whole lines: a capture big enough to fill the 64 KiB buffer many times over.
 big="$out/big.pcap"
 cc -std=c11 -D_DEFAULT_SOURCE -O2 -o "$out/gen_bench" "$SRCDIR/bench/gen_bench.c"

@@ -5,8 +5,11 @@
 # (tests/schema/eve_schema.py says how they are allowed).
 #
 # Records checked: every capture in captures/ in several modes (default;
-# --flows-only; --workers 2), and every file of
-# the public corpus ($SHARED/corpus/public).
+# --flows-only; a stats record every capture second, with one thread and with
+# --workers 2, whose output must be byte-identical), and every file of the
+# public corpus ($SHARED/corpus/public) by default and every second. The
+# live run's records are checked by tests/live/run-live.sh with the same
+# validator.
 #
 # The schema is GPL-2.0 and stays where it is: $SHARED/ref/suricata-eve-schema/
 # (../shared beside the tree). A system test (make check-system): it needs
@@ -41,19 +44,34 @@ for f in "$SRCDIR"/captures/*.pcap "$SRCDIR"/captures/*.pcapng; do
     b=$(basename "$f")
     run "cap-$b" -r "$f"
     run "cap-$b-flows-only" --flows-only -r "$f"
-    run "cap-$b-workers" --workers 2 -r "$f"
+    run "cap-$b-1s" --stats-interval 1 -r "$f"
+    run "cap-$b-1s-workers" --stats-interval 1 --workers 2 -r "$f"
     n=$((n + 1))
 done
 while IFS=$'\t' read -r file _; do
     [ "$file" = file ] && continue
-    run "pub-$(tr / _ <<<"$file")" -r "$corpus/$file"
+    p=pub-$(tr / _ <<<"$file")
+    run "$p" -r "$corpus/$file"
+    run "$p-1s" --stats-interval 1 -r "$corpus/$file"
+    run "$p-1s-workers" --stats-interval 1 --workers 2 -r "$corpus/$file"
     n=$((n + 1))
 done <"$corpus/MANIFEST.tsv"
 
+# --workers 2 must not change a byte (the periodic records included)
+same=0
+for w in "$tmp"/*-1s-workers.jsonl; do
+    if ! cmp -s "$w" "${w%-workers.jsonl}.jsonl"; then
+        echo "FAIL: --workers 2 output differs: $(basename "${w%-workers.jsonl}")"
+        exit 1
+    fi
+    same=$((same + 1))
+done
+echo "ok   --stats-interval 1: --workers 2 output byte-identical with one thread ($same runs)"
+
 echo "validating the output of $n captures against $schema"
 if "$py" "$SRCDIR/tests/schema/eve_schema.py" --schema "$schema" "$tmp"/*.jsonl; then
-    echo "1 passed, 0 failed"
+    echo "2 passed, 0 failed"
 else
-    echo "0 passed, 1 failed"
+    echo "1 passed, 1 failed"
     exit 1
 fi

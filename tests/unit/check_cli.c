@@ -48,6 +48,7 @@ START_TEST(test_defaults_are_text_output_and_documented_timeouts)
     ck_assert_uint_eq(o.timeout_ns[1], 3600 * NS);
     ck_assert_uint_eq(o.msl_ns, 30 * NS);
     ck_assert_uint_eq(o.stuck_after_ns, 10 * NS);
+    ck_assert_uint_eq(o.stats_interval_ns, 8 * NS); /* Suricata's stats interval */
     ck_assert(o.verify_checksums);
     ck_assert(o.promisc);
     ck_assert_ptr_null(o.filter);
@@ -103,6 +104,10 @@ START_TEST(test_bad_values_are_rejected_with_a_message)
         {"flowstate", "-B", "12Q"},           {"flowstate", "-s", "300000"},
         {"flowstate", "--max-flows", "0"},    {"flowstate", "--memcap", "0"},
     };
+    static const char *const bad_intervals[][3] = {
+        {"flowstate", "--stats-interval", "-1"},
+        {"flowstate", "--stats-interval", "8s"},
+    };
     size_t i;
 
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -114,17 +119,28 @@ START_TEST(test_bad_values_are_rejected_with_a_message)
         ck_assert_msg(err[0] != '\0', "no message for %s %s", bad[i][1], bad[i][2]);
         cli_options_fini(&o);
     }
+    for (i = 0; i < sizeof(bad_intervals) / sizeof(bad_intervals[0]); i++) {
+        struct options o;
+        char err[ERRBUF_SIZE] = "";
+
+        ck_assert_int_eq(parse(&o, err, 3, bad_intervals[i]), CLI_ERROR);
+        ck_assert_str_eq(err, bad_intervals[i][2][0] == '-' ? "invalid --stats-interval '-1'"
+                                                            : "invalid --stats-interval '8s'");
+        cli_options_fini(&o);
+    }
 }
 END_TEST
 
 START_TEST(test_timeouts_and_seconds_accept_fractions)
 {
-    const char *argv[] = {"flowstate", "--timeout", "closing=1.5", "--stuck-after", "0.25",
-                          "--msl", "0"};
+    const char *argv[] = {"flowstate", "--timeout", "closing=1.5", "--stuck-after",
+                          "0.25",      "--msl",     "0",           "--stats-interval",
+                          "0"};
     struct options o;
     char err[ERRBUF_SIZE] = "";
 
-    ck_assert_int_eq(parse(&o, err, 7, argv), CLI_OK);
+    ck_assert_int_eq(parse(&o, err, 9, argv), CLI_OK);
+    ck_assert_uint_eq(o.stats_interval_ns, 0); /* the final stats record only */
     ck_assert_uint_eq(o.timeout_ns[2], 1500000000ULL);
     ck_assert_uint_eq(o.stuck_after_ns, 250000000ULL);
     ck_assert_uint_eq(o.msl_ns, 0);

@@ -602,7 +602,7 @@ START_TEST(test_eve_stats_nest_in_first_seen_order)
         {"uptime", 0},
     };
     struct stat_list l = {items, sizeof(items) / sizeof(items[0]), 0};
-    struct stats_record st = {T0, &l};
+    struct stats_record st = {T0, &l, false};
     struct run out = run_writer(&report_eve_ops, NULL, NULL, 0, &st);
 
     ck_assert_int_eq(out.close_rc, 0);
@@ -613,6 +613,98 @@ START_TEST(test_eve_stats_nest_in_first_seen_order)
                      "\"bytes\":900},\"flow\":{\"tcp\":3},\"uptime\":0,"
                      "\"flowstate\":{\"flow\":{\"peak\":2},\"decoder\":{\"filtered\":4}}}}\n");
     free(out.buf);
+}
+END_TEST
+
+/* Three stats records through one EVE writer with stats_deltas; returns the output. */
+static char *
+eve_three_stats(bool deltas, const struct stats_record st[3])
+{
+    struct report_opts o = {.format = REPORT_EVE, .stats_deltas = deltas};
+    char *buf = NULL, err[256];
+    size_t len = 0;
+    void *priv = NULL;
+    FILE *f = open_memstream(&buf, &len);
+
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(report_eve_ops.open(&priv, f, &o, err), 0);
+    for (int i = 0; i < 3; i++)
+        report_eve_ops.stats(priv, &st[i]);
+    ck_assert_int_eq(report_eve_ops.close(priv), 0);
+    ck_assert_int_eq(fclose(f), 0);
+    return buf;
+}
+
+START_TEST(test_eve_stats_deltas_are_changes_since_the_last_record)
+{
+    /* a counter, a gauge that falls, one that appears only once non-zero, one in flowstate */
+    struct stat_item a[] = {{"decoder.pkts", 10}, {"flow.active", 3}, {"flowstate.flow.peak", 3}};
+    struct stat_item b[] = {{"decoder.pkts", 25},
+                            {"flow.active", 1},
+                            {"flowstate.decoder.truncated.tcp_header", 2},
+                            {"flowstate.flow.peak", 4}};
+    struct stat_item c[] = {{"decoder.pkts", 25},
+                            {"flow.active", 0},
+                            {"flowstate.decoder.truncated.tcp_header", 2},
+                            {"flowstate.flow.peak", 4}};
+    struct stat_list la = {a, 3, 0}, lb = {b, 4, 0}, lc = {c, 4, 0};
+    struct stats_record st[3] = {
+        {T0, &la, true}, {T0 + 8000000000ull, &lb, true}, {T0 + 9000000000ull, &lc, false}};
+    char *out = eve_three_stats(true, st), *l2, *l3;
+
+    l2 = strchr(out, '\n') + 1;
+    l3 = strchr(l2, '\n') + 1;
+    /* the first record's deltas are the values: nothing came before */
+    ck_assert_int_eq(strncmp(out,
+                             "{\"timestamp\":\"2009-11-18T08:00:21.123456+0000\","
+                             "\"event_type\":\"stats\",\"stats\":{\"decoder\":{\"pkts\":10,"
+                             "\"pkts_delta\":10},\"flow\":{\"active\":3,\"active_delta\":3},"
+                             "\"flowstate\":{\"flow\":{\"peak\":3,\"peak_delta\":3}}}}\n",
+                             (size_t)(l2 - out)),
+                     0);
+    ck_assert_int_eq(strncmp(l2,
+                             "{\"timestamp\":\"2009-11-18T08:00:29.123456+0000\","
+                             "\"event_type\":\"stats\",\"stats\":{\"decoder\":{\"pkts\":25,"
+                             "\"pkts_delta\":15},\"flow\":{\"active\":1,\"active_delta\":-2},"
+                             "\"flowstate\":{\"decoder\":{\"truncated\":{\"tcp_header\":2,"
+                             "\"tcp_header_delta\":2}},\"flow\":{\"peak\":4,\"peak_delta\":1}}}}\n",
+                             (size_t)(l3 - l2)),
+                     0);
+    ck_assert_str_eq(l3, "{\"timestamp\":\"2009-11-18T08:00:30.123456+0000\","
+                         "\"event_type\":\"stats\",\"stats\":{\"decoder\":{\"pkts\":25,"
+                         "\"pkts_delta\":0},\"flow\":{\"active\":0,\"active_delta\":-1},"
+                         "\"flowstate\":{\"decoder\":{\"truncated\":{\"tcp_header\":2,"
+                         "\"tcp_header_delta\":0}},\"flow\":{\"peak\":4,\"peak_delta\":0}}}}\n");
+    free(out);
+
+    /* --stats-interval 0: no deltas */
+    out = eve_three_stats(false, st);
+    ck_assert_ptr_null(strstr(out, "_delta"));
+    free(out);
+}
+END_TEST
+
+START_TEST(test_text_summary_is_the_final_stats_record)
+{
+    struct stat_item final[] = {{"decoder.pkts", 20}};
+    struct stat_item early[] = {{"decoder.pkts", 5}, {"flow.tcp", 1}};
+    struct stat_list lf = {final, 1, 0}, le = {early, 2, 0};
+    struct stats_record periodic = {T0, &le, true}, st = {T0, &lf, false};
+    struct report_opts o = {.format = REPORT_TEXT};
+    char *buf = NULL, err[256];
+    size_t len = 0;
+    void *priv = NULL;
+    FILE *f = open_memstream(&buf, &len);
+
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(report_text_ops.open(&priv, f, &o, err), 0);
+    report_text_ops.stats(priv, &st);
+    report_text_ops.stats(priv, &periodic); /* a periodic one never replaces the summary */
+    ck_assert_int_eq(report_text_ops.close(priv), 0);
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_ptr_nonnull(strstr(buf, "packets: 20 read"));
+    ck_assert_ptr_null(strstr(buf, "flow.tcp"));
+    free(buf);
 }
 END_TEST
 
@@ -833,7 +925,7 @@ START_TEST(test_eve_batched_output_equals_line_by_line)
 {
     struct stat_item items[] = {{"decoder.pkts", 20}, {"flow.total", 3}};
     struct stat_list list = {items, 2, 2};
-    struct stats_record st = {T0, &list};
+    struct stats_record st = {T0, &list, false};
     struct report_opts lb = {.format = REPORT_EVE, .line_buffered = true};
     struct report_opts batch = {.format = REPORT_EVE};
     struct flow_record r = sample_record();
@@ -873,7 +965,7 @@ START_TEST(test_eve_write_error_makes_close_fail)
     /* /dev/full: every write fails with ENOSPC, batched or not */
     struct stat_item items[] = {{"decoder.pkts", 20}};
     struct stat_list list = {items, 1, 1};
-    struct stats_record st = {T0, &list};
+    struct stats_record st = {T0, &list, false};
     struct flow_record r = sample_record();
     static char sbuf[4096];
     int lb;
@@ -943,7 +1035,7 @@ START_TEST(test_zeek_header_row_and_close)
 {
     struct flow_record r = sample_record();
     struct stat_list l = {NULL, 0, 0};
-    struct stats_record st = {T0 + 60000000000ull, &l};
+    struct stats_record st = {T0 + 60000000000ull, &l, false};
     struct run out = run_writer(&report_zeek_ops, &r, NULL, 1, &st);
     const char *hdr = ZEEK_HEADER("2009-11-18-08-00-21");
 
@@ -1052,7 +1144,7 @@ START_TEST(test_zeek_write_error_makes_close_fail)
 {
     /* /dev/full, batched, -l and -o: close fails with ENOSPC and leaves stdio empty */
     struct stat_list l = {NULL, 0, 0};
-    struct stats_record st = {T0, &l};
+    struct stats_record st = {T0, &l, false};
     struct flow_record r = sample_record();
     static char sbuf[4096];
     int v, i;
@@ -1123,7 +1215,7 @@ END_TEST
 START_TEST(test_zeek_empty_run_is_a_complete_log)
 {
     struct stat_list l = {NULL, 0, 0};
-    struct stats_record st = {T0, &l};
+    struct stats_record st = {T0, &l, false};
     struct run out = run_writer(&report_zeek_ops, NULL, NULL, 0, &st);
 
     ck_assert_str_eq(out.buf, ZEEK_HEADER("2009-11-18-08-00-21") "#close\t2009-11-18-08-00-21\n");
@@ -1515,7 +1607,7 @@ START_TEST(test_text_summary_has_packet_line_and_groups)
         {"flowstate.capture.read_errors", 0}, /* a group with only zeros gets no heading */
     };
     struct stat_list l = {items, sizeof(items) / sizeof(items[0]), 0};
-    struct stats_record st = {T0, &l};
+    struct stats_record st = {T0, &l, false};
     struct run out = run_writer(&report_text_ops, NULL, NULL, 0, &st);
 
     ck_assert_str_eq(out.buf, "no TCP connections\n"
@@ -1548,7 +1640,7 @@ START_TEST(test_text_packet_line_prefers_decoder_outcomes)
         {"flowstate.decoder.outcome.malformed", 1},
     };
     struct stat_list l = {items, sizeof(items) / sizeof(items[0]), 0};
-    struct stats_record st = {0, &l};
+    struct stats_record st = {0, &l, false};
     struct run out = run_writer(&report_text_ops, NULL, NULL, 0, &st);
 
     ck_assert_ptr_nonnull(strstr(out.buf, "\npackets: 20 read, 10 tcp, 3 other, 3 truncated, "
@@ -1848,6 +1940,8 @@ report_suite(void)
     tcase_add_test(tc, test_eve_stuck_confidence_capture_loss);
     tcase_add_test(tc, test_eve_one_line_per_record_in_order);
     tcase_add_test(tc, test_eve_stats_nest_in_first_seen_order);
+    tcase_add_test(tc, test_eve_stats_deltas_are_changes_since_the_last_record);
+    tcase_add_test(tc, test_text_summary_is_the_final_stats_record);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("zeek");
