@@ -120,7 +120,8 @@ for f in "${files[@]}"; do
         continue
     fi
     read -r pkts acct <<<"$(jq -r '.stats as $s | $s.flowstate.decoder as $d |
-        "\($s.decoder.pkts + $d.filtered) \($d.filtered + ([$d.outcome[]] | add))"' "$tmp/stats")"
+        "\($s.decoder.pkts + $d.filtered) \($d.filtered + ([$d.outcome | to_entries[] |
+            select(.key | endswith("_delta") | not) | .value] | add))"' "$tmp/stats")"
     if [ "$pkts" != "$acct" ]; then
         fail "$b: pkts $pkts != filtered + sum(outcome) $acct"
         continue

@@ -95,7 +95,8 @@ while IFS=$'\t' read -r file _; do
         problems+=("the last record is not the stats record")
     else
         read -r pkts acct <<<"$(jq -r '.stats as $s | $s.flowstate.decoder as $d |
-            "\($s.decoder.pkts + $d.filtered) \($d.filtered + ([$d.outcome[]] | add))"' "$tmp/stats")"
+            "\($s.decoder.pkts + $d.filtered) \($d.filtered + ([$d.outcome | to_entries[] |
+            select(.key | endswith("_delta") | not) | .value] | add))"' "$tmp/stats")"
         [ "$pkts" = "$acct" ] || problems+=("pkts $pkts != filtered+outcomes $acct")
         if [ "$want_pkts" != - ]; then
             [ "$pkts" = "$want_pkts" ] || problems+=("pkts $pkts != listed exception $want_pkts")
