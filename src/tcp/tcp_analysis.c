@@ -51,8 +51,8 @@
  * common case (one range extended; at most two timed segments) and general
  * paths on a gathered copy. A segment that is in-order data or a new ACK
  * between open windows (common_segment()) skips the flag evaluation, whose
- * outcome is then known: nothing. TCP_AN_FAST_PATH 0 keeps only the general
- * paths.
+ * outcome is then known: nothing. tcp_an_step_reference() (tcp_analysis_private.h)
+ * keeps only the general paths, for the test that compares the two.
  */
 #include <config.h>
 
@@ -61,7 +61,9 @@
 #include <assert.h>
 #include <string.h>
 
+#include "tcp/tcp_analysis_private.h"
 #include "tcp/tcp_seq.h"
+#include "util/compiler.h"
 
 /* Per-segment analysis flags (Wireshark TCP_A_* equivalents we need). */
 #define AF_RETRANSMISSION 0x0001u
@@ -99,14 +101,12 @@ _Static_assert(sizeof(struct tcp_an_dir_cold) == 88, "tcp_an_dir_cold layout");
 _Static_assert(sizeof(struct tcp_an_cold) == 192, "tcp_an_cold layout");
 
 /*
- * 1 in the product. check_tcp_analysis.c compiles this file a second time
- * with 0 (the reference paths alone: every segment through step_general(),
- * the general range and RTT code, the cold iRTT fields, the flag tests in
- * their original form) and checks both give the same results.
+ * The functions below that take `bool ref` are always inlined with a constant:
+ * false in the product, true in tcp_an_step_reference() (the reference paths
+ * alone: every segment through the general step, the general range and RTT
+ * code, the cold iRTT fields, the flag tests in their original form), which
+ * check_tcp_analysis.c compares with tcp_an_step().
  */
-#ifndef TCP_AN_FAST_PATH
-#define TCP_AN_FAST_PATH 1
-#endif
 
 /* tcp_an.d[0].sflags */
 #define S_IRTT_PENDING 0x01u /* cold irtt_ns == 0 && syn_ts_ns != 0: the next ACK times it */
@@ -257,14 +257,14 @@ account_payload_slow(struct tcp_an_dir *d, struct tcp_an_dir_cold *dc, uint32_t 
  * or overlaps (in-order data extends it), is done in place on range0: the
  * same overlap, merge and trim that the general path computes for n == 1.
  */
-static inline __attribute__((always_inline)) void
-account_payload(struct tcp_an_dir *d, struct tcp_an_dir_cold *dc, uint32_t lo, uint32_t len)
+static CC_ALWAYS_INLINE void
+account_payload(struct tcp_an_dir *d, struct tcp_an_dir_cold *dc, uint32_t lo, uint32_t len,
+                bool ref)
 {
     uint32_t hi = lo + len;
     struct tcp_an_range r = d->range0;
 
-    if (!TCP_AN_FAST_PATH ||
-        __builtin_expect(d->n_ranges != 1 || seq_lt(r.hi, lo) || !seq_leq(r.lo, hi), 0)) {
+    if (ref || CC_UNLIKELY(d->n_ranges != 1 || seq_lt(r.hi, lo) || !seq_leq(r.lo, hi))) {
         account_payload_slow(d, dc, lo, len);
         return;
     }
@@ -320,7 +320,7 @@ rtt_store(struct tcp_an_dir *d, struct tcp_an_dir_cold *dc, const struct rtt_rin
 }
 
 /* rtt_push() while the ring fits the hot part (d->n_rtt < TCP_AN_RTT_HOT). */
-static inline __attribute__((always_inline)) void
+static CC_ALWAYS_INLINE void
 rtt_push_hot(struct tcp_an_dir *d, uint32_t end, uint32_t now_us)
 {
     d->rtt_end[d->n_rtt] = end;
@@ -328,12 +328,13 @@ rtt_push_hot(struct tcp_an_dir *d, uint32_t end, uint32_t now_us)
     d->n_rtt++;
 }
 
-static inline __attribute__((always_inline)) void
-rtt_push(struct tcp_an_dir *d, struct tcp_an_dir_cold *dc, uint32_t end, uint32_t now_us)
+static CC_ALWAYS_INLINE void
+rtt_push(struct tcp_an_dir *d, struct tcp_an_dir_cold *dc, uint32_t end, uint32_t now_us,
+         bool ref)
 {
     struct rtt_ring r;
 
-    if (TCP_AN_FAST_PATH && d->n_rtt < TCP_AN_RTT_HOT) {
+    if (!ref && d->n_rtt < TCP_AN_RTT_HOT) {
         rtt_push_hot(d, end, now_us);
         return;
     }
@@ -364,7 +365,7 @@ rtt_sample(struct tcp_an_dir *d, uint32_t sample)
 }
 
 /* rtt_ack() while the ring fits the hot part (d->n_rtt <= TCP_AN_RTT_HOT). */
-static inline __attribute__((always_inline)) void
+static CC_ALWAYS_INLINE void
 rtt_ack_hot(const struct tcp_an *an, struct tcp_an_dir *d, uint32_t ack, uint64_t ts)
 {
     unsigned n = d->n_rtt, k = 0;
@@ -382,14 +383,14 @@ rtt_ack_hot(const struct tcp_an *an, struct tcp_an_dir *d, uint32_t ack, uint64_
 }
 
 /* The peer acknowledged up to ack (absolute) at now_us. */
-static inline __attribute__((always_inline)) void
+static CC_ALWAYS_INLINE void
 rtt_ack(const struct tcp_an *an, struct tcp_an_dir *d, struct tcp_an_dir_cold *dc, uint32_t ack,
-        uint64_t ts)
+        uint64_t ts, bool ref)
 {
     unsigned n = d->n_rtt, k = 0;
     struct rtt_ring r;
 
-    if (TCP_AN_FAST_PATH && n <= TCP_AN_RTT_HOT) {
+    if (!ref && n <= TCP_AN_RTT_HOT) {
         rtt_ack_hot(an, d, ack, ts);
         return;
     }
@@ -410,7 +411,7 @@ rtt_ack(const struct tcp_an *an, struct tcp_an_dir *d, struct tcp_an_dir_cold *d
 static void
 count_flags(struct tcp_an_dir_cold *d, unsigned fl)
 {
-    if (__builtin_expect((fl & AF_COUNTED) == 0, 1))
+    if (CC_LIKELY((fl & AF_COUNTED) == 0))
         return; /* the common segment: nothing to count, the cold part untouched */
     if (fl & (AF_RETRANSMISSION | AF_FAST_RETRANS | AF_SPURIOUS))
         d->retransmits++;
@@ -438,10 +439,10 @@ count_flags(struct tcp_an_dir_cold *d, unsigned fl)
  * Retransmission family for a segment with data or SYN/FIN (Wireshark 4.0,
  * default preferences). seq is relative; returns the flag to add (or 0).
  */
-static unsigned
+static CC_ALWAYS_INLINE unsigned
 classify_resend(const struct tcp_an_cold *ac, const struct tcp_an_dir *fwd,
                 const struct tcp_an_dir *rev, uint32_t seq, uint32_t seglen, uint16_t flags,
-                uint64_t ts)
+                uint64_t ts, bool ref)
 {
     bool not_advanced = fwd->nextseq != 0 && seq_lt(seq, fwd->nextseq);
     uint32_t synfin = (flags & (TCP_SYN | TCP_FIN)) ? 1u : 0u;
@@ -454,7 +455,7 @@ classify_resend(const struct tcp_an_cold *ac, const struct tcp_an_dir *fwd,
     if (seglen > 0 && rev->lastack != 0 && seq_leq(seq + seglen, rev->lastack))
         return AF_SPURIOUS;
     /* Each remaining flag needs not_advanced (and only they read the cold irtt). */
-    if (TCP_AN_FAST_PATH && __builtin_expect(!not_advanced, 1))
+    if (!ref && CC_LIKELY(!not_advanced))
         return 0u;
 
     /* >= 2 duplicate ACKs for exactly this seq, within 20 ms of the peer's last segment. */
@@ -478,12 +479,13 @@ same_seq_ack(const struct tcp_an_dir *fwd, uint32_t seq, uint32_t ack)
 }
 
 /*
- * Steps 1-3 of the evaluation order: probe, window and ACK flags. The first
- * match among probe, keep-alive ACK and probe ACK ends the checks (Wireshark's
- * "goto finished_fwd"). Updates fwd->dupacknum on a duplicate ACK.
+ * The reference form of window_and_ack_flags()'s last tests (window update,
+ * window full, keep-alive ACK, probe ACK, duplicate ACK), one test per flag
+ * as Wireshark writes them; fl holds the flags found so far.
  */
 static unsigned
-window_and_ack_flags(struct tcp_an_dir *fwd, const struct tcp_an_dir *rev, const struct pkt_meta *m)
+ack_flags_ref(struct tcp_an_dir *fwd, const struct tcp_an_dir *rev, const struct pkt_meta *m,
+              unsigned fl)
 {
     const uint16_t flags = m->flags;
     const uint32_t seglen = m->payload_len;
@@ -491,23 +493,7 @@ window_and_ack_flags(struct tcp_an_dir *fwd, const struct tcp_an_dir *rev, const
     const uint32_t seq = m->seq;
     const uint32_t ack = m->ack;
     const bool sfr = (flags & (TCP_SYN | TCP_FIN | TCP_RST)) != 0;
-    unsigned fl = 0;
 
-    /* Zero-window probe: one byte at nextseq into a closed window (RFC 9293 3.8.6.1). */
-    if (seglen == 1 && seq == fwd->nextseq && rev->window == 0) {
-        fl |= AF_ZWP;
-        return fl;
-    }
-    if (win == 0 && !sfr)
-        fl |= AF_ZERO_WINDOW;
-    /* Starts beyond everything seen: a segment before it was not captured. */
-    if (fwd->nextseq != 0 && seq_gt(seq, fwd->nextseq) && !(flags & TCP_RST))
-        fl |= AF_LOST_PACKET;
-    /* 0 or 1 byte at nextseq - 1 (RFC 9293 3.8.4 keep-alive). */
-    if (seglen <= 1 && seq == fwd->nextseq - 1 && !sfr)
-        fl |= AF_KEEP_ALIVE;
-#if !TCP_AN_FAST_PATH
-    /* The reference form of the tests below. */
     if (seglen == 0 && win != 0 && win != fwd->window && same_seq_ack(fwd, seq, ack) && !sfr)
         fl |= AF_WINDOW_UPDATE;
     if (seglen > 0 && rev->win_scale != -1 && !sfr) {
@@ -531,7 +517,40 @@ window_and_ack_flags(struct tcp_an_dir *fwd, const struct tcp_an_dir *rev, const
         fl |= AF_DUP_ACK;
     }
     return fl;
-#endif
+}
+
+/*
+ * Steps 1-3 of the evaluation order: probe, window and ACK flags. The first
+ * match among probe, keep-alive ACK and probe ACK ends the checks (Wireshark's
+ * "goto finished_fwd"). Updates fwd->dupacknum on a duplicate ACK.
+ */
+static CC_ALWAYS_INLINE unsigned
+window_and_ack_flags(struct tcp_an_dir *fwd, const struct tcp_an_dir *rev, const struct pkt_meta *m,
+                     bool ref)
+{
+    const uint16_t flags = m->flags;
+    const uint32_t seglen = m->payload_len;
+    const uint32_t win = m->window;
+    const uint32_t seq = m->seq;
+    const uint32_t ack = m->ack;
+    const bool sfr = (flags & (TCP_SYN | TCP_FIN | TCP_RST)) != 0;
+    unsigned fl = 0;
+
+    /* Zero-window probe: one byte at nextseq into a closed window (RFC 9293 3.8.6.1). */
+    if (seglen == 1 && seq == fwd->nextseq && rev->window == 0) {
+        fl |= AF_ZWP;
+        return fl;
+    }
+    if (win == 0 && !sfr)
+        fl |= AF_ZERO_WINDOW;
+    /* Starts beyond everything seen: a segment before it was not captured. */
+    if (fwd->nextseq != 0 && seq_gt(seq, fwd->nextseq) && !(flags & TCP_RST))
+        fl |= AF_LOST_PACKET;
+    /* 0 or 1 byte at nextseq - 1 (RFC 9293 3.8.4 keep-alive). */
+    if (seglen <= 1 && seq == fwd->nextseq - 1 && !sfr)
+        fl |= AF_KEEP_ALIVE;
+    if (ref)
+        return ack_flags_ref(fwd, rev, m, fl);
     /*
      * Every flag below needs a segment without SYN/FIN/RST; window full needs
      * payload, the others none, the same seq and ack as the last segment,
@@ -627,7 +646,7 @@ common_segment(const struct tcp_an *an, const struct tcp_an_dir *fwd, const stru
  * payload and RTT bookkeeping of step_general() with the outcome known (no
  * SYN/FIN, no flag, seq == the old nextseq: new data is timed).
  */
-static __attribute__((noinline)) void
+static CC_NOINLINE void
 step_common(struct tcp_an *an, struct tcp_an_cold *ac, int dir, const struct pkt_meta *m)
 {
     struct tcp_an_dir *fwd = &an->d[dir];
@@ -660,25 +679,25 @@ step_common(struct tcp_an *an, struct tcp_an_cold *ac, int dir, const struct pkt
          * range0.lo <= seq < seq + seglen in serial order).
          */
         struct tcp_an_range r = fwd->range0;
-        if (__builtin_expect(fwd->n_ranges == 1 && r.hi == seq, 1)) {
+        if (CC_LIKELY(fwd->n_ranges == 1 && r.hi == seq)) {
             fwd->unique_bytes += seglen;
             r.hi = seq + seglen;
             if (seq_lt(r.lo, r.hi - RANGE_KEEP))
                 r.lo = r.hi - RANGE_KEEP;
             fwd->range0 = r;
         } else {
-            account_payload(fwd, &ac->d[dir], seq, seglen);
+            account_payload(fwd, &ac->d[dir], seq, seglen, false);
         }
-        if (__builtin_expect(fwd->n_rtt < TCP_AN_RTT_HOT, 1))
+        if (CC_LIKELY(fwd->n_rtt < TCP_AN_RTT_HOT))
             rtt_push_hot(fwd, seq + seglen, time_us(an, ts));
         else
-            rtt_push(fwd, &ac->d[dir], seq + seglen, time_us(an, ts));
+            rtt_push(fwd, &ac->d[dir], seq + seglen, time_us(an, ts), false);
     }
     if (rev->n_rtt != 0) {
-        if (__builtin_expect(rev->n_rtt <= TCP_AN_RTT_HOT, 1))
+        if (CC_LIKELY(rev->n_rtt <= TCP_AN_RTT_HOT))
             rtt_ack_hot(an, rev, ack, ts);
         else
-            rtt_ack(an, rev, &ac->d[dir ^ 1], ack, ts);
+            rtt_ack(an, rev, &ac->d[dir ^ 1], ack, ts, false);
     }
 }
 
@@ -686,8 +705,8 @@ step_common(struct tcp_an *an, struct tcp_an_cold *ac, int dir, const struct pkt
  * The general path: iRTT, window scaling, the flags of the segment (returned,
  * already counted) and the Wireshark sequence state.
  */
-static unsigned
-step_flags(struct tcp_an *an, struct tcp_an_cold *ac, int dir, const struct pkt_meta *m)
+static CC_ALWAYS_INLINE unsigned
+step_flags(struct tcp_an *an, struct tcp_an_cold *ac, int dir, const struct pkt_meta *m, bool ref)
 {
     struct tcp_an_dir *fwd = &an->d[dir];
     struct tcp_an_dir *rev = &an->d[dir ^ 1];
@@ -708,8 +727,8 @@ step_flags(struct tcp_an *an, struct tcp_an_cold *ac, int dir, const struct pkt_
         else
             an->d[0].sflags &= (uint8_t)~S_IRTT_PENDING;
     } else if ((flags & (TCP_SYN | TCP_ACK)) == TCP_ACK &&
-               (TCP_AN_FAST_PATH ? __builtin_expect(an->d[0].sflags & S_IRTT_PENDING, 0)
-                                 : ac->irtt_ns == 0 && ac->syn_ts_ns != 0)) {
+               (!ref ? CC_UNLIKELY(an->d[0].sflags & S_IRTT_PENDING)
+                     : ac->irtt_ns == 0 && ac->syn_ts_ns != 0)) {
         ac->irtt_ns = ts - ac->syn_ts_ns;
         if (ac->irtt_ns != 0)
             an->d[0].sflags &= (uint8_t)~S_IRTT_PENDING;
@@ -728,7 +747,7 @@ step_flags(struct tcp_an *an, struct tcp_an_cold *ac, int dir, const struct pkt_
     const uint32_t seq = m->seq;
     const uint32_t ack = m->ack;
 
-    unsigned fl = window_and_ack_flags(fwd, rev, m);
+    unsigned fl = window_and_ack_flags(fwd, rev, m, ref);
 
     if (ack != fwd->lastack)
         fwd->dupacknum = 0;
@@ -750,7 +769,7 @@ step_flags(struct tcp_an *an, struct tcp_an_cold *ac, int dir, const struct pkt_
     }
 
     if ((seglen > 0 || (flags & (TCP_SYN | TCP_FIN))) && !(fl & AF_KEEP_ALIVE))
-        fl |= classify_resend(ac, fwd, rev, seq, seglen, flags, ts);
+        fl |= classify_resend(ac, fwd, rev, seq, seglen, flags, ts, ref);
 
     /* Advance nextseq / maxseqtobeacked; probes do not (Wireshark). */
     uint32_t next = seq + seglen + ((flags & (TCP_SYN | TCP_FIN)) ? 1u : 0u);
@@ -773,13 +792,10 @@ step_flags(struct tcp_an *an, struct tcp_an_cold *ac, int dir, const struct pkt_
     return fl;
 }
 
-/*
- * Any segment. Both steps are out of line, so that tcp_an_step() is only the
- * test and a tail call, small enough for its caller to inline; the range and
- * RTT functions are inlined into both (one call site each, not shared).
- */
-static __attribute__((noinline)) void
-step_general(struct tcp_an *an, struct tcp_an_cold *ac, int dir, const struct pkt_meta *m)
+/* Any segment: the general path (ref: its reference form, see above). */
+static CC_ALWAYS_INLINE void
+general_step(struct tcp_an *an, struct tcp_an_cold *ac, int dir, const struct pkt_meta *m,
+             bool ref)
 {
     struct tcp_an_dir *fwd = &an->d[dir];
     struct tcp_an_dir *rev = &an->d[dir ^ 1];
@@ -795,11 +811,11 @@ step_general(struct tcp_an *an, struct tcp_an_cold *ac, int dir, const struct pk
         an->t0_ns = ts;
     fwd->packets++;
 
-    fl = step_flags(an, ac, dir, m);
+    fl = step_flags(an, ac, dir, m, ref);
 
     /* Payload accounting: data starts after the SYN's sequence number. */
     if (seglen > 0)
-        account_payload(fwd, fwdc, seq + ((flags & TCP_SYN) ? 1u : 0u), seglen);
+        account_payload(fwd, fwdc, seq + ((flags & TCP_SYN) ? 1u : 0u), seglen, ref);
 
     /* RTT: time new data (and FIN); Karn: anything resent clears the ring. */
     if ((seglen > 0 || (flags & TCP_FIN)) && !(flags & TCP_SYN) &&
@@ -807,10 +823,36 @@ step_general(struct tcp_an *an, struct tcp_an_cold *ac, int dir, const struct pk
         if (old_nextseq != 0 && seq_lt(seq, old_nextseq))
             fwd->n_rtt = 0;
         else
-            rtt_push(fwd, fwdc, seq + seglen + ((flags & TCP_FIN) ? 1u : 0u), time_us(an, ts));
+            rtt_push(fwd, fwdc, seq + seglen + ((flags & TCP_FIN) ? 1u : 0u), time_us(an, ts),
+                     ref);
     }
     if (flags & TCP_ACK)
-        rtt_ack(an, rev, &ac->d[dir ^ 1], m->ack, ts);
+        rtt_ack(an, rev, &ac->d[dir ^ 1], m->ack, ts, ref);
+}
+
+/*
+ * Both steps are out of line, so that tcp_an_step() is only the test and a
+ * tail call, small enough for its caller to inline; the range and RTT
+ * functions are inlined into both (one call site each, not shared).
+ */
+static CC_NOINLINE void
+step_general(struct tcp_an *an, struct tcp_an_cold *ac, int dir, const struct pkt_meta *m)
+{
+    general_step(an, ac, dir, m, false);
+}
+
+bool
+tcp_an_common_segment(const struct tcp_an *an, int dir, const struct pkt_meta *m)
+{
+    return common_segment(an, &an->d[dir], &an->d[dir ^ 1], m);
+}
+
+void
+tcp_an_step_reference(struct tcp_an *an, struct tcp_an_cold *ac, int dir,
+                      const struct pkt_meta *m)
+{
+    assert(dir == FLOW_DIR_AB || dir == FLOW_DIR_BA);
+    general_step(an, ac, dir, m, true);
 }
 
 void
@@ -821,8 +863,7 @@ tcp_an_step(struct tcp_an *an, struct tcp_an_cold *ac, const struct flow *f, int
     (void)pkt_no;
     assert(dir == FLOW_DIR_AB || dir == FLOW_DIR_BA);
 
-    if (TCP_AN_FAST_PATH &&
-        __builtin_expect(common_segment(an, &an->d[dir], &an->d[dir ^ 1], m), 1))
+    if (CC_LIKELY(common_segment(an, &an->d[dir], &an->d[dir ^ 1], m)))
         step_common(an, ac, dir, m);
     else
         step_general(an, ac, dir, m);

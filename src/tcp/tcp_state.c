@@ -5,16 +5,23 @@
  * (inside struct tcp_session, in the flow's extension area) and is called by
  * tcp_session.c first for every segment, because only it may declare a
  * segment the start of a new connection on the same tuple (port reuse).
+ * tcp_state_judge.c reads the state for the timeout class, the stuck
+ * judgement and the summary; tcp_state_private.h is what the two share.
  *
  * Endpoints are indexed by the key direction of the segments they SEND; the
  * client/server roles are a bit in st->flags mirrored into f->client_dir, so
  * a role flip moves nothing. All sequence arithmetic is modulo 2^32 through
  * tcp_seq.h.
  *
- * The diagram below (after RFC 9293 3.3.2, figure 5) shows the endpoint
- * transitions this observer applies. "sees X" means the observer saw the
- * endpoint send X; "gets X" means the observer saw X travelling to it. There
- * is no LISTEN: a passive opener is NONE until it sends its SYN-ACK.
+ * Every endpoint state change is one row of tcp_state_next[] below (state x
+ * event -> state, the RFC 9293 section beside each row), applied by
+ * ep_transition() and nowhere else. The handlers only decide which events a
+ * segment is. The diagram (after RFC 9293 3.3.2, figure 5) is a picture of
+ * that table; the table is the definition, and check_tcp_state.c reaches
+ * every row with a packet sequence and checks that no state changes outside
+ * it. "sends X" means the observer saw the endpoint send X; "gets X" means
+ * the observer saw X travelling to it. There is no LISTEN: a passive opener
+ * is NONE until it sends its SYN-ACK.
  *
  *                              +---------+
  *                              |  NONE   |
@@ -46,7 +53,10 @@
  *           +-------------->| TIME_WAIT |-------------->| CLOSED |
  *                           +-----------+               +--------+
  *
- *  An accepted RST moves both endpoints to CLOSED from any state.
+ *  An accepted RST moves both endpoints to CLOSED from any state. Rows the
+ *  picture leaves out: a connection picked up midstream (NONE to SYN_SENT
+ *  or ESTABLISHED), a FIN before the handshake completed (to FIN_WAIT_1), a
+ *  FIN from CLOSE_WAIT that crossed the peer's (to CLOSING).
  *
  * Observer choices (documented once here, cited at the code):
  *  - The receiver of a FIN enters CLOSE_WAIT when the FIN is seen on the wire,
@@ -85,53 +95,68 @@
 #include <string.h>
 
 #include "tcp/tcp_seq.h"
+#include "tcp/tcp_state_private.h"
+#include "util/compiler.h"
 
 _Static_assert(sizeof(struct tcp_state_ep) == 16, "tcp_state_ep layout");
 _Static_assert(sizeof(struct tcp_state_example) == 24, "tcp_state_example layout");
 _Static_assert(sizeof(struct tcp_state) == 48, "tcp_state (hot part) must stay within 48 bytes");
 _Static_assert(sizeof(struct tcp_state_cold) == 304, "tcp_state_cold layout");
 
-/* tcp_state_ep.flags */
-#define TSE_SYN        0x0001u /* sent a SYN: isn valid */
-#define TSE_SYNACK     0x0002u /* sent a SYN-ACK */
-#define TSE_SEQ        0x0004u /* snd_nxt valid */
-#define TSE_ACK        0x0008u /* max_ack valid */
-#define TSE_FIN        0x0010u /* sent a FIN: fin_seq valid */
-#define TSE_SACK       0x0020u /* SACK-permitted on its SYN */
-#define TSE_TS         0x0040u /* timestamps on its SYN */
-#define TSE_WIN        0x0080u /* win valid */
-#define TSE_WIN_SYN    0x0100u /* win came from a SYN: never scaled */
-#define TSE_GAP        0x0200u /* a hole in its sequence space was seen */
-#define TSE_REXMIT     0x0400u /* retransmitted since the last progress */
-#define TSE_SENT_SHIFT 11
-#define TSE_SENT_MASK  0x1800u /* segments since the last progress, saturating at 3 */
-
-/* tcp_state.flags */
-#define TSF_ROLES       0x01u /* roles decided */
-#define TSF_CLIENT_BA   0x02u /* the client sends in FLOW_DIR_BA */
-#define TSF_MIDSTREAM   0x04u /* no SYN from the client seen */
-#define TSF_GUESSED     0x08u /* roles from ports */
-#define TSF_FROM_SYNACK 0x10u /* roles from a SYN-ACK */
-#define TSF_RESET       0x20u /* an accepted RST ended the connection */
-#define TSF_LOSS        0x40u /* a packet of it fell where the capture lost packets */
-
-#define NS_PER_MS 1000000ull
-
 /*
- * The common segment's helpers are forced inline (GCC and clang): called from
- * both the fast path and the general one, they would otherwise stay out of
- * line. Violations are rare: kept out of the way.
+ * The transition table. Grouped by state: what can happen in FIN_WAIT_1 is
+ * the FIN_WAIT_1 block. An event without a row leaves the state as it is
+ * (it may still be counted as a violation, or change flags and numbers).
  */
-#define HOT_INLINE static inline __attribute__((always_inline))
+#define ROW(from, ev, to) [TCP_ST_##from][TCP_EV_##ev] = TCP_ST_##to
+const uint8_t tcp_state_next[TCP_ST_COUNT][TCP_EV_COUNT] = {
+    ROW(NONE, SEND_SYN, SYN_SENT),             /* 3.5 figure 6, 3.10.1: active OPEN */
+    ROW(NONE, SEND_SYNACK, SYN_RECEIVED),      /* 3.10.7.2 LISTEN: a SYN, answered */
+    ROW(NONE, GET_FIRST_SYNACK, SYN_SENT),     /* 3.10.7.3: only SYN-SENT takes a SYN-ACK */
+    ROW(NONE, MIDSTREAM, ESTABLISHED),         /* 3.3.2: data flows in the synchronized states */
+    ROW(NONE, SEND_FIN, FIN_WAIT_1),           /* 3.10.4 CLOSE: a FIN is sent, FIN-WAIT-1 */
+    ROW(NONE, SEND_FIN_CROSSED, FIN_WAIT_1),   /* 3.10.4 CLOSE */
+    ROW(NONE, RST, CLOSED),                    /* 3.10.7.3 SYN-SENT, first check: RST answers */
 
-/*
- * 1 in the product. check_tcp_state.c compiles this file a second time with 0
- * (the general path alone) and checks both give the same results.
- */
-#ifndef TCP_STATE_FAST_PATH
-#define TCP_STATE_FAST_PATH 1
-#endif
-#define COLD_PATH  static __attribute__((cold, noinline))
+    ROW(SYN_SENT, SEND_SYNACK, SYN_RECEIVED),  /* 3.10.7.3 SYN-SENT, fourth check (its SYN missed) */
+    ROW(SYN_SENT, ANSWER_SYN, SYN_RECEIVED),   /* 3.10.7.3 SYN-SENT, fourth check; 3.5 figure 7 */
+    ROW(SYN_SENT, SEND_THIRD_ACK, ESTABLISHED),/* 3.10.7.3 SYN-SENT: SND.UNA > ISS, send ACK */
+    ROW(SYN_SENT, SEND_FIN, FIN_WAIT_1),       /* 3.10.4 CLOSE (the observer saw a FIN) */
+    ROW(SYN_SENT, SEND_FIN_CROSSED, FIN_WAIT_1), /* 3.10.4 CLOSE */
+    ROW(SYN_SENT, RST, CLOSED),                /* 3.10.7.3 SYN-SENT: RST with acceptable ACK */
+
+    ROW(SYN_RECEIVED, SYN_ACKED, ESTABLISHED), /* 3.10.7.4 fifth check, SYN-RECEIVED */
+    ROW(SYN_RECEIVED, SEND_FIN, FIN_WAIT_1),   /* 3.10.4 CLOSE, SYN-RECEIVED */
+    ROW(SYN_RECEIVED, SEND_FIN_CROSSED, FIN_WAIT_1), /* 3.10.4 CLOSE, SYN-RECEIVED */
+    ROW(SYN_RECEIVED, GET_FIN, CLOSE_WAIT),    /* 3.10.7.4 eighth check, SYN-RECEIVED */
+    ROW(SYN_RECEIVED, RST, CLOSED),            /* 3.10.7.4 first check; RFC 5961 3.2 */
+
+    ROW(ESTABLISHED, SEND_FIN, FIN_WAIT_1),    /* 3.10.4 CLOSE, ESTABLISHED */
+    ROW(ESTABLISHED, SEND_FIN_CROSSED, FIN_WAIT_1), /* 3.10.4 CLOSE, ESTABLISHED */
+    ROW(ESTABLISHED, GET_FIN, CLOSE_WAIT),     /* 3.10.7.4 eighth check, ESTABLISHED */
+    ROW(ESTABLISHED, RST, CLOSED),             /* 3.10.7.4 first check; RFC 5961 3.2 */
+
+    ROW(FIN_WAIT_1, FIN_ACKED, FIN_WAIT_2),    /* 3.10.7.4 fifth check, FIN-WAIT-1 */
+    ROW(FIN_WAIT_1, GET_FIN, CLOSING),         /* 3.10.7.4 eighth check, FIN-WAIT-1 */
+    ROW(FIN_WAIT_1, RST, CLOSED),              /* 3.10.7.4 first check */
+
+    ROW(FIN_WAIT_2, GET_FIN, TIME_WAIT),       /* 3.10.7.4 eighth check, FIN-WAIT-2 */
+    ROW(FIN_WAIT_2, RST, CLOSED),              /* 3.10.7.4 first check */
+
+    ROW(CLOSE_WAIT, SEND_FIN, LAST_ACK),       /* 3.10.4 CLOSE, CLOSE-WAIT */
+    ROW(CLOSE_WAIT, SEND_FIN_CROSSED, CLOSING),/* 3.6: simultaneous close (observer choice) */
+    ROW(CLOSE_WAIT, RST, CLOSED),              /* 3.10.7.4 first check */
+
+    ROW(CLOSING, FIN_ACKED, TIME_WAIT),        /* 3.10.7.4 fifth check, CLOSING */
+    ROW(CLOSING, RST, CLOSED),                 /* 3.10.7.4 first check */
+
+    ROW(LAST_ACK, FIN_ACKED, CLOSED),          /* 3.10.7.4 fifth check, LAST-ACK */
+    ROW(LAST_ACK, RST, CLOSED),                /* 3.10.7.4 first check */
+
+    ROW(TIME_WAIT, 2MSL, CLOSED),              /* 3.10.8: the time-wait timeout */
+    ROW(TIME_WAIT, RST, CLOSED),               /* 3.10.7.4 first check, TIME-WAIT */
+};
+#undef ROW
 
 /* An ack this far behind the highest one is counted as moving backwards (at least). */
 #define ACK_BACKWARDS_SLACK_MIN 66000u /* Linux conntrack MAXACKWINCONST */
@@ -141,94 +166,78 @@ struct step_ctx {
     struct tcp_state_cold *sc;
     struct flow *f;
     const struct pkt_meta *m;
+    struct tcp_state_trace *trace; /* NULL but in tcp_state_step_traced() */
     uint64_t pkt_no;
     uint64_t ts;
     int d, p; /* sender and receiver index */
     bool progressed;
 };
 
-static uint64_t
-two_msl_ns(const struct tcp_state *st)
+const char *
+tcp_ep_event_name(enum tcp_ep_event e)
 {
-    return (uint64_t)st->msl_ms * 2u * NS_PER_MS;
+    static const char *const names[TCP_EV_COUNT] = {
+        [TCP_EV_SEND_SYN] = "send_syn",
+        [TCP_EV_SEND_SYNACK] = "send_synack",
+        [TCP_EV_ANSWER_SYN] = "answer_syn",
+        [TCP_EV_GET_FIRST_SYNACK] = "get_first_synack",
+        [TCP_EV_MIDSTREAM] = "midstream",
+        [TCP_EV_SEND_THIRD_ACK] = "send_third_ack",
+        [TCP_EV_SYN_ACKED] = "syn_acked",
+        [TCP_EV_SEND_FIN] = "send_fin",
+        [TCP_EV_SEND_FIN_CROSSED] = "send_fin_crossed",
+        [TCP_EV_GET_FIN] = "get_fin",
+        [TCP_EV_FIN_ACKED] = "fin_acked",
+        [TCP_EV_RST] = "rst",
+        [TCP_EV_2MSL] = "2msl",
+    };
+
+    return (unsigned)e < TCP_EV_COUNT ? names[e] : "?";
 }
 
-HOT_INLINE int
-client_idx(const struct tcp_state *st)
-{
-    return (st->flags & TSF_CLIENT_BA) ? FLOW_DIR_BA : FLOW_DIR_AB;
-}
-
-HOT_INLINE unsigned
-sent_count(const struct tcp_state_ep *e)
-{
-    return (e->flags & TSE_SENT_MASK) >> TSE_SENT_SHIFT;
-}
-
+/*
+ * The one place an endpoint's state changes: ep[i] takes event ev at capture
+ * time `when`. Returns true if the table moved it, false if the event leaves
+ * it where it is. Progress is the caller's business (a timer is not progress).
+ */
 static bool
-is_done_state(uint8_t s)
+ep_transition(struct tcp_state *st, struct tcp_state_cold *sc, int i, enum tcp_ep_event ev,
+              uint64_t when, struct tcp_state_trace *trace)
 {
-    return s == TCP_ST_TIME_WAIT || s == TCP_ST_CLOSED;
-}
+    uint8_t from = st->ep[i].state;
+    uint8_t to = from < TCP_ST_COUNT ? tcp_state_next[from][ev] : TCP_ST_NONE;
 
-/* True when ep[i]'s FIN was acknowledged by its peer. */
-static bool
-fin_acked(const struct tcp_state *st, const struct tcp_state_cold *sc, int i)
-{
-    const struct tcp_state_ep *e = &st->ep[i], *peer = &st->ep[1 - i];
-
-    return (e->flags & TSE_FIN) && (peer->flags & TSE_ACK) &&
-           seq_geq(peer->max_ack, sc->fin_seq[i] + 1u);
-}
-
-/* The connection is over: reset, both endpoints closed, or both FINs acked. */
-static bool
-conn_finished(const struct tcp_state *st, const struct tcp_state_cold *sc)
-{
-    if (st->flags & TSF_RESET)
-        return true;
-    if (is_done_state(st->ep[0].state) && is_done_state(st->ep[1].state))
-        return true;
-    return fin_acked(st, sc, 0) && fin_acked(st, sc, 1);
-}
-
-/* State of ep[i] at capture time now, with TIME_WAIT expired lazily. */
-static uint8_t
-state_at(const struct tcp_state *st, const struct tcp_state_cold *sc, int i, uint64_t now,
-         uint64_t *since)
-{
-    uint8_t s = st->ep[i].state;
-    uint64_t t = sc->since_ns[i];
-    uint64_t tw = two_msl_ns(st);
-
-    if (s == TCP_ST_TIME_WAIT && now >= t && now - t >= tw) {
-        s = TCP_ST_CLOSED;
-        t += tw;
+    if (to == TCP_ST_NONE)
+        return false;
+    st->ep[i].state = to;
+    sc->since_ns[i] = when;
+    if (trace != NULL) {
+        if (trace->n < TCP_STATE_TRACE_MAX)
+            trace->t[trace->n] = (struct tcp_state_transition){
+                .ep = (uint8_t)i, .from = from, .event = (uint8_t)ev, .to = to};
+        trace->n++;
     }
-    if (since != NULL)
-        *since = t;
-    return s;
+    return true;
 }
 
-static void
-expire_time_wait(struct tcp_state *st, struct tcp_state_cold *sc, uint64_t now)
+void
+tcp_state_expire(struct tcp_state *st, struct tcp_state_cold *sc, uint64_t now,
+                 struct tcp_state_trace *trace)
 {
     /* only a TIME_WAIT endpoint can change: the cold since_ns is read for it alone */
     for (int i = 0; i < 2; i++) {
         uint64_t since;
         uint8_t s;
 
-        if (__builtin_expect(st->ep[i].state != TCP_ST_TIME_WAIT, 1))
+        if (CC_LIKELY(st->ep[i].state != TCP_ST_TIME_WAIT))
             continue;
-        s = state_at(st, sc, i, now, &since);
-        if (s != st->ep[i].state) {
-            st->ep[i].state = s;
-            sc->since_ns[i] = since;
-        }
+        s = tcp_state_at(st, sc, i, now, &since);
+        if (s != st->ep[i].state)
+            (void)ep_transition(st, sc, i, TCP_EV_2MSL, since, trace);
     }
 }
 
-HOT_INLINE void
+static CC_ALWAYS_INLINE void
 progress(struct step_ctx *c)
 {
     struct tcp_state *st = c->st;
@@ -240,17 +249,17 @@ progress(struct step_ctx *c)
     c->progressed = true;
 }
 
-static void
-set_state(struct step_ctx *c, int i, enum tcp_state_id s)
+/* ep[i] takes event ev now; a state change is progress. Returns true if it moved. */
+static bool
+fire(struct step_ctx *c, int i, enum tcp_ep_event ev)
 {
-    if (c->st->ep[i].state == s)
-        return;
-    c->st->ep[i].state = (uint8_t)s;
-    c->sc->since_ns[i] = c->ts;
+    if (!ep_transition(c->st, c->sc, i, ev, c->ts, c->trace))
+        return false;
     progress(c);
+    return true;
 }
 
-COLD_PATH void
+static CC_COLD void
 violation(struct step_ctx *c, enum tcp_violation k, uint32_t expected, uint32_t seen)
 {
     struct tcp_state *st = c->st;
@@ -313,7 +322,7 @@ tcp_state_guess_client(const struct flow *f, int first_sender)
  * Receive window of ep[r] in bytes. *exact is false when the scaling in use is
  * unknown (a SYN was missed); the result is then the largest possible window.
  */
-HOT_INLINE uint32_t
+static CC_ALWAYS_INLINE uint32_t
 rcv_window(const struct tcp_state *st, int r, bool *exact)
 {
     const struct tcp_state_ep *e = &st->ep[r];
@@ -331,7 +340,7 @@ rcv_window(const struct tcp_state *st, int r, bool *exact)
     return (uint32_t)e->win << shift;
 }
 
-HOT_INLINE void
+static CC_ALWAYS_INLINE void
 note_window(struct step_ctx *c)
 {
     struct tcp_state_ep *e = &c->st->ep[c->d];
@@ -348,7 +357,7 @@ note_window(struct step_ctx *c)
 }
 
 /* Records an acceptable ack from the sender; the peer's snd_nxt follows it. */
-HOT_INLINE void
+static CC_ALWAYS_INLINE void
 take_ack(struct step_ctx *c, uint32_t ack)
 {
     struct tcp_state_ep *e = &c->st->ep[c->d], *peer = &c->st->ep[c->p];
@@ -370,6 +379,18 @@ take_ack(struct step_ctx *c, uint32_t ack)
     }
 }
 
+/*
+ * True if ack acknowledges the receiver's SYN acceptably: ISS < SEG.ACK =<
+ * SND.NXT (RFC 9293 3.10.7.3 for a SYN-ACK or a RST in SYN-SENT, 3.10.7.4
+ * SYN-RECEIVED for the third ACK). SND.NXT covers TFO data on the SYN
+ * (RFC 7413 4.2), which may or may not be acked. Needs the receiver's SYN seen.
+ */
+static bool
+acks_peer_syn(const struct step_ctx *c, uint32_t ack)
+{
+    return seq_geq(ack, c->sc->isn[c->p] + 1u) && seq_leq(ack, c->st->ep[c->p].snd_nxt);
+}
+
 static void
 handshake_done(struct step_ctx *c)
 {
@@ -381,77 +402,47 @@ handshake_done(struct step_ctx *c)
         c->sc->ack_ts_ns = c->ts;
 }
 
-/* RFC 9293 3.10.7.4 (SYN-RECEIVED): an acceptable ACK of its SYN makes it ESTABLISHED. */
+/*
+ * The sender's highest ack acknowledges the receiver's SYN: a SYN_RECEIVED
+ * receiver is established; so is the sender when this is the third ACK, or
+ * when its own SYN was acknowledged too (simultaneous open).
+ */
 static void
 maybe_establish(struct step_ctx *c)
 {
     struct tcp_state *st = c->st;
     struct tcp_state_ep *e = &st->ep[c->d], *peer = &st->ep[c->p];
 
-    if (peer->state != TCP_ST_SYN_RECEIVED || !(peer->flags & TSE_SYN) || !(e->flags & TSE_ACK) ||
-        !seq_geq(e->max_ack, c->sc->isn[c->p] + 1u))
+    if (!(peer->flags & TSE_SYN) || !(e->flags & TSE_ACK) ||
+        !seq_geq(e->max_ack, c->sc->isn[c->p] + 1u) || !fire(c, c->p, TCP_EV_SYN_ACKED))
         return;
-    set_state(c, c->p, TCP_ST_ESTABLISHED);
-    if (e->state == TCP_ST_SYN_SENT && !(c->m->flags & TCP_SYN)) {
-        /* the third ACK: its sender received the SYN-ACK (RFC 9293 3.10.7.3) */
-        set_state(c, c->d, TCP_ST_ESTABLISHED);
-    } else if (e->state == TCP_ST_SYN_RECEIVED && (peer->flags & TSE_ACK) &&
-               seq_geq(peer->max_ack, c->sc->isn[c->d] + 1u)) {
-        /* simultaneous open: both SYNs acknowledged (RFC 9293 3.5, figure 7) */
-        set_state(c, c->d, TCP_ST_ESTABLISHED);
+    if (!(c->m->flags & TCP_SYN) && fire(c, c->d, TCP_EV_SEND_THIRD_ACK)) {
+        /* its sender received the SYN-ACK (RFC 9293 3.10.7.3) */
+    } else if ((peer->flags & TSE_ACK) && seq_geq(peer->max_ack, c->sc->isn[c->d] + 1u)) {
+        fire(c, c->d, TCP_EV_SYN_ACKED); /* both SYNs acknowledged (RFC 9293 3.5, figure 7) */
     }
     if (e->state == TCP_ST_ESTABLISHED)
         handshake_done(c);
 }
 
-/* The receiver of the sender's ack: FIN acknowledged transitions. */
+/* The receiver of the sender's acceptable ack: its SYN or its FIN acknowledged. */
 static void
 ack_transitions(struct step_ctx *c)
 {
     maybe_establish(c);
-    if (!fin_acked(c->st, c->sc, c->p))
-        return;
-    switch ((enum tcp_state_id)c->st->ep[c->p].state) {
-    case TCP_ST_FIN_WAIT_1: /* RFC 9293 3.10.7.4 FIN-WAIT-1: our FIN acked */
-        set_state(c, c->p, TCP_ST_FIN_WAIT_2);
-        break;
-    case TCP_ST_CLOSING: /* RFC 9293 3.10.7.4 CLOSING */
-        set_state(c, c->p, TCP_ST_TIME_WAIT);
-        break;
-    case TCP_ST_LAST_ACK: /* RFC 9293 3.10.7.4 LAST-ACK */
-        set_state(c, c->p, TCP_ST_CLOSED);
-        break;
-    case TCP_ST_NONE:
-    case TCP_ST_SYN_SENT:
-    case TCP_ST_SYN_RECEIVED:
-    case TCP_ST_ESTABLISHED:
-    case TCP_ST_FIN_WAIT_2:
-    case TCP_ST_CLOSE_WAIT:
-    case TCP_ST_TIME_WAIT:
-    case TCP_ST_CLOSED:
-    case TCP_ST_COUNT:
-        break;
-    }
+    if (tcp_state_fin_acked(c->st, c->sc, c->p))
+        fire(c, c->p, TCP_EV_FIN_ACKED);
 }
 
 /* Checks the ack of a SYN-ACK against the SYN it answers. */
 static void
 synack_ack(struct step_ctx *c)
 {
-    struct tcp_state_ep *peer = &c->st->ep[c->p];
     uint32_t ack = c->m->ack;
 
-    if (peer->flags & TSE_SYN) {
-        uint32_t lo = c->sc->isn[c->p] + 1u;
-
-        /*
-         * RFC 9293 3.10.7.3: acceptable iff ISS < SEG.ACK =< SND.NXT; SND.NXT
-         * covers TFO data on the SYN (RFC 7413 4.2), which may or may not be acked.
-         */
-        if (seq_lt(ack, lo) || seq_gt(ack, peer->snd_nxt)) {
-            violation(c, TV_SYNACK_BAD_ACK, lo, ack);
-            return;
-        }
+    if ((c->st->ep[c->p].flags & TSE_SYN) && !acks_peer_syn(c, ack)) {
+        violation(c, TV_SYNACK_BAD_ACK, c->sc->isn[c->p] + 1u, ack);
+        return;
     }
     take_ack(c, ack);
     maybe_establish(c);
@@ -481,47 +472,52 @@ record_syn(struct step_ctx *c)
     e->flags |= TSE_SEQ;
 }
 
+/* A SYN (or SYN-ACK) from an endpoint that already sent one. */
+static void
+handle_syn_again(struct step_ctx *c)
+{
+    struct tcp_state_ep *e = &c->st->ep[c->d];
+    const struct pkt_meta *m = c->m;
+
+    /* RFC 9293 3.10.7.4 / RFC 5961 4: a SYN inside a connection is not obeyed */
+    if (m->seq != c->sc->isn[c->d]) {
+        violation(c, TV_SYN_ISN_CHANGED, c->sc->isn[c->d], m->seq);
+        return;
+    }
+    note_window(c);
+    if (!(m->flags & TCP_ACK))
+        return; /* a SYN retransmission: same ISN, nothing changes */
+    if (!(e->flags & TSE_SYNACK)) {
+        /* it now answers the peer's SYN (RFC 9293 3.5, figure 7) */
+        e->flags |= TSE_SYNACK;
+        fire(c, c->d, TCP_EV_ANSWER_SYN);
+        if (c->sc->synack_ts_ns == 0)
+            c->sc->synack_ts_ns = c->ts;
+    }
+    synack_ack(c); /* retransmissions are checked again */
+}
+
 static void
 handle_syn(struct step_ctx *c)
 {
     struct tcp_state *st = c->st;
-    struct tcp_state_ep *e = &st->ep[c->d], *peer = &st->ep[c->p];
-    const struct pkt_meta *m = c->m;
-    bool ack = m->flags & TCP_ACK;
+    struct tcp_state_ep *peer = &st->ep[c->p];
 
-    if (e->flags & TSE_SYN) {
-        /* RFC 9293 3.10.7.4 / RFC 5961 4: a SYN inside a connection is not obeyed */
-        if (m->seq != c->sc->isn[c->d]) {
-            violation(c, TV_SYN_ISN_CHANGED, c->sc->isn[c->d], m->seq);
-            return;
-        }
-        note_window(c);
-        if (ack) {
-            if (!(e->flags & TSE_SYNACK)) {
-                /* simultaneous open: the SYN_SENT side now answers the peer's SYN */
-                e->flags |= TSE_SYNACK;
-                if (e->state == TCP_ST_SYN_SENT)
-                    set_state(c, c->d, TCP_ST_SYN_RECEIVED);
-                if (c->sc->synack_ts_ns == 0)
-                    c->sc->synack_ts_ns = c->ts;
-            }
-            synack_ack(c); /* retransmissions are checked again */
-        }
-        return; /* else a SYN retransmission: same ISN, nothing changes */
+    if (st->ep[c->d].flags & TSE_SYN) {
+        handle_syn_again(c);
+        return;
     }
-
     record_syn(c);
     note_window(c);
-    if (!ack) {
-        if (e->state == TCP_ST_NONE && peer->state == TCP_ST_NONE) {
-            set_state(c, c->d, TCP_ST_SYN_SENT); /* RFC 9293 3.5: active open */
-            st->handshake = TCP_HS_SYN_ONLY;
-            if (c->sc->syn_ts_ns == 0)
+    if (!(c->m->flags & TCP_ACK)) {
+        bool peer_none = peer->state == TCP_ST_NONE;
+
+        /* RFC 9293 3.5: an active open; figure 7: both SYNs cross (simultaneous open) */
+        if ((peer_none || (peer->state == TCP_ST_SYN_SENT && !(peer->flags & TSE_SYNACK))) &&
+            fire(c, c->d, TCP_EV_SEND_SYN)) {
+            st->handshake = peer_none ? TCP_HS_SYN_ONLY : TCP_HS_SIMULTANEOUS;
+            if (peer_none && c->sc->syn_ts_ns == 0)
                 c->sc->syn_ts_ns = c->ts;
-        } else if (e->state == TCP_ST_NONE && peer->state == TCP_ST_SYN_SENT &&
-                   !(peer->flags & TSE_SYNACK)) {
-            set_state(c, c->d, TCP_ST_SYN_SENT); /* RFC 9293 3.5 figure 7 */
-            st->handshake = TCP_HS_SIMULTANEOUS;
         } else if (st->flags & TSF_GUESSED) {
             set_roles(c, c->d, 0); /* a SYN after a midstream pickup names the client */
         }
@@ -531,8 +527,7 @@ handle_syn(struct step_ctx *c)
     /* first SYN-ACK from this endpoint */
     if (st->flags & TSF_GUESSED)
         set_roles(c, c->p, TSF_FROM_SYNACK); /* a SYN-ACK overrides (and may flip) the guess */
-    if (e->state == TCP_ST_NONE || e->state == TCP_ST_SYN_SENT) {
-        set_state(c, c->d, TCP_ST_SYN_RECEIVED);
+    if (fire(c, c->d, TCP_EV_SEND_SYNACK)) {
         if (st->handshake == TCP_HS_SYN_ONLY)
             st->handshake = TCP_HS_SYN_SYNACK;
         if (c->sc->synack_ts_ns == 0)
@@ -541,39 +536,11 @@ handle_syn(struct step_ctx *c)
     synack_ack(c);
 }
 
-HOT_INLINE bool ack_acceptable(struct step_ctx *c, uint32_t ack);
-
-/* Acks on segments without SYN or RST. */
-static void
-handle_ack(struct step_ctx *c)
-{
-    struct tcp_state_ep *e = &c->st->ep[c->d], *peer = &c->st->ep[c->p];
-    uint32_t ack = c->m->ack;
-
-    if (e->state == TCP_ST_SYN_SENT && peer->state == TCP_ST_SYN_RECEIVED &&
-        (peer->flags & TSE_SYN)) {
-        uint32_t lo = c->sc->isn[c->p] + 1u;
-
-        /* RFC 9293 3.10.7.4 SYN-RECEIVED: SND.UNA < SEG.ACK =< SND.NXT, else RST */
-        if (seq_lt(ack, lo) || seq_gt(ack, peer->snd_nxt)) {
-            violation(c, TV_HANDSHAKE_BAD_ACK, lo, ack);
-            return;
-        }
-        take_ack(c, ack);
-        ack_transitions(c);
-        return;
-    }
-    if (ack_acceptable(c, ack)) {
-        take_ack(c, ack);
-        ack_transitions(c);
-    }
-}
-
 /*
  * The ack checks of an established sender (the rest of handle_ack). Returns
  * true when the ack is to be taken.
  */
-HOT_INLINE bool
+static CC_ALWAYS_INLINE bool
 ack_acceptable(struct step_ctx *c, uint32_t ack)
 {
     struct tcp_state_ep *e = &c->st->ep[c->d], *peer = &c->st->ep[c->p];
@@ -604,8 +571,32 @@ ack_acceptable(struct step_ctx *c, uint32_t ack)
     return true;
 }
 
+/* Acks on segments without SYN or RST. */
+static void
+handle_ack(struct step_ctx *c)
+{
+    struct tcp_state_ep *e = &c->st->ep[c->d], *peer = &c->st->ep[c->p];
+    uint32_t ack = c->m->ack;
+
+    if (e->state == TCP_ST_SYN_SENT && peer->state == TCP_ST_SYN_RECEIVED &&
+        (peer->flags & TSE_SYN)) {
+        /* RFC 9293 3.10.7.4 SYN-RECEIVED: SND.UNA < SEG.ACK =< SND.NXT, else RST */
+        if (!acks_peer_syn(c, ack)) {
+            violation(c, TV_HANDSHAKE_BAD_ACK, c->sc->isn[c->p] + 1u, ack);
+            return;
+        }
+        take_ack(c, ack);
+        ack_transitions(c);
+        return;
+    }
+    if (ack_acceptable(c, ack)) {
+        take_ack(c, ack);
+        ack_transitions(c);
+    }
+}
+
 /* Sequence space, window and data checks of a segment without SYN or RST. */
-HOT_INLINE void
+static CC_ALWAYS_INLINE void
 handle_data(struct step_ctx *c)
 {
     struct tcp_state *st = c->st;
@@ -625,8 +616,7 @@ handle_data(struct step_ctx *c)
             violation(c, TV_OUT_OF_WINDOW, edge, m->seq + len);
     }
     /* RFC 9293 3.6: after its FIN an endpoint sends no new data */
-    if (__builtin_expect(e->flags & TSE_FIN, 0) && len > 0 &&
-        seq_gt(m->seq + len, c->sc->fin_seq[c->d]))
+    if (CC_UNLIKELY(e->flags & TSE_FIN) && len > 0 && seq_gt(m->seq + len, c->sc->fin_seq[c->d]))
         violation(c, TV_DATA_AFTER_FIN, c->sc->fin_seq[c->d], m->seq + len);
 
     if (e->flags & TSE_SEQ) {
@@ -645,7 +635,7 @@ handle_data(struct step_ctx *c)
      * RFC 9293 3.10.7.3: a SYN-SENT client sends data only with or after the
      * ACK that completes the handshake (data on the SYN itself is TFO, RFC 7413).
      */
-    if (len > 0 && c->d == client_idx(st) && e->state == TCP_ST_SYN_SENT)
+    if (len > 0 && c->d == tcp_state_client_idx(st) && e->state == TCP_ST_SYN_SENT)
         violation(c, TV_DATA_BEFORE_HANDSHAKE, 0, len);
 }
 
@@ -655,6 +645,7 @@ handle_fin(struct step_ctx *c)
     struct tcp_state *st = c->st;
     struct tcp_state_ep *e = &st->ep[c->d], *peer = &st->ep[c->p];
     uint32_t fseq = c->m->seq + c->m->payload_len;
+    bool crossed;
 
     if (e->flags & TSE_FIN) {
         /* RFC 9293 3.4: a retransmitted FIN occupies the same sequence number */
@@ -667,61 +658,19 @@ handle_fin(struct step_ctx *c)
     }
     e->flags |= TSE_FIN;
     c->sc->fin_seq[c->d] = fseq;
-
-    switch ((enum tcp_state_id)e->state) {
-    case TCP_ST_CLOSE_WAIT:
-        /* RFC 9293 3.6: a FIN that does not ack the peer's FIN crossed it: simultaneous close */
-        if (fin_acked(st, c->sc, c->p) || !(peer->flags & TSE_FIN))
-            set_state(c, c->d, TCP_ST_LAST_ACK);
-        else
-            set_state(c, c->d, TCP_ST_CLOSING);
-        break;
-    case TCP_ST_NONE:
-    case TCP_ST_SYN_SENT:
-    case TCP_ST_SYN_RECEIVED:
-    case TCP_ST_ESTABLISHED:
-        set_state(c, c->d, TCP_ST_FIN_WAIT_1); /* RFC 9293 3.10.4 CLOSE */
-        break;
-    case TCP_ST_FIN_WAIT_1:
-    case TCP_ST_FIN_WAIT_2:
-    case TCP_ST_CLOSING:
-    case TCP_ST_LAST_ACK:
-    case TCP_ST_TIME_WAIT:
-    case TCP_ST_CLOSED:
-    case TCP_ST_COUNT:
-        break;
-    }
-
+    /* RFC 9293 3.6: a FIN that does not ack the peer's FIN crossed it */
+    crossed = (peer->flags & TSE_FIN) && !tcp_state_fin_acked(st, c->sc, c->p);
+    fire(c, c->d, crossed ? TCP_EV_SEND_FIN_CROSSED : TCP_EV_SEND_FIN);
     /* the receiver, as the FIN travels to it (RFC 9293 3.10.7.4, eighth check) */
-    switch ((enum tcp_state_id)peer->state) {
-    case TCP_ST_SYN_RECEIVED:
-    case TCP_ST_ESTABLISHED:
-        set_state(c, c->p, TCP_ST_CLOSE_WAIT);
-        break;
-    case TCP_ST_FIN_WAIT_1: /* its own FIN not yet acked */
-        set_state(c, c->p, TCP_ST_CLOSING);
-        break;
-    case TCP_ST_FIN_WAIT_2:
-        set_state(c, c->p, TCP_ST_TIME_WAIT);
-        break;
-    case TCP_ST_NONE:
-    case TCP_ST_SYN_SENT: /* RFC 9293 3.10.7.3: a FIN is not processed in SYN-SENT */
-    case TCP_ST_CLOSE_WAIT:
-    case TCP_ST_CLOSING:
-    case TCP_ST_LAST_ACK:
-    case TCP_ST_TIME_WAIT:
-    case TCP_ST_CLOSED:
-    case TCP_ST_COUNT:
-        break;
-    }
+    fire(c, c->p, TCP_EV_GET_FIN);
 }
 
 static void
 accept_rst(struct step_ctx *c)
 {
     c->st->flags |= TSF_RESET;
-    set_state(c, c->d, TCP_ST_CLOSED);
-    set_state(c, c->p, TCP_ST_CLOSED);
+    fire(c, c->d, TCP_EV_RST);
+    fire(c, c->p, TCP_EV_RST);
     progress(c);
 }
 
@@ -733,18 +682,17 @@ handle_rst(struct step_ctx *c)
     const struct pkt_meta *m = c->m;
     uint32_t nxt;
 
-    if ((st->flags & TSF_RESET) || (is_done_state(e->state) && is_done_state(peer->state)))
+    if ((st->flags & TSF_RESET) || (tcp_state_is_done(e->state) && tcp_state_is_done(peer->state)))
         return; /* stragglers after the end */
 
     if (peer->state == TCP_ST_SYN_SENT && !(e->flags & TSE_SYN) && (peer->flags & TSE_SYN)) {
-        uint32_t lo = c->sc->isn[c->p] + 1u;
-
         /* RFC 9293 3.10.7.3 SYN-SENT: a RST counts only if its ACK acknowledges the SYN */
-        if ((m->flags & TCP_ACK) && seq_geq(m->ack, lo) && seq_leq(m->ack, peer->snd_nxt)) {
+        if ((m->flags & TCP_ACK) && acks_peer_syn(c, m->ack)) {
             accept_rst(c);
             st->handshake = TCP_HS_REJECTED;
         } else {
-            violation(c, TV_RST_OUT_OF_WINDOW, lo, (m->flags & TCP_ACK) ? m->ack : 0);
+            violation(c, TV_RST_OUT_OF_WINDOW, c->sc->isn[c->p] + 1u,
+                      (m->flags & TCP_ACK) ? m->ack : 0);
         }
         return;
     }
@@ -772,7 +720,7 @@ handle_rst(struct step_ctx *c)
         violation(c, TV_RST_OUT_OF_WINDOW, nxt, m->seq);
 }
 
-/* First segment of the session (roles undecided). */
+/* First segment of the session (roles undecided, both endpoints NONE). */
 static void
 first_segment(struct step_ctx *c)
 {
@@ -787,15 +735,15 @@ first_segment(struct step_ctx *c)
         set_roles(c, c->p, TSF_FROM_SYNACK);
         st->flags |= TSF_MIDSTREAM;
         st->handshake = TCP_HS_MIDSTREAM;
-        set_state(c, c->p, TCP_ST_SYN_SENT);
+        fire(c, c->p, TCP_EV_GET_FIRST_SYNACK);
         st->ep[c->p].snd_nxt = m->ack;
         st->ep[c->p].flags |= TSE_SEQ;
     } else {
         set_roles(c, tcp_state_guess_client(c->f, c->d), TSF_GUESSED);
         st->flags |= TSF_MIDSTREAM;
         st->handshake = TCP_HS_MIDSTREAM;
-        set_state(c, c->d, TCP_ST_ESTABLISHED);
-        set_state(c, c->p, TCP_ST_ESTABLISHED);
+        fire(c, c->d, TCP_EV_MIDSTREAM);
+        fire(c, c->p, TCP_EV_MIDSTREAM);
         st->ep[c->d].snd_nxt = m->seq;
         st->ep[c->d].flags |= TSE_SEQ;
         if (fl & TCP_ACK) {
@@ -816,6 +764,17 @@ bad_flags(const struct pkt_meta *m)
     /* RFC 9293 3.1 / RFC 9293 3.10.7: SYN with FIN or RST, or no control bit at all */
     return ((fl & TCP_SYN) && (fl & (TCP_FIN | TCP_RST))) ||
            (fl & (TCP_SYN | TCP_FIN | TCP_RST | TCP_ACK)) == 0;
+}
+
+/* The connection is over: reset, both endpoints closed, or both FINs acked. */
+static bool
+conn_finished(const struct tcp_state *st, const struct tcp_state_cold *sc)
+{
+    if (st->flags & TSF_RESET)
+        return true;
+    if (tcp_state_is_done(st->ep[0].state) && tcp_state_is_done(st->ep[1].state))
+        return true;
+    return tcp_state_fin_acked(st, sc, 0) && tcp_state_fin_acked(st, sc, 1);
 }
 
 /* A bare SYN on a finished tuple (or a SYN above the old space in TIME_WAIT). */
@@ -862,6 +821,62 @@ tcp_state_init(struct tcp_state *st, struct tcp_state_cold *sc)
     tcp_state_init_zeroed(st);
 }
 
+/* Every step ends here: a segment that made no progress counts towards "stuck". */
+static CC_ALWAYS_INLINE enum tcp_step_result
+step_done(struct step_ctx *c)
+{
+    struct tcp_state_ep *e = &c->st->ep[c->d];
+
+    if (!c->progressed && tcp_state_sent_count(e) < 3)
+        e->flags = (uint16_t)(e->flags + (1u << TSE_SENT_SHIFT));
+    return TCP_STEP_OK;
+}
+
+/* Any segment: the whole evaluation, in RFC 9293 3.10.7's order of checks. */
+static enum tcp_step_result
+step_general(struct step_ctx *c, const struct tcp_cfg *cfg)
+{
+    struct tcp_state *st = c->st;
+    const struct pkt_meta *m = c->m;
+    uint16_t fl = m->flags;
+
+    /*
+     * msl_ms matters only to a TIME_WAIT endpoint, and no endpoint reaches
+     * TIME_WAIT without a FIN, i.e. without a step through here: the fast
+     * path need not refresh it (the caller's cfg is the same for every step
+     * of a session).
+     */
+    uint64_t msl_ms = (cfg->msl_ns + TCP_NS_PER_MS - 1) / TCP_NS_PER_MS;
+
+    st->msl_ms = msl_ms > UINT32_MAX ? UINT32_MAX : (uint32_t)msl_ms;
+    tcp_state_expire(st, c->sc, c->ts, c->trace);
+
+    if (bad_flags(m)) {
+        violation(c, TV_BAD_FLAGS, 0, fl); /* counted, not obeyed */
+        return step_done(c);
+    }
+    if ((fl & TCP_SYN) && !(fl & TCP_ACK) && is_reuse(st, c->sc, c->d, m))
+        return TCP_STEP_REUSE;
+    if (!(st->flags & TSF_ROLES))
+        first_segment(c);
+
+    if (fl & TCP_RST) {
+        handle_rst(c);
+        return step_done(c);
+    }
+    if (fl & TCP_SYN) {
+        handle_syn(c);
+        return step_done(c);
+    }
+    if (fl & TCP_ACK)
+        handle_ack(c);
+    handle_data(c);
+    note_window(c);
+    if (fl & TCP_FIN)
+        handle_fin(c);
+    return step_done(c);
+}
+
 enum tcp_step_result
 tcp_state_step(struct tcp_state *st, struct tcp_state_cold *sc, struct flow *f, int dir,
                const struct pkt_meta *m, uint64_t pkt_no, const struct tcp_cfg *cfg)
@@ -881,280 +896,41 @@ tcp_state_step(struct tcp_state *st, struct tcp_state_cold *sc, struct flow *f, 
     /*
      * The common segment: an ACK without SYN, FIN or RST between two
      * ESTABLISHED endpoints neither of which sent a FIN. For it the general
-     * path below reduces to exactly this: no TIME_WAIT to expire, bad_flags()
+     * path reduces to exactly this: no TIME_WAIT to expire, bad_flags()
      * false, no reuse, roles already decided; in handle_ack() the SYN_SENT
-     * case cannot apply, and after take_ack() neither maybe_establish() (the
-     * peer is not SYN_RECEIVED) nor a FIN transition (no FIN sent) can fire.
+     * case cannot apply, and after take_ack() no event has a row in
+     * ESTABLISHED (maybe_establish() needs a SYN_RECEIVED peer, a FIN_ACKED
+     * event a FIN).
      */
-    if (TCP_STATE_FAST_PATH &&
-        __builtin_expect((fl & (TCP_SYN | TCP_FIN | TCP_RST | TCP_ACK)) == TCP_ACK &&
-                             !(m->anomalies & ANOM_TCP_BAD_FLAGS) &&
-                             st->ep[0].state == TCP_ST_ESTABLISHED &&
-                             st->ep[1].state == TCP_ST_ESTABLISHED &&
-                             !((st->ep[0].flags | st->ep[1].flags) & TSE_FIN) &&
-                             (st->flags & TSF_ROLES),
-                         1)) {
+    if (CC_LIKELY((fl & (TCP_SYN | TCP_FIN | TCP_RST | TCP_ACK)) == TCP_ACK &&
+                  !(m->anomalies & ANOM_TCP_BAD_FLAGS) && st->ep[0].state == TCP_ST_ESTABLISHED &&
+                  st->ep[1].state == TCP_ST_ESTABLISHED &&
+                  !((st->ep[0].flags | st->ep[1].flags) & TSE_FIN) && (st->flags & TSF_ROLES))) {
         if (ack_acceptable(&c, m->ack))
             take_ack(&c, m->ack);
         handle_data(&c);
         note_window(&c);
-        goto out;
+        return step_done(&c);
     }
-
-    /*
-     * msl_ms matters only to a TIME_WAIT endpoint, and no endpoint reaches
-     * TIME_WAIT without a FIN, i.e. without a step through here: the fast
-     * path need not refresh it (the caller's cfg is the same for every step
-     * of a session).
-     */
-    uint64_t msl_ms = (cfg->msl_ns + NS_PER_MS - 1) / NS_PER_MS;
-
-    st->msl_ms = msl_ms > UINT32_MAX ? UINT32_MAX : (uint32_t)msl_ms;
-    expire_time_wait(st, sc, c.ts);
-
-    if (bad_flags(m)) {
-        violation(&c, TV_BAD_FLAGS, 0, fl); /* counted, not obeyed */
-        goto out;
-    }
-    if ((fl & TCP_SYN) && !(fl & TCP_ACK) && is_reuse(st, sc, c.d, m))
-        return TCP_STEP_REUSE;
-    if (!(st->flags & TSF_ROLES))
-        first_segment(&c);
-
-    if (fl & TCP_RST) {
-        handle_rst(&c);
-        goto out;
-    }
-    if (fl & TCP_SYN) {
-        handle_syn(&c);
-        goto out;
-    }
-    if (fl & TCP_ACK)
-        handle_ack(&c);
-    handle_data(&c);
-    note_window(&c);
-    if (fl & TCP_FIN)
-        handle_fin(&c);
-out:
-    if (!c.progressed && sent_count(&st->ep[c.d]) < 3)
-        st->ep[c.d].flags = (uint16_t)(st->ep[c.d].flags + (1u << TSE_SENT_SHIFT));
-    return TCP_STEP_OK;
+    return step_general(&c, cfg);
 }
 
-/*
- * tcp_state_tclass() as a table (it runs for every packet): the class each
- * endpoint state calls for, ordered like enum flow_tclass (NEW < ESTABLISHED
- * < CLOSING < CLOSED), so the flow's class is the larger of its two endpoints'.
- * tcp_state_tclass_ref() is the definition; a unit test checks they agree.
- */
-static const uint8_t state_tclass[TCP_ST_COUNT] = {
-    [TCP_ST_NONE] = FLOW_TC_NEW,
-    [TCP_ST_SYN_SENT] = FLOW_TC_NEW,
-    [TCP_ST_SYN_RECEIVED] = FLOW_TC_NEW,
-    [TCP_ST_ESTABLISHED] = FLOW_TC_ESTABLISHED,
-    [TCP_ST_FIN_WAIT_1] = FLOW_TC_CLOSING,
-    [TCP_ST_FIN_WAIT_2] = FLOW_TC_CLOSING,
-    [TCP_ST_CLOSE_WAIT] = FLOW_TC_CLOSING,
-    [TCP_ST_CLOSING] = FLOW_TC_CLOSING,
-    [TCP_ST_LAST_ACK] = FLOW_TC_CLOSING,
-    [TCP_ST_TIME_WAIT] = FLOW_TC_CLOSED,
-    [TCP_ST_CLOSED] = FLOW_TC_CLOSED,
-};
-_Static_assert(FLOW_TC_NEW < FLOW_TC_ESTABLISHED && FLOW_TC_ESTABLISHED < FLOW_TC_CLOSING &&
-                   FLOW_TC_CLOSING < FLOW_TC_CLOSED,
-               "state_tclass relies on the order of enum flow_tclass");
-
-enum flow_tclass
-tcp_state_tclass(const struct tcp_state *st)
+enum tcp_step_result
+tcp_state_step_traced(struct tcp_state *st, struct tcp_state_cold *sc, struct flow *f, int dir,
+                      const struct pkt_meta *m, uint64_t pkt_no, const struct tcp_cfg *cfg,
+                      struct tcp_state_trace *trace)
 {
-    uint8_t s0 = st->ep[0].state, s1 = st->ep[1].state;
-    unsigned a, b;
-
-    if (st->flags & TSF_RESET)
-        return FLOW_TC_CLOSED;
-    a = s0 < TCP_ST_COUNT ? state_tclass[s0] : FLOW_TC_NEW;
-    b = s1 < TCP_ST_COUNT ? state_tclass[s1] : FLOW_TC_NEW;
-    return (enum flow_tclass)(a > b ? a : b);
-}
-
-enum flow_tclass
-tcp_state_tclass_ref(const struct tcp_state *st)
-{
-    bool est = false, closing = false;
-
-    if (st->flags & TSF_RESET)
-        return FLOW_TC_CLOSED;
-    for (int i = 0; i < 2; i++) {
-        switch ((enum tcp_state_id)st->ep[i].state) {
-        case TCP_ST_TIME_WAIT:
-        case TCP_ST_CLOSED:
-            return FLOW_TC_CLOSED;
-        case TCP_ST_FIN_WAIT_1:
-        case TCP_ST_FIN_WAIT_2:
-        case TCP_ST_CLOSE_WAIT:
-        case TCP_ST_CLOSING:
-        case TCP_ST_LAST_ACK:
-            closing = true;
-            break;
-        case TCP_ST_ESTABLISHED:
-            est = true;
-            break;
-        case TCP_ST_NONE:
-        case TCP_ST_SYN_SENT:
-        case TCP_ST_SYN_RECEIVED:
-        case TCP_ST_COUNT:
-            break;
-        }
-    }
-    if (closing)
-        return FLOW_TC_CLOSING;
-    return est ? FLOW_TC_ESTABLISHED : FLOW_TC_NEW;
-}
-
-static bool
-outstanding(const struct tcp_state *st, int s)
-{
-    const struct tcp_state_ep *snd = &st->ep[s], *rcv = &st->ep[1 - s];
-
-    return (snd->flags & TSE_SEQ) && (rcv->flags & TSE_ACK) && seq_gt(snd->snd_nxt, rcv->max_ack);
-}
-
-static enum tcp_stuck_kind
-judge_stuck(const struct tcp_state *st, const struct tcp_state_cold *sc)
-{
-    for (int i = 0; i < 2; i++)
-        if (st->ep[i].state == TCP_ST_SYN_SENT && st->ep[1 - i].state == TCP_ST_NONE)
-            return TCP_STUCK_SYN_UNANSWERED;
-    for (int r = 0; r < 2; r++) {
-        const struct tcp_state_ep *rcv = &st->ep[r];
-
-        if ((rcv->flags & TSE_WIN) && rcv->win == 0 &&
-            (sent_count(&st->ep[1 - r]) > 0 || outstanding(st, 1 - r)))
-            return TCP_STUCK_ZERO_WINDOW;
-    }
-    for (int i = 0; i < 2; i++)
-        if (st->ep[i].state == TCP_ST_CLOSE_WAIT && fin_acked(st, sc, 1 - i))
-            return TCP_STUCK_CLOSE_WAIT;
-    for (int s = 0; s < 2; s++) {
-        const struct tcp_state_ep *snd = &st->ep[s], *rcv = &st->ep[1 - s];
-
-        if (outstanding(st, s) && (snd->flags & TSE_REXMIT))
-            return TCP_STUCK_HALF_OPEN;
-        if (sent_count(snd) >= 2 && sent_count(rcv) == 0 && (rcv->flags & TSE_WIN))
-            return TCP_STUCK_HALF_OPEN;
-    }
-    return TCP_STUCK_NONE;
-}
-
-bool
-tcp_state_check_stuck(struct tcp_state *st, struct tcp_state_cold *sc, const struct flow *f,
-                      uint64_t now_ns, const struct tcp_cfg *cfg)
-{
-    enum tcp_stuck_kind k;
-
-    (void)f;
-    expire_time_wait(st, sc, now_ns);
-    if (st->stuck != TCP_STUCK_NONE || !(st->flags & TSF_ROLES) || (st->flags & TSF_RESET))
-        return false;
-    for (int i = 0; i < 2; i++)
-        if (is_done_state(st->ep[i].state))
-            return false;
-    if (now_ns < st->progress_ns || now_ns - st->progress_ns < cfg->stuck_after_ns)
-        return false;
-    k = judge_stuck(st, sc);
-    if (k == TCP_STUCK_NONE)
-        return false;
-    st->stuck = (uint8_t)k;
-    return true;
-}
-
-void
-tcp_state_mark_loss(struct tcp_state *st)
-{
-    st->flags |= TSF_LOSS;
-}
-
-/* Suricata's single tcp.state, named from the server's side (doc/references.md 3.1). */
-static const char *
-suricata_state(const struct tcp_state *st, uint8_t client, uint8_t server)
-{
-    static const char *const names[TCP_ST_COUNT] = {
-        [TCP_ST_NONE] = "none",
-        [TCP_ST_SYN_SENT] = "syn_sent",
-        [TCP_ST_SYN_RECEIVED] = "syn_recv",
-        [TCP_ST_ESTABLISHED] = "established",
-        [TCP_ST_FIN_WAIT_1] = "fin_wait1",
-        [TCP_ST_FIN_WAIT_2] = "fin_wait2",
-        [TCP_ST_CLOSE_WAIT] = "close_wait",
-        [TCP_ST_CLOSING] = "closing",
-        [TCP_ST_LAST_ACK] = "last_ack",
-        [TCP_ST_TIME_WAIT] = "time_wait",
-        [TCP_ST_CLOSED] = "closed",
+    struct step_ctx c = {
+        .st = st,
+        .sc = sc,
+        .f = f,
+        .m = m,
+        .trace = trace,
+        .pkt_no = pkt_no,
+        .ts = m->ts_ns,
+        .d = dir ? FLOW_DIR_BA : FLOW_DIR_AB,
+        .p = dir ? FLOW_DIR_AB : FLOW_DIR_BA,
     };
 
-    if (st->flags & TSF_RESET)
-        return "closed";
-    if (server == TCP_ST_NONE)
-        return client == TCP_ST_SYN_SENT ? "syn_sent" : "none";
-    return server < TCP_ST_COUNT ? names[server] : "none";
-}
-
-static void
-fill_ep(const struct tcp_state *st, const struct tcp_state_cold *sc, int i, uint64_t now,
-        struct tcp_endpoint_summary *o)
-{
-    const struct tcp_state_ep *e = &st->ep[i];
-
-    o->state = state_at(st, sc, i, now, &o->state_since_ns);
-    o->isn_known = e->flags & TSE_SYN;
-    o->isn = o->isn_known ? sc->isn[i] : 0;
-    o->mss = sc->mss[i];
-    o->wscale = e->wscale;
-    o->sack_ok = e->flags & TSE_SACK;
-    o->ts_ok = e->flags & TSE_TS;
-    for (int k = 0; k < TV_COUNT; k++)
-        o->violations[k] = sc->viol[i][k];
-}
-
-void
-tcp_state_summarize(const struct tcp_state *st, const struct tcp_state_cold *sc,
-                    const struct flow *f, uint64_t now_ns, struct session_summary *out)
-{
-    int ci = client_idx(st);
-
-    (void)f;
-    fill_ep(st, sc, ci, now_ns, &out->client);
-    fill_ep(st, sc, 1 - ci, now_ns, &out->server);
-    out->handshake = st->handshake;
-    if (st->flags & TSF_RESET)
-        out->close = TCP_CLOSE_RESET;
-    else if (fin_acked(st, sc, 0) && fin_acked(st, sc, 1))
-        out->close = TCP_CLOSE_FIN;
-    else if ((st->ep[0].flags | st->ep[1].flags) & TSE_FIN)
-        out->close = TCP_CLOSE_HALF;
-    else
-        out->close = TCP_CLOSE_NONE;
-    out->midstream = st->flags & TSF_MIDSTREAM;
-    out->roles_guessed = st->flags & TSF_GUESSED;
-    out->suricata_state = suricata_state(st, out->client.state, out->server.state);
-    out->syn_ts_ns = sc->syn_ts_ns;
-    out->synack_ts_ns = sc->synack_ts_ns;
-    out->ack_ts_ns = sc->ack_ts_ns;
-    out->handshake_rtt_ns =
-        (sc->syn_ts_ns != 0 && sc->ack_ts_ns >= sc->syn_ts_ns) ? sc->ack_ts_ns - sc->syn_ts_ns : 0;
-    out->stuck = st->stuck;
-    out->stuck_since_ns = st->stuck != TCP_STUCK_NONE ? st->progress_ns : 0;
-    out->capture_loss = (st->flags & TSF_LOSS) != 0;
-    out->n_examples = st->n_examples;
-    for (unsigned k = 0; k < st->n_examples && k < TCP_VIOLATION_KEEP; k++) {
-        const struct tcp_state_example *x = &sc->ex[k];
-        struct tcp_violation_example *o = &out->examples[k];
-
-        o->kind = x->kind;
-        o->from_client = x->dir == ci;
-        o->pkt_no = (uint64_t)x->pkt_hi << 32 | x->pkt_lo;
-        o->ts_ns = x->ts_ns;
-        o->expected = x->expected;
-        o->seen = x->seen;
-    }
+    return step_general(&c, cfg);
 }

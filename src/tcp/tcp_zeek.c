@@ -50,6 +50,8 @@
 #include <string.h>
 
 #include "tcp/tcp_seq.h"
+#include "tcp/tcp_zeek_private.h"
+#include "util/compiler.h"
 
 _Static_assert(sizeof(struct tcp_zeek_endpoint) == 16, "tcp_zeek_endpoint (hot) layout");
 _Static_assert(sizeof(struct tcp_zeek) == 48, "tcp_zeek (hot part) must stay within 48 bytes");
@@ -57,13 +59,11 @@ _Static_assert(sizeof(struct tcp_zeek_endpoint_cold) == 20, "tcp_zeek_endpoint_c
 _Static_assert(sizeof(struct tcp_zeek_cold) == 72, "tcp_zeek_cold layout");
 
 /*
- * 1 in the product. check_tcp_zeek.c compiles this file a second time with 0
- * (every step through init_endpoint, the full hist_check and state_machine)
- * and checks both give the same results.
+ * The functions below that take `bool ref` are always inlined with a constant:
+ * false in the product, true in tcp_zeek_step_reference() (every step through
+ * init_endpoint, the full hist_check and state_machine), which
+ * check_tcp_zeek.c compares with tcp_zeek_step().
  */
-#ifndef TCP_ZEEK_FAST_PATH
-#define TCP_ZEEK_FAST_PATH 1
-#endif
 
 /* tcp_zeek_endpoint.flags */
 #define TZE_FIN_SEEN  0x01 /* Zeek FIN_cnt > 0 */
@@ -210,10 +210,11 @@ hist_check_slow(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, uint32_t 
  * The usual outcome first: the letter was already seen for the sender's role,
  * and no "H then A/D" flip is possible (it needs a history of one letter).
  */
-static inline bool
-hist_check(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, uint32_t mask, char code)
+static CC_ALWAYS_INLINE bool
+hist_check(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, uint32_t mask, char code,
+           bool ref)
 {
-    if (TCP_ZEEK_FAST_PATH && __builtin_expect(z->hist_len != 1, 1) &&
+    if (!ref && CC_LIKELY(z->hist_len != 1) &&
         (z->hist_seen & (is_orig_dir(z, dir) ? mask : mask << 16)) != 0)
         return true;
     return hist_check_slow(z, zc, dir, mask, code);
@@ -325,8 +326,9 @@ init_endpoint(struct tcp_zeek_endpoint *e, const struct tcp_zeek_endpoint_cold *
 }
 
 /* Zeek update_history: the letter for this segment's flags. */
-static void
-update_history(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, uint16_t flags, uint32_t rel_seq, uint32_t len)
+static CC_ALWAYS_INLINE void
+update_history(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, uint16_t flags,
+               uint32_t rel_seq, uint32_t len, bool ref)
 {
     struct tcp_zeek_endpoint_cold *e = &zc->ep[dir];
     bool syn = flags & TCP_SYN, fin = flags & TCP_FIN, rst = flags & TCP_RST;
@@ -334,31 +336,31 @@ update_history(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, uint16_t f
 
     if (bits > 1) {
         if (fin && rst)
-            (void)hist_check(z, zc, dir, HIST_FIN_RST_PKT, 'I');
+            (void)hist_check(z, zc, dir, HIST_FIN_RST_PKT, 'I', ref);
         else
-            (void)hist_check(z, zc, dir, HIST_MULTI_FLAG_PKT, 'Q');
+            (void)hist_check(z, zc, dir, HIST_MULTI_FLAG_PKT, 'Q', ref);
     } else if (bits == 1) {
         if (syn) {
             char code = (flags & TCP_ACK) ? 'H' : 'S';
-            if (hist_check(z, zc, dir, HIST_SYN_PKT, code) && rel_seq != e->hist_last_syn)
+            if (hist_check(z, zc, dir, HIST_SYN_PKT, code, ref) && rel_seq != e->hist_last_syn)
                 hist_add(z, zc, dir, code);
             e->hist_last_syn = rel_seq;
         }
         if (fin) {
             /* a FIN's number is at the end of its data */
-            if (hist_check(z, zc, dir, HIST_FIN_PKT, 'F') && rel_seq + len != e->hist_last_fin)
+            if (hist_check(z, zc, dir, HIST_FIN_PKT, 'F', ref) && rel_seq + len != e->hist_last_fin)
                 hist_add(z, zc, dir, 'F');
             e->hist_last_fin = rel_seq + len;
         }
         if (rst) {
-            if (hist_check(z, zc, dir, HIST_RST_PKT, 'R') && rel_seq != e->hist_last_rst)
+            if (hist_check(z, zc, dir, HIST_RST_PKT, 'R', ref) && rel_seq != e->hist_last_rst)
                 hist_add(z, zc, dir, 'R');
             e->hist_last_rst = rel_seq;
         }
     } else if (len > 0) {
-        (void)hist_check(z, zc, dir, HIST_DATA_PKT, 'D');
+        (void)hist_check(z, zc, dir, HIST_DATA_PKT, 'D', ref);
     } else if (flags & TCP_ACK) {
-        (void)hist_check(z, zc, dir, HIST_ACK_PKT, 'A');
+        (void)hist_check(z, zc, dir, HIST_ACK_PKT, 'A', ref);
     }
 }
 
@@ -544,8 +546,10 @@ start_connection(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, const st
         flip_roles(z, zc);
 }
 
-void
-tcp_zeek_step(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, const struct pkt_meta *m)
+/* One segment (ref: the reference paths, see above). */
+static CC_ALWAYS_INLINE void
+zeek_step(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, const struct pkt_meta *m,
+          bool ref)
 {
     dir = dir != FLOW_DIR_AB; /* 0 or 1, whatever the caller passed */
     if (!(z->flags & TZ_STARTED))
@@ -563,9 +567,9 @@ tcp_zeek_step(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, const struc
     uint32_t end = m->seq + seg_len;
 
     /* without a SYN only an INACTIVE endpoint is initialised (init_endpoint) */
-    if (!TCP_ZEEK_FAST_PATH || syn || e->state == TZ_INACTIVE)
+    if (ref || syn || e->state == TZ_INACTIVE)
         init_endpoint(e, &zc->ep[dir], syn, m->seq, end);
-    update_history(z, zc, dir, flags, m->seq - e->start_seq, len);
+    update_history(z, zc, dir, flags, m->seq - e->start_seq, len, ref);
 
     /* update_window: SYNs count too; after a RST or the peer's FIN it does not */
     if (m->window == 0 && !rst && p->state != TZ_CLOSED && e->state != TZ_RESET)
@@ -596,10 +600,23 @@ tcp_zeek_step(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, const struc
     (void)update_last_seq(z, zc, dir, end, flags, len);
 
     /* without SYN, FIN or RST only an INACTIVE endpoint changes state (state_machine) */
-    if ((!TCP_ZEEK_FAST_PATH || (flags & (TCP_SYN | TCP_FIN | TCP_RST)) != 0 ||
+    if ((ref || (flags & (TCP_SYN | TCP_FIN | TCP_RST)) != 0 ||
          e->state == TZ_INACTIVE) &&
         state_machine(z, zc, dir, is_orig, flags, m->seq, len))
         e->flags |= TZE_DID_CLOSE; /* ConnectionClosed; no reassembly to wait for */
+}
+
+void
+tcp_zeek_step(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, const struct pkt_meta *m)
+{
+    zeek_step(z, zc, dir, m, false);
+}
+
+void
+tcp_zeek_step_reference(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir,
+                        const struct pkt_meta *m)
+{
+    zeek_step(z, zc, dir, m, true);
 }
 
 /* TCP_Endpoint::NoDataAcked */

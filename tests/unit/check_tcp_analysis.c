@@ -16,31 +16,9 @@
 #include <string.h>
 
 #include "pktbuild.h"
+#include "tcp/tcp_analysis_private.h"
 #include "tcp_gen.h"
 
-/*
- * The reference: tcp_analysis.c compiled again without its fast paths (the
- * general range and RTT code, the cold iRTT fields, the flag tests in their
- * original form), under ref_ names. The fast-path test below steps both with
- * the same random conversations and compares the whole state.
- */
-void ref_tcp_an_init(struct tcp_an *an, struct tcp_an_cold *ac);
-void ref_tcp_an_init_zeroed(struct tcp_an *an);
-void ref_tcp_an_step(struct tcp_an *an, struct tcp_an_cold *ac, const struct flow *f, int dir,
-                     const struct pkt_meta *m, uint64_t pkt_no);
-void ref_tcp_an_summarize(const struct tcp_an *an, const struct tcp_an_cold *ac,
-                          const struct flow *f, struct session_summary *out);
-#define TCP_AN_FAST_PATH 0
-#define tcp_an_init      ref_tcp_an_init
-#define tcp_an_init_zeroed ref_tcp_an_init_zeroed
-#define tcp_an_step      ref_tcp_an_step
-#define tcp_an_summarize ref_tcp_an_summarize
-#include "tcp/tcp_analysis.c"
-#undef TCP_AN_FAST_PATH
-#undef tcp_an_init
-#undef tcp_an_init_zeroed
-#undef tcp_an_step
-#undef tcp_an_summarize
 
 #define CL FLOW_DIR_AB
 #define SV FLOW_DIR_BA
@@ -535,8 +513,8 @@ END_TEST
  * state compared after every segment and the summaries at the end. Most
  * conversations get extra in-order traffic; the share of segments that take
  * the common-segment path is counted with the same common_segment() test the
- * product uses (from the copy compiled above; it reads only the state, which
- * is equal in both).
+ * product uses (tcp_an_common_segment(); it reads only the state, which is
+ * equal in both).
  */
 START_TEST(test_fast_paths_match_reference)
 {
@@ -553,14 +531,14 @@ START_TEST(test_fast_paths_match_reference)
         tcp_gen_init(&g, seed);
         g.bulk = (unsigned)(seed % 4) * 30; /* 0, 30, 60, 90 % extra in-order segments */
         tcp_an_init(&a, &ac);
-        ref_tcp_an_init(&b, &bc);
+        tcp_an_init(&b, &bc);
         for (uint64_t i = 1; i <= 300; i++) {
             tcp_gen_next(&g, &m, &dir);
             /* The product's test for its common-segment path, on the equal state. */
-            common += common_segment(&b, &b.d[dir], &b.d[dir ^ 1], &m);
+            common += tcp_an_common_segment(&b, dir, &m);
             total++;
             tcp_an_step(&a, &ac, &fl, dir, &m, i);
-            ref_tcp_an_step(&b, &bc, &fl, dir, &m, i);
+            tcp_an_step_reference(&b, &bc, dir, &m);
             if (memcmp(&a, &b, sizeof(a)) != 0)
                 ck_abort_msg("hot state differs, seed %llu pkt %llu",
                              (unsigned long long)seed, (unsigned long long)i);
@@ -571,7 +549,7 @@ START_TEST(test_fast_paths_match_reference)
         memset(&sa, 0, sizeof(sa));
         memset(&sb, 0, sizeof(sb));
         tcp_an_summarize(&a, &ac, &fl, &sa);
-        ref_tcp_an_summarize(&b, &bc, &fl, &sb);
+        tcp_an_summarize(&b, &bc, &fl, &sb);
         ck_assert(memcmp(&sa, &sb, sizeof(sa)) == 0);
     }
     /* The common-segment path must be exercised, and the general one too. */
@@ -595,7 +573,7 @@ START_TEST(test_common_segment_long_transfer_matches_reference)
     unsigned long common = 0;
 
     tcp_an_init(&a, &ac);
-    ref_tcp_an_init(&b, &bc);
+    tcp_an_init(&b, &bc);
     for (uint32_t i = 0; i < 2 * 81920 + 1; i++) {
         int dir = i & 1 ? SV : CL;
         memset(&m, 0, sizeof(m));
@@ -612,9 +590,9 @@ START_TEST(test_common_segment_long_transfer_matches_reference)
             m.ack = cseq;
         }
         if (i > 1)
-            common += common_segment(&b, &b.d[dir], &b.d[dir ^ 1], &m);
+            common += tcp_an_common_segment(&b, dir, &m);
         tcp_an_step(&a, &ac, &fl, dir, &m, i);
-        ref_tcp_an_step(&b, &bc, &fl, dir, &m, i);
+        tcp_an_step_reference(&b, &bc, dir, &m);
         if (memcmp(&a, &b, sizeof(a)) != 0 || memcmp(&ac, &bc, sizeof(ac)) != 0)
             ck_abort_msg("state differs at segment %u", i);
     }
@@ -635,7 +613,7 @@ START_TEST(test_common_segment_huge_lengths_match_reference)
     uint32_t seq = 5;
 
     tcp_an_init(&a, &ac);
-    ref_tcp_an_init(&b, &bc);
+    tcp_an_init(&b, &bc);
     for (unsigned i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
         memset(&m, 0, sizeof(m));
         m.flags = TCP_ACK;
@@ -646,7 +624,7 @@ START_TEST(test_common_segment_huge_lengths_match_reference)
         m.payload_len = lens[i];
         seq += lens[i];
         tcp_an_step(&a, &ac, &fl, CL, &m, i);
-        ref_tcp_an_step(&b, &bc, &fl, CL, &m, i);
+        tcp_an_step_reference(&b, &bc, CL, &m);
         if (memcmp(&a, &b, sizeof(a)) != 0 || memcmp(&ac, &bc, sizeof(ac)) != 0)
             ck_abort_msg("state differs at segment %u", i);
     }

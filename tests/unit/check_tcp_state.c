@@ -8,53 +8,16 @@
 #include <config.h>
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tcp/tcp_session.h"
 #include "tcp/tcp_state.h"
+#include "tcp/tcp_state_private.h"
 #include "tcp/tcp_summary.h"
 #include "tcp_gen.h"
 
-/*
- * The reference: tcp_state.c compiled again without its fast path (the
- * general path alone), under ref_ names. The fast-path test below steps both
- * with the same random conversations and compares the whole state.
- */
-void ref_tcp_state_init(struct tcp_state *st, struct tcp_state_cold *sc);
-void ref_tcp_state_init_zeroed(struct tcp_state *st);
-void ref_tcp_state_mark_loss(struct tcp_state *st);
-int ref_tcp_state_guess_client(const struct flow *f, int first_sender);
-enum tcp_step_result ref_tcp_state_step(struct tcp_state *st, struct tcp_state_cold *sc,
-                                        struct flow *f, int dir, const struct pkt_meta *m,
-                                        uint64_t pkt_no, const struct tcp_cfg *cfg);
-enum flow_tclass ref_tcp_state_tclass(const struct tcp_state *st);
-enum flow_tclass ref_tcp_state_tclass_ref(const struct tcp_state *st);
-bool ref_tcp_state_check_stuck(struct tcp_state *st, struct tcp_state_cold *sc, const struct flow *f,
-                               uint64_t now_ns, const struct tcp_cfg *cfg);
-void ref_tcp_state_summarize(const struct tcp_state *st, const struct tcp_state_cold *sc,
-                             const struct flow *f, uint64_t now_ns, struct session_summary *out);
-#define TCP_STATE_FAST_PATH     0
-#define tcp_state_init          ref_tcp_state_init
-#define tcp_state_init_zeroed   ref_tcp_state_init_zeroed
-#define tcp_state_guess_client  ref_tcp_state_guess_client
-#define tcp_state_step          ref_tcp_state_step
-#define tcp_state_tclass        ref_tcp_state_tclass
-#define tcp_state_tclass_ref    ref_tcp_state_tclass_ref
-#define tcp_state_check_stuck   ref_tcp_state_check_stuck
-#define tcp_state_summarize     ref_tcp_state_summarize
-#define tcp_state_mark_loss     ref_tcp_state_mark_loss
-#include "tcp/tcp_state.c"
-#undef TCP_STATE_FAST_PATH
-#undef tcp_state_mark_loss
-#undef tcp_state_init
-#undef tcp_state_init_zeroed
-#undef tcp_state_guess_client
-#undef tcp_state_step
-#undef tcp_state_tclass
-#undef tcp_state_tclass_ref
-#undef tcp_state_check_stuck
-#undef tcp_state_summarize
 
 #define CI  1000u /* client ISN */
 #define SI  5000u /* server ISN */
@@ -1076,17 +1039,47 @@ START_TEST(test_tclass_table_matches_definition)
             for (unsigned b = 0; b <= TCP_ST_COUNT + 1; b++) {
                 x.ep[0].state = (uint8_t)a;
                 x.ep[1].state = (uint8_t)b;
-                x.flags = reset ? 0x20 /* TSF_RESET */ : 0;
+                x.flags = reset ? TSF_RESET : 0;
                 ck_assert_int_eq(tcp_state_tclass(&x), tcp_state_tclass_ref(&x));
             }
 }
 END_TEST
 
+/* Checks that trace explains every state change from before[] to st's states. */
+static void
+assert_trace_explains(const uint8_t before[2], const struct tcp_state *x,
+                      const struct tcp_state_trace *tr, const char *what, uint64_t pkt)
+{
+    uint8_t cur[2] = {before[0], before[1]};
+
+    if (tr->n > TCP_STATE_TRACE_MAX)
+        ck_abort_msg("%s pkt %llu: %u transitions in one step", what, (unsigned long long)pkt,
+                     tr->n);
+    for (unsigned k = 0; k < tr->n; k++) {
+        const struct tcp_state_transition *t = &tr->t[k];
+
+        if (t->ep > 1 || t->from >= TCP_ST_COUNT || t->event >= TCP_EV_COUNT ||
+            t->from != cur[t->ep] || tcp_state_next[t->from][t->event] == TCP_ST_NONE ||
+            tcp_state_next[t->from][t->event] != t->to)
+            ck_abort_msg("%s pkt %llu: transition %s --%s--> %s is not a row of the table", what,
+                         (unsigned long long)pkt, tcp_state_name(t->from),
+                         tcp_ep_event_name(t->event), tcp_state_name(t->to));
+        cur[t->ep] = t->to;
+    }
+    for (int i = 0; i < 2; i++)
+        if (cur[i] != x->ep[i].state)
+            ck_abort_msg("%s pkt %llu: endpoint %d went %s -> %s outside the table", what,
+                         (unsigned long long)pkt, i, tcp_state_name(before[i]),
+                         tcp_state_name(x->ep[i].state));
+}
+
 /*
- * The fast path for the common segment against the general path: random
- * conversations stepped through both, the whole state (both parts), the
- * flow's role fields, the step result and the timeout class compared after
- * every segment, then the stuck judgement and the summary.
+ * The fast path for the common segment against the general path
+ * (tcp_state_step_traced(), which never takes it): random conversations
+ * stepped through both, the whole state (both parts), the flow's role fields,
+ * the step result and the timeout class compared after every segment, then
+ * the stuck judgement and the summary. Every state change of the general
+ * path must be explained by the transitions it recorded.
  */
 START_TEST(test_fast_path_matches_general_path)
 {
@@ -1107,13 +1100,16 @@ START_TEST(test_fast_path_matches_general_path)
         fa.key.pb = 80;
         fb = fa;
         tcp_state_init(&a, &ac);
-        ref_tcp_state_init(&b, &bc);
+        tcp_state_init(&b, &bc);
         for (uint64_t i = 1; i <= 300; i++) {
+            struct tcp_state_trace tr = {0};
+            uint8_t before[2] = {b.ep[0].state, b.ep[1].state};
+
             tcp_gen_next(&g, &m, &dir);
             fast += (m.flags & (TCP_SYN | TCP_FIN | TCP_RST | TCP_ACK)) == TCP_ACK &&
                     a.ep[0].state == TCP_ST_ESTABLISHED && a.ep[1].state == TCP_ST_ESTABLISHED;
             enum tcp_step_result ra = tcp_state_step(&a, &ac, &fa, dir, &m, i, &cfg);
-            enum tcp_step_result rb = ref_tcp_state_step(&b, &bc, &fb, dir, &m, i, &cfg);
+            enum tcp_step_result rb = tcp_state_step_traced(&b, &bc, &fb, dir, &m, i, &cfg, &tr);
             if (ra != rb)
                 ck_abort_msg("step result differs, seed %llu pkt %llu", (unsigned long long)seed,
                              (unsigned long long)i);
@@ -1124,25 +1120,230 @@ START_TEST(test_fast_path_matches_general_path)
                 ck_abort_msg("cold state differs, seed %llu pkt %llu",
                              (unsigned long long)seed, (unsigned long long)i);
             if (fa.client_dir != fb.client_dir || fa.flags != fb.flags ||
-                tcp_state_tclass(&a) != ref_tcp_state_tclass(&b))
+                tcp_state_tclass(&a) != tcp_state_tclass(&b))
                 ck_abort_msg("roles or class differ, seed %llu pkt %llu", (unsigned long long)seed,
                              (unsigned long long)i);
+            assert_trace_explains(before, &b, &tr, "random conversation", i);
             if (ra == TCP_STEP_REUSE) {
                 tcp_state_init(&a, &ac);
-                ref_tcp_state_init(&b, &bc);
+                tcp_state_init(&b, &bc);
             }
         }
         ck_assert_int_eq(tcp_state_check_stuck(&a, &ac, &fa, g.ts + 30 * SEC, &cfg),
-                         ref_tcp_state_check_stuck(&b, &bc, &fb, g.ts + 30 * SEC, &cfg));
+                         tcp_state_check_stuck(&b, &bc, &fb, g.ts + 30 * SEC, &cfg));
         memset(&sa, 0, sizeof(sa));
         memset(&sb, 0, sizeof(sb));
         tcp_state_summarize(&a, &ac, &fa, g.ts + 31 * SEC, &sa);
-        ref_tcp_state_summarize(&b, &bc, &fb, g.ts + 31 * SEC, &sb);
+        tcp_state_summarize(&b, &bc, &fb, g.ts + 31 * SEC, &sb);
         ck_assert_str_eq(sa.suricata_state, sb.suricata_state);
         sa.suricata_state = sb.suricata_state = NULL;
         ck_assert(memcmp(&sa, &sb, sizeof(sa)) == 0);
     }
     ck_assert_uint_gt(fast, 5000); /* the fast path was taken, often */
+}
+END_TEST
+
+/* ---- the transition table ---------------------------------------------------- */
+
+/*
+ * One packet sequence per row of tcp_state_next[]: the row it was written
+ * for, then its segments (from the client or the server, flags, seq, ack,
+ * payload length, milliseconds after the previous one: 0 means 1).
+ */
+struct row_seg {
+    int from_client;
+    uint16_t flags;
+    uint32_t seq, ack, len;
+    uint32_t after_ms;
+};
+
+struct row_case {
+    enum tcp_state_id from;
+    enum tcp_ep_event ev;
+    struct row_seg seg[10];
+};
+
+#define F_FIN TCP_FIN
+#define X_SYN {C, TCP_SYN, CI, 0, 0, 0}             /* client SYN */
+#define X_SA  {S, F_SA, SI, CI + 1, 0, 0}            /* server SYN-ACK */
+#define X_ACK {C, TCP_ACK, CI + 1, SI + 1, 0, 0}     /* third ACK */
+#define X_CF  {C, F_FA, CI + 1, SI + 1, 0, 0}        /* client FIN after the handshake */
+#define X_SAF {S, TCP_ACK, SI + 1, CI + 2, 0, 0}     /* server ACK of that FIN */
+#define X_SF  {S, F_FA, SI + 1, CI + 2, 0, 0}        /* server FIN acking the client's */
+#define X_CAF {C, TCP_ACK, CI + 2, SI + 2, 0, 0}     /* client ACK of the server's FIN */
+#define X_SFX {S, F_FA, SI + 1, CI + 1, 0, 0}        /* server FIN crossing the client's */
+
+static const struct row_case row_cases[] = {
+    {TCP_ST_NONE, TCP_EV_SEND_SYN, {X_SYN}},
+    {TCP_ST_NONE, TCP_EV_SEND_SYNACK, {X_SYN, X_SA}},
+    {TCP_ST_NONE, TCP_EV_GET_FIRST_SYNACK, {X_SA}},
+    {TCP_ST_NONE, TCP_EV_MIDSTREAM, {{C, TCP_ACK, CI + 1, SI + 1, 10, 0}}},
+    /* the server, never seen, closes before answering the SYN */
+    {TCP_ST_NONE, TCP_EV_SEND_FIN, {X_SYN, {S, F_FA, SI, CI + 1, 0, 0}}},
+    /* the client closes in SYN_SENT; the server's FIN does not ack it */
+    {TCP_ST_NONE,
+     TCP_EV_SEND_FIN_CROSSED,
+     {X_SYN, {C, F_FIN, CI + 1, 0, 0, 0}, {S, F_FA, SI, CI + 1, 0, 0}}},
+    {TCP_ST_NONE, TCP_EV_RST, {X_SYN, {S, F_RA, 0, CI + 1, 0, 0}}},
+
+    /* a SYN-ACK first, then one from the other side (its SYN missed too) */
+    {TCP_ST_SYN_SENT, TCP_EV_SEND_SYNACK, {X_SA, {C, F_SA, CI, SI + 1, 0, 0}}},
+    {TCP_ST_SYN_SENT,
+     TCP_EV_ANSWER_SYN,
+     {X_SYN, {S, TCP_SYN, SI, 0, 0, 0}, {C, F_SA, CI, SI + 1, 0, 0}}},
+    {TCP_ST_SYN_SENT, TCP_EV_SEND_THIRD_ACK, {X_SYN, X_SA, X_ACK}},
+    {TCP_ST_SYN_SENT, TCP_EV_SEND_FIN, {X_SYN, {C, F_FIN, CI + 1, 0, 0, 0}}},
+    /* the server closes first, unseen; the client's FIN does not ack it */
+    {TCP_ST_SYN_SENT,
+     TCP_EV_SEND_FIN_CROSSED,
+     {X_SYN, {S, F_FA, SI, CI + 1, 0, 0}, {C, F_FA, CI + 1, SI, 0, 0}}},
+    {TCP_ST_SYN_SENT, TCP_EV_RST, {X_SYN, {S, F_RA, 0, CI + 1, 0, 0}}},
+
+    {TCP_ST_SYN_RECEIVED, TCP_EV_SYN_ACKED, {X_SYN, X_SA, X_ACK}},
+    {TCP_ST_SYN_RECEIVED, TCP_EV_SEND_FIN, {X_SYN, X_SA, {S, F_FA, SI + 1, CI + 1, 0, 0}}},
+    /* the client's FIN came before the SYN-ACK; the server's FIN does not ack it */
+    {TCP_ST_SYN_RECEIVED,
+     TCP_EV_SEND_FIN_CROSSED,
+     {X_SYN, {C, F_FIN, CI + 1, 0, 0, 0}, X_SA, {S, F_FA, SI + 1, CI + 1, 0, 0}}},
+    {TCP_ST_SYN_RECEIVED, TCP_EV_GET_FIN, {X_SYN, X_SA, {C, F_FIN, CI + 1, 0, 0, 0}}},
+    {TCP_ST_SYN_RECEIVED, TCP_EV_RST, {X_SYN, X_SA, {C, TCP_RST, CI + 1, 0, 0, 0}}},
+
+    {TCP_ST_ESTABLISHED, TCP_EV_SEND_FIN, {X_SYN, X_SA, X_ACK, X_CF}},
+    /* simultaneous open; the server's FIN reaches a SYN_SENT client, which then establishes */
+    {TCP_ST_ESTABLISHED,
+     TCP_EV_SEND_FIN_CROSSED,
+     {X_SYN,
+      {S, TCP_SYN, SI, 0, 0, 0},
+      {S, F_FIN, SI + 1, 0, 0, 0},
+      {C, F_SA, CI, SI + 1, 0, 0},
+      {S, TCP_ACK, SI + 2, CI + 1, 0, 0},
+      {C, F_FA, CI + 1, SI + 1, 0, 0}}},
+    {TCP_ST_ESTABLISHED, TCP_EV_GET_FIN, {X_SYN, X_SA, X_ACK, X_CF}},
+    {TCP_ST_ESTABLISHED, TCP_EV_RST, {X_SYN, X_SA, X_ACK, {C, TCP_RST, CI + 1, 0, 0, 0}}},
+
+    {TCP_ST_FIN_WAIT_1, TCP_EV_FIN_ACKED, {X_SYN, X_SA, X_ACK, X_CF, X_SAF}},
+    {TCP_ST_FIN_WAIT_1, TCP_EV_GET_FIN, {X_SYN, X_SA, X_ACK, X_CF, X_SFX}},
+    {TCP_ST_FIN_WAIT_1,
+     TCP_EV_RST,
+     {X_SYN, X_SA, X_ACK, X_CF, {S, TCP_RST, SI + 1, 0, 0, 0}}},
+
+    {TCP_ST_FIN_WAIT_2, TCP_EV_GET_FIN, {X_SYN, X_SA, X_ACK, X_CF, X_SAF, X_SF}},
+    {TCP_ST_FIN_WAIT_2,
+     TCP_EV_RST,
+     {X_SYN, X_SA, X_ACK, X_CF, X_SAF, {S, TCP_RST, SI + 1, 0, 0, 0}}},
+
+    {TCP_ST_CLOSE_WAIT, TCP_EV_SEND_FIN, {X_SYN, X_SA, X_ACK, X_CF, X_SAF, X_SF}},
+    {TCP_ST_CLOSE_WAIT, TCP_EV_SEND_FIN_CROSSED, {X_SYN, X_SA, X_ACK, X_CF, X_SFX}},
+    {TCP_ST_CLOSE_WAIT,
+     TCP_EV_RST,
+     {X_SYN, X_SA, X_ACK, X_CF, {S, TCP_RST, SI + 1, 0, 0, 0}}},
+
+    {TCP_ST_CLOSING, TCP_EV_FIN_ACKED, {X_SYN, X_SA, X_ACK, X_CF, X_SFX, X_CAF}},
+    {TCP_ST_CLOSING,
+     TCP_EV_RST,
+     {X_SYN, X_SA, X_ACK, X_CF, X_SFX, {C, TCP_RST, CI + 2, 0, 0, 0}}},
+
+    {TCP_ST_LAST_ACK, TCP_EV_FIN_ACKED, {X_SYN, X_SA, X_ACK, X_CF, X_SAF, X_SF, X_CAF}},
+    {TCP_ST_LAST_ACK,
+     TCP_EV_RST,
+     {X_SYN, X_SA, X_ACK, X_CF, X_SAF, X_SF, {S, TCP_RST, SI + 2, 0, 0, 0}}},
+
+    /* the last ACK retransmitted after 2 * MSL (60 s) */
+    {TCP_ST_TIME_WAIT,
+     TCP_EV_2MSL,
+     {X_SYN, X_SA, X_ACK, X_CF, X_SAF, X_SF, X_CAF, {C, TCP_ACK, CI + 2, SI + 2, 0, 61000}}},
+    {TCP_ST_TIME_WAIT,
+     TCP_EV_RST,
+     {X_SYN, X_SA, X_ACK, X_CF, X_SAF, X_SF, {S, TCP_RST, SI + 2, 0, 0, 0}}},
+};
+
+/* Runs one case through tcp_state_step_traced(); sets reached[from][ev] for every transition. */
+static void
+run_row_case(const struct row_case *rc, bool reached[TCP_ST_COUNT][TCP_EV_COUNT])
+{
+    bool mine = false;
+    char what[96];
+
+    snprintf(what, sizeof(what), "case %s/%s", tcp_state_name(rc->from),
+             tcp_ep_event_name(rc->ev));
+    setup();
+    for (unsigned k = 0; k < 10 && rc->seg[k].flags != 0; k++) {
+        const struct row_seg *x = &rc->seg[k];
+        struct tcp_state_trace tr = {0};
+        uint8_t before[2] = {st.ep[0].state, st.ep[1].state};
+        struct pkt_meta m;
+
+        memset(&m, 0, sizeof(m));
+        now_ns += (x->after_ms != 0 ? x->after_ms : 1u) * MS;
+        m.ts_ns = now_ns;
+        m.flags = x->flags;
+        m.seq = x->seq;
+        m.ack = x->ack;
+        m.window = 65535;
+        m.payload_len = m.payload_cap = x->len;
+        ck_assert_int_eq(tcp_state_step_traced(&st, &stc, &fl, x->from_client ? FLOW_DIR_AB
+                                                                               : FLOW_DIR_BA,
+                                               &m, ++pkt_no, &cfg, &tr),
+                         TCP_STEP_OK);
+        assert_trace_explains(before, &st, &tr, what, pkt_no);
+        for (unsigned t = 0; t < tr.n; t++) {
+            reached[tr.t[t].from][tr.t[t].event] = true;
+            mine |= tr.t[t].from == rc->from && tr.t[t].event == rc->ev;
+        }
+    }
+    if (!mine)
+        ck_abort_msg("%s does not reach its row", what);
+}
+
+/*
+ * The table is the machine: every row is reached by a packet sequence, and
+ * every state change those sequences cause is a row (through the trace).
+ */
+START_TEST(test_every_table_row_is_reached_by_a_packet_sequence)
+{
+    bool reached[TCP_ST_COUNT][TCP_EV_COUNT];
+    unsigned rows = 0;
+
+    memset(reached, 0, sizeof(reached));
+    for (size_t i = 0; i < sizeof(row_cases) / sizeof(row_cases[0]); i++)
+        run_row_case(&row_cases[i], reached);
+    for (int s = 0; s < TCP_ST_COUNT; s++)
+        for (int e = 0; e < TCP_EV_COUNT; e++) {
+            if (tcp_state_next[s][e] == TCP_ST_NONE)
+                continue;
+            rows++;
+            if (!reached[s][e])
+                ck_abort_msg("row %s --%s--> %s is reached by no packet sequence",
+                             tcp_state_name(s), tcp_ep_event_name(e),
+                             tcp_state_name(tcp_state_next[s][e]));
+        }
+    ck_assert_uint_eq(rows, sizeof(row_cases) / sizeof(row_cases[0]));
+}
+END_TEST
+
+/* What the table says, in words a reader checks against RFC 9293. */
+START_TEST(test_table_shape)
+{
+    for (int s = 0; s < TCP_ST_COUNT; s++) {
+        ck_assert_int_eq(tcp_state_next[s][TCP_EV_RST],
+                         s == TCP_ST_CLOSED ? TCP_ST_NONE : TCP_ST_CLOSED);
+        for (int e = 0; e < TCP_EV_COUNT; e++) {
+            if (tcp_state_next[s][e] != TCP_ST_NONE)
+                ck_assert_int_ne(tcp_state_next[s][e], s); /* no self-loops */
+            ck_assert_str_ne(tcp_ep_event_name(e), "?");
+        }
+    }
+    for (int e = 0; e < TCP_EV_COUNT; e++)
+        ck_assert_int_eq(tcp_state_next[TCP_ST_CLOSED][e], TCP_ST_NONE); /* CLOSED is final */
+    /* only TIME_WAIT has a timer */
+    for (int s = 0; s < TCP_ST_COUNT; s++)
+        ck_assert_int_eq(tcp_state_next[s][TCP_EV_2MSL] != TCP_ST_NONE, s == TCP_ST_TIME_WAIT);
+    /* a FIN is not processed in SYN-SENT (RFC 9293 3.10.7.3), nor before any segment */
+    ck_assert_int_eq(tcp_state_next[TCP_ST_SYN_SENT][TCP_EV_GET_FIN], TCP_ST_NONE);
+    ck_assert_int_eq(tcp_state_next[TCP_ST_NONE][TCP_EV_GET_FIN], TCP_ST_NONE);
+    ck_assert_int_eq(tcp_state_next[TCP_ST_CLOSE_WAIT][TCP_EV_SEND_FIN], TCP_ST_LAST_ACK);
+    ck_assert_int_eq(tcp_state_next[TCP_ST_CLOSE_WAIT][TCP_EV_SEND_FIN_CROSSED], TCP_ST_CLOSING);
+    ck_assert_str_eq(tcp_ep_event_name(TCP_EV_COUNT), "?");
 }
 END_TEST
 
@@ -1253,6 +1454,8 @@ tcp_state_suite(void)
     tcase_add_test(misc, test_names_are_stable);
     tcase_add_test(misc, test_tclass_table_matches_definition);
     tcase_add_test(misc, test_fast_path_matches_general_path);
+    tcase_add_test(misc, test_every_table_row_is_reached_by_a_packet_sequence);
+    tcase_add_test(misc, test_table_shape);
     tcase_add_test(misc, test_session_init_on_zeroed_memory_matches_full_init);
     return s;
 }

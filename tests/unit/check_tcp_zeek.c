@@ -16,41 +16,9 @@
 #include <string.h>
 
 #include "pktbuild.h"
+#include "tcp/tcp_zeek_private.h"
 #include "tcp_gen.h"
 
-/*
- * The reference: tcp_zeek.c compiled again without its fast paths (every
- * step through init_endpoint, the full history check and the state machine),
- * under ref_ names. The fast-path test below steps both with the same random
- * conversations and compares the whole state.
- */
-void ref_tcp_zeek_init(struct tcp_zeek *z, struct tcp_zeek_cold *zc);
-void ref_tcp_zeek_step(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir,
-                       const struct pkt_meta *m);
-void ref_tcp_zeek_summarize(const struct tcp_zeek *z, const struct tcp_zeek_cold *zc,
-                            const struct flow *f, struct session_summary *out);
-bool ref_tcp_zeek_likely_server_port(uint16_t port);
-unsigned ref_tcp_zeek_hist_code(char c);
-void ref_tcp_zeek_history(const struct tcp_zeek *z, const struct tcp_zeek_cold *zc, char *buf,
-                          size_t len);
-const char *ref_tcp_zeek_conn_state(const struct tcp_zeek *z, const struct tcp_zeek_cold *zc);
-#define TCP_ZEEK_FAST_PATH          0
-#define tcp_zeek_init               ref_tcp_zeek_init
-#define tcp_zeek_step               ref_tcp_zeek_step
-#define tcp_zeek_summarize          ref_tcp_zeek_summarize
-#define tcp_zeek_likely_server_port ref_tcp_zeek_likely_server_port
-#define tcp_zeek_hist_code          ref_tcp_zeek_hist_code
-#define tcp_zeek_history            ref_tcp_zeek_history
-#define tcp_zeek_conn_state         ref_tcp_zeek_conn_state
-#include "tcp/tcp_zeek.c"
-#undef TCP_ZEEK_FAST_PATH
-#undef tcp_zeek_init
-#undef tcp_zeek_step
-#undef tcp_zeek_summarize
-#undef tcp_zeek_likely_server_port
-#undef tcp_zeek_hist_code
-#undef tcp_zeek_history
-#undef tcp_zeek_conn_state
 
 #define C 1 /* from the client */
 #define S 0 /* from the server */
@@ -493,11 +461,11 @@ START_TEST(test_fast_paths_match_reference)
 
         tcp_gen_init(&g, seed);
         tcp_zeek_init(&a, &ac);
-        ref_tcp_zeek_init(&b, &bc);
+        tcp_zeek_init(&b, &bc);
         for (uint64_t i = 1; i <= 300; i++) {
             tcp_gen_next(&g, &m, &dir);
             tcp_zeek_step(&a, &ac, dir, &m);
-            ref_tcp_zeek_step(&b, &bc, dir, &m);
+            tcp_zeek_step_reference(&b, &bc, dir, &m);
             if (memcmp(&a, &b, sizeof(a)) != 0)
                 ck_abort_msg("hot state differs, seed %llu pkt %llu",
                              (unsigned long long)seed, (unsigned long long)i);
@@ -508,7 +476,7 @@ START_TEST(test_fast_paths_match_reference)
         memset(&sa, 0, sizeof(sa));
         memset(&sb, 0, sizeof(sb));
         tcp_zeek_summarize(&a, &ac, &f, &sa);
-        ref_tcp_zeek_summarize(&b, &bc, &f, &sb);
+        tcp_zeek_summarize(&b, &bc, &f, &sb);
         ck_assert(memcmp(&sa, &sb, sizeof(sa)) == 0);
     }
 }
