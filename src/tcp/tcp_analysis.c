@@ -610,7 +610,7 @@ window_and_ack_flags(struct tcp_an_dir *fwd, const struct tcp_an_dir *rev, const
  * Pure (no writes), so check_tcp_analysis.c calls it to count how often the
  * random conversations take the fast path.
  */
-static inline bool
+static CC_ALWAYS_INLINE bool
 common_segment(const struct tcp_an *an, const struct tcp_an_dir *fwd, const struct tcp_an_dir *rev,
                const struct pkt_meta *m)
 {

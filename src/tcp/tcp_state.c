@@ -195,20 +195,25 @@ tcp_ep_event_name(enum tcp_ep_event e)
     return (unsigned)e < TCP_EV_COUNT ? names[e] : "?";
 }
 
+/* The state an endpoint in state s enters on event ev; TCP_ST_NONE: it stays. */
+static CC_ALWAYS_INLINE uint8_t
+next_state(uint8_t s, enum tcp_ep_event ev)
+{
+    return s < TCP_ST_COUNT ? tcp_state_next[s][ev] : TCP_ST_NONE;
+}
+
 /*
  * The one place an endpoint's state changes: ep[i] takes event ev at capture
  * time `when`. Returns true if the table moved it, false if the event leaves
  * it where it is. Progress is the caller's business (a timer is not progress).
+ * The lookup is inline (most events leave the state alone); the change is not.
  */
-static bool
-ep_transition(struct tcp_state *st, struct tcp_state_cold *sc, int i, enum tcp_ep_event ev,
-              uint64_t when, struct tcp_state_trace *trace)
+static CC_NOINLINE void
+ep_enter(struct tcp_state *st, struct tcp_state_cold *sc, int i, enum tcp_ep_event ev,
+         uint8_t to, uint64_t when, struct tcp_state_trace *trace)
 {
     uint8_t from = st->ep[i].state;
-    uint8_t to = from < TCP_ST_COUNT ? tcp_state_next[from][ev] : TCP_ST_NONE;
 
-    if (to == TCP_ST_NONE)
-        return false;
     st->ep[i].state = to;
     sc->since_ns[i] = when;
     if (trace != NULL) {
@@ -217,6 +222,17 @@ ep_transition(struct tcp_state *st, struct tcp_state_cold *sc, int i, enum tcp_e
                 .ep = (uint8_t)i, .from = from, .event = (uint8_t)ev, .to = to};
         trace->n++;
     }
+}
+
+static CC_ALWAYS_INLINE bool
+ep_transition(struct tcp_state *st, struct tcp_state_cold *sc, int i, enum tcp_ep_event ev,
+              uint64_t when, struct tcp_state_trace *trace)
+{
+    uint8_t to = next_state(st->ep[i].state, ev);
+
+    if (to == TCP_ST_NONE)
+        return false;
+    ep_enter(st, sc, i, ev, to, when, trace);
     return true;
 }
 
@@ -250,7 +266,7 @@ progress(struct step_ctx *c)
 }
 
 /* ep[i] takes event ev now; a state change is progress. Returns true if it moved. */
-static bool
+static CC_ALWAYS_INLINE bool
 fire(struct step_ctx *c, int i, enum tcp_ep_event ev)
 {
     if (!ep_transition(c->st, c->sc, i, ev, c->ts, c->trace))
@@ -413,8 +429,10 @@ maybe_establish(struct step_ctx *c)
     struct tcp_state *st = c->st;
     struct tcp_state_ep *e = &st->ep[c->d], *peer = &st->ep[c->p];
 
-    if (!(peer->flags & TSE_SYN) || !(e->flags & TSE_ACK) ||
-        !seq_geq(e->max_ack, c->sc->isn[c->p] + 1u) || !fire(c, c->p, TCP_EV_SYN_ACKED))
+    /* the table first: in most states the event does nothing */
+    if (next_state(peer->state, TCP_EV_SYN_ACKED) == TCP_ST_NONE || !(peer->flags & TSE_SYN) ||
+        !(e->flags & TSE_ACK) || !seq_geq(e->max_ack, c->sc->isn[c->p] + 1u) ||
+        !fire(c, c->p, TCP_EV_SYN_ACKED))
         return;
     if (!(c->m->flags & TCP_SYN) && fire(c, c->d, TCP_EV_SEND_THIRD_ACK)) {
         /* its sender received the SYN-ACK (RFC 9293 3.10.7.3) */
@@ -877,20 +895,28 @@ step_general(struct step_ctx *c, const struct tcp_cfg *cfg)
     return step_done(c);
 }
 
-enum tcp_step_result
-tcp_state_step(struct tcp_state *st, struct tcp_state_cold *sc, struct flow *f, int dir,
-               const struct pkt_meta *m, uint64_t pkt_no, const struct tcp_cfg *cfg)
+/* The step context of a segment sent in key direction dir. */
+static CC_ALWAYS_INLINE struct step_ctx
+step_ctx_make(struct tcp_state *st, struct tcp_state_cold *sc, struct flow *f, int dir,
+              const struct pkt_meta *m, uint64_t pkt_no, struct tcp_state_trace *trace)
 {
-    struct step_ctx c = {
+    return (struct step_ctx){
         .st = st,
         .sc = sc,
         .f = f,
         .m = m,
+        .trace = trace,
         .pkt_no = pkt_no,
         .ts = m->ts_ns,
         .d = dir ? FLOW_DIR_BA : FLOW_DIR_AB,
         .p = dir ? FLOW_DIR_AB : FLOW_DIR_BA,
     };
+}
+
+enum tcp_step_result
+tcp_state_step(struct tcp_state *st, struct tcp_state_cold *sc, struct flow *f, int dir,
+               const struct pkt_meta *m, uint64_t pkt_no, const struct tcp_cfg *cfg)
+{
     uint16_t fl = m->flags;
 
     /*
@@ -906,13 +932,17 @@ tcp_state_step(struct tcp_state *st, struct tcp_state_cold *sc, struct flow *f, 
                   !(m->anomalies & ANOM_TCP_BAD_FLAGS) && st->ep[0].state == TCP_ST_ESTABLISHED &&
                   st->ep[1].state == TCP_ST_ESTABLISHED &&
                   !((st->ep[0].flags | st->ep[1].flags) & TSE_FIN) && (st->flags & TSF_ROLES))) {
+        struct step_ctx c = step_ctx_make(st, sc, f, dir, m, pkt_no, NULL);
+
         if (ack_acceptable(&c, m->ack))
             take_ack(&c, m->ack);
         handle_data(&c);
         note_window(&c);
         return step_done(&c);
     }
-    return step_general(&c, cfg);
+    struct step_ctx g = step_ctx_make(st, sc, f, dir, m, pkt_no, NULL);
+
+    return step_general(&g, cfg);
 }
 
 enum tcp_step_result
@@ -920,17 +950,7 @@ tcp_state_step_traced(struct tcp_state *st, struct tcp_state_cold *sc, struct fl
                       const struct pkt_meta *m, uint64_t pkt_no, const struct tcp_cfg *cfg,
                       struct tcp_state_trace *trace)
 {
-    struct step_ctx c = {
-        .st = st,
-        .sc = sc,
-        .f = f,
-        .m = m,
-        .trace = trace,
-        .pkt_no = pkt_no,
-        .ts = m->ts_ns,
-        .d = dir ? FLOW_DIR_BA : FLOW_DIR_AB,
-        .p = dir ? FLOW_DIR_AB : FLOW_DIR_BA,
-    };
+    struct step_ctx c = step_ctx_make(st, sc, f, dir, m, pkt_no, trace);
 
     return step_general(&c, cfg);
 }

@@ -210,7 +210,7 @@ hist_check_slow(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, uint32_t 
  * The usual outcome first: the letter was already seen for the sender's role,
  * and no "H then A/D" flip is possible (it needs a history of one letter).
  */
-static CC_ALWAYS_INLINE bool
+static inline bool
 hist_check(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, uint32_t mask, char code,
            bool ref)
 {
@@ -326,7 +326,7 @@ init_endpoint(struct tcp_zeek_endpoint *e, const struct tcp_zeek_endpoint_cold *
 }
 
 /* Zeek update_history: the letter for this segment's flags. */
-static CC_ALWAYS_INLINE void
+static void
 update_history(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, uint16_t flags,
                uint32_t rel_seq, uint32_t len, bool ref)
 {
