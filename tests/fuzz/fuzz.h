@@ -20,7 +20,7 @@
  * fuzz_fail() when an invariant breaks, so a replayer or libFuzzer reports
  * the input. libFuzzer's LLVMFuzzerTestOneInput is defined only when the
  * file is compiled with -DFUZZ_TARGET_DECODE, -DFUZZ_TARGET_PCAP or
- * -DFUZZ_TARGET_PCAPFILE, so all harnesses can live in the one replayer (onefile.c) without a clash.
+ * -DFUZZ_TARGET_PCAPFILE or -DFUZZ_TARGET_PCAPNG, so all harnesses can live in the one replayer (onefile.c) without a clash.
  */
 
 /* Reports a broken invariant on stderr and aborts. Never returns. */
@@ -34,6 +34,8 @@ int fuzz_decode_one(const uint8_t *data, size_t size);
 int fuzz_pcap_one(const uint8_t *data, size_t size);
 /* fuzz_pcapfile.c: the buffered pcap reader vs libpcap, record for record. */
 int fuzz_pcapfile_one(const uint8_t *data, size_t size);
+/* fuzz_pcapng.c: flowstate's pcapng reader, its invariants and libpcap where libpcap reads the file. */
+int fuzz_pcapng_one(const uint8_t *data, size_t size);
 
 /*
  * A tracker: decoder counters + a small flow table (few slots, so eviction is

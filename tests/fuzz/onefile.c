@@ -7,6 +7,7 @@
  *   onefile decode PATH...   each file through fuzz_decode_one()
  *   onefile pcap PATH...     each file through fuzz_pcap_one()
  *   onefile pcapfile PATH... each file through fuzz_pcapfile_one()
+ *   onefile pcapng PATH...   each file through fuzz_pcapng_one()
  *
  * A PATH that is a directory is walked recursively, entries in name order
  * (dot files skipped), so runs are reproducible. All inputs run in this one
@@ -188,7 +189,7 @@ main(int argc, char **argv)
     onefile_fn fn;
 
     if (argc < 3) {
-        fprintf(stderr, "usage: onefile decode|pcap|pcapfile PATH...\n");
+        fprintf(stderr, "usage: onefile decode|pcap|pcapfile|pcapng PATH...\n");
         return 2;
     }
     if (strcmp(argv[1], "decode") == 0)
@@ -197,8 +198,10 @@ main(int argc, char **argv)
         fn = fuzz_pcap_one;
     else if (strcmp(argv[1], "pcapfile") == 0)
         fn = fuzz_pcapfile_one;
+    else if (strcmp(argv[1], "pcapng") == 0)
+        fn = fuzz_pcapng_one;
     else {
-        fprintf(stderr, "onefile: unknown harness '%s' (decode, pcap or pcapfile)\n", argv[1]);
+        fprintf(stderr, "onefile: unknown harness '%s' (decode, pcap, pcapfile or pcapng)\n", argv[1]);
         return 2;
     }
     signal(SIGABRT, onefile_on_signal);

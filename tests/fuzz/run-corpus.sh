@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # run-corpus.sh - replays the saved fuzz corpora without libFuzzer (STYLE.md
 # section 10): tests/fuzz/corpus/decode through the decode harness,
-# tests/fuzz/corpus/pcap through the pcap and the pcapfile harness, and
-# captures/ through the pcapfile harness. Every input runs in one process per
+# tests/fuzz/corpus/pcap through the pcap and the pcapfile harness,
+# tests/fuzz/corpus/pcapng through the pcapng harness, and captures/ through
+# the pcapfile and the pcapng harness. Every input runs in one process per
 # harness, with the harness invariants asserted (a broken one aborts and names
 # the input). Cost: ~2 s (ASan ~10 s).
 # --shared (make check-system, through tests/corpus/fuzz-replay-shared.sh):
-# the shared public corpus and tcpdump's test captures through the pcap and
-# pcapfile harnesses instead; needs the shared corpora (tests/lib/require.sh).
+# the shared public corpus and tcpdump's test captures through the pcap,
+# pcapfile and pcapng harnesses instead; needs the shared corpora (tests/lib/require.sh).
 # Env: ONEFILE (replayer), SRCDIR (set by make). Missing in-tree corpora fail.
 # Ends with "N passed, M failed".
 set -euo pipefail
@@ -56,11 +57,15 @@ if [ "$mode" = shared ]; then
     replay pcap "$SHARED/corpus/tcpdump-tests"
     replay pcapfile "$SHARED/corpus/public"
     replay pcapfile "$SHARED/corpus/tcpdump-tests"
+    replay pcapng "$SHARED/corpus/public"
+    replay pcapng "$SHARED/corpus/tcpdump-tests"
 else
     replay decode "$SRCDIR/tests/fuzz/corpus/decode"
     replay pcap "$SRCDIR/tests/fuzz/corpus/pcap"
     replay pcapfile "$SRCDIR/tests/fuzz/corpus/pcap"
     replay pcapfile "$SRCDIR/captures"
+    replay pcapng "$SRCDIR/tests/fuzz/corpus/pcapng"
+    replay pcapng "$SRCDIR/captures"
 fi
 
 echo "$passed passed, $failed failed"
