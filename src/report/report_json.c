@@ -118,7 +118,7 @@ out:
  * report_out_room() leaves REPORT_OUT_SLACK (1024) bytes beyond what it is
  * asked for, and every run of put_* calls between two checkpoints (jw_str,
  * jw_name, jw_room) writes fewer than 700 bytes: the longest is the fixed
- * part of an endpoint, 18 keys of at most 24 bytes and 17 numbers of at
+ * part of an endpoint, 19 keys of at most 24 bytes and 18 numbers of at
  * most 20 digits. Loops and variable-length text make their own room.
  */
 static inline char *
@@ -364,6 +364,8 @@ jw_endpoint(struct eve *e, char *p, const struct tcp_endpoint_summary *ep)
     p = put_u64(p, ep->window_full);
     p = PUT_KEY(p, "keepalives");
     p = put_u64(p, ep->keepalives);
+    p = PUT_KEY(p, "missed_bytes");
+    p = put_u64(p, ep->missed_bytes);
     p = PUT_LIT(p, ",\"violations\":{");
     for (k = 0; k < TV_COUNT; k++) {
         const char *name;
@@ -547,6 +549,11 @@ eve_flow(void *priv, const struct flow_record *r)
         p = PUT_KEY(p, "state");
         p = jw_str(e, p, r->s.suricata_state);
     }
+    /* Suricata's gap flags, in its order and only when set */
+    if (r->has_session && r->s.server.missed_bytes != 0)
+        p = PUT_LIT(p, ",\"tc_gap\":true");
+    if (r->has_session && r->s.client.missed_bytes != 0)
+        p = PUT_LIT(p, ",\"ts_gap\":true");
     *p++ = '}';
 
     if (r->community_id[0] != '\0') {

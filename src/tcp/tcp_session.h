@@ -31,9 +31,9 @@
  * data). The three hot parts come first (296 bytes: with the 176-byte slot
  * header and flow in front, a common segment touches at most 8 cache lines of
  * the slot at any 16-byte slot alignment), the three cold parts after them
- * as ONE range (568 bytes) that the per-packet prefetch skips
+ * as ONE range (616 bytes) that the per-packet prefetch skips
  * (TCP_SESSION_COLD_OFF/LEN -> flow_table_cfg.ext_cold_*). The total stays
- * 864 bytes: flowstate.flow.slot_bytes is part of the stats record.
+ * 912 bytes: flowstate.flow.slot_bytes is part of the stats record.
  */
 struct tcp_session {
     /* hot */
@@ -54,7 +54,7 @@ struct tcp_session {
  * Initialises s, which must be all zero bytes: the flow table's contract for
  * the extension area of every flow it creates, recycled slots included
  * (flow.h, flow_table_get: the slot is memset before use). Not zeroing again
- * saves writing 864 bytes per connection.
+ * saves writing 912 bytes per connection.
  */
 void tcp_session_init(struct tcp_session *s, const struct tcp_cfg *cfg);
 

@@ -126,6 +126,10 @@ struct tcp_endpoint_summary {
     uint32_t dup_acks, zero_windows, zero_window_probes, window_full, keepalives;
     uint32_t violations[TV_COUNT];
     struct tcp_rtt rtt;       /* per-ACK RTT of data this endpoint SENT (Karn's rule) */
+    /* bytes of this endpoint's stream the peer acked but the capture never
+       showed, counted as Zeek's content gaps (tcp_zeek.c); > 0 = Suricata's
+       ts_gap (client) / tc_gap (server) */
+    uint64_t missed_bytes;
 };
 
 struct session_summary {
@@ -163,11 +167,15 @@ const char *tcp_handshake_name(enum tcp_handshake h);
 const char *tcp_close_name(enum tcp_close c);
 const char *tcp_stuck_name(enum tcp_stuck_kind k);
 
-/* True if s's stuck judgement could rest on evidence the capture lost (see capture_loss). */
+/*
+ * True if s's stuck judgement could rest on evidence the capture lost: the
+ * kernel dropped packets while the connection was active (capture_loss), or
+ * its streams had a content gap (missed_bytes).
+ */
 static inline bool
 tcp_stuck_low_confidence(const struct session_summary *s)
 {
-    return s->capture_loss &&
+    return (s->capture_loss || s->client.missed_bytes != 0 || s->server.missed_bytes != 0) &&
            (s->stuck == TCP_STUCK_CLOSE_WAIT || s->stuck == TCP_STUCK_HALF_OPEN);
 }
 

@@ -39,8 +39,30 @@
  * Invariants: ep[] is indexed by the sender's key direction and never
  * swapped; orig_dir alone names Zeek's originator. hist[] holds at most
  * TCP_ZEEK_HIST_MAX letters; later letters are dropped (Zeek's string is
- * unbounded). Content gaps ('G', missed_bytes) are not emulated: Zeek only
- * computes them when reassembly is on for the connection.
+ * unbounded).
+ *
+ * Content gaps ('G'/'g', missed_bytes), as Zeek's TCP_Reassembler computes
+ * them when reassembly is on for the whole connection (doc/references.md
+ * section 1.7; Zeek turns it on only when an analyzer wants the stream, so
+ * the agreement test lists the connections where it did not). Each
+ * endpoint's stream has a reassembly point R, the first byte not yet
+ * delivered. Data starting at or below R moves R to its end; data above R
+ * is held as ONE block (later blocks above a hole are merged into it, so a
+ * second hole under the same ack counts as seen: an undercount, never an
+ * overcount). When the peer's ACK, processed after the state machine as in
+ * Zeek, passes R (capped one below the FIN when a FIN was seen), the bytes
+ * between R and the block and between the block and the ack are a gap each:
+ * counted in missed[] and as a log-scaled letter (1st, 10th, 100th gap)
+ * when both endpoints are ESTABLISHED, or CLOSED from ESTABLISHED, then R
+ * moves to the ack. Zeek ignores an ack of at most relative 2 on a partial
+ * connection; here "partial" is "the originator's bare SYN or the
+ * responder's SYN was not seen". Differences, on purpose: a segment whose
+ * payload the snap length cut counts as seen (Zeek does not deliver it and
+ * reports a gap, which would flag every connection of a live capture with
+ * the default snap length); Zeek's skip limits (above_hole_data_without_any_acks,
+ * excessive_data_without_further_acks) are not emulated.
+ * While R equals last_seq and no block is held (an in-order stream) R is not
+ * stored and TZE_REASM is clear, so the common segment touches no cold byte.
  */
 #include <config.h>
 
@@ -55,8 +77,8 @@
 
 _Static_assert(sizeof(struct tcp_zeek_endpoint) == 16, "tcp_zeek_endpoint (hot) layout");
 _Static_assert(sizeof(struct tcp_zeek) == 48, "tcp_zeek (hot part) must stay within 48 bytes");
-_Static_assert(sizeof(struct tcp_zeek_endpoint_cold) == 20, "tcp_zeek_endpoint_cold layout");
-_Static_assert(sizeof(struct tcp_zeek_cold) == 72, "tcp_zeek_cold layout");
+_Static_assert(sizeof(struct tcp_zeek_endpoint_cold) == 36, "tcp_zeek_endpoint_cold layout");
+_Static_assert(sizeof(struct tcp_zeek_cold) == 120, "tcp_zeek_cold layout");
 
 /*
  * The functions below that take `bool ref` are always inlined with a constant:
@@ -68,6 +90,8 @@ _Static_assert(sizeof(struct tcp_zeek_cold) == 72, "tcp_zeek_cold layout");
 /* tcp_zeek_endpoint.flags */
 #define TZE_FIN_SEEN  0x01 /* Zeek FIN_cnt > 0 */
 #define TZE_DID_CLOSE 0x02 /* Zeek did_close */
+#define TZE_REASM     0x04 /* cold reasm holds R (else R = last_seq) */
+#define TZE_BLOCK     0x08 /* cold blk_lo/blk_hi hold data above a hole */
 
 /* tcp_zeek.flags */
 #define TZ_STARTED 0x01 /* roles decided on the first packet */
@@ -291,6 +315,29 @@ reinit_seqs(struct tcp_zeek_endpoint *e, uint32_t start, uint32_t last)
     e->start_seq = start;
     e->ack_seq = start;
     e->last_seq = last;
+    e->flags &= (uint8_t)~(TZE_REASM | TZE_BLOCK); /* a new stream: R = last_seq */
+}
+
+/* R, Zeek's last_reassem_seq, as an absolute sequence number. */
+static uint32_t
+reasm_point(const struct tcp_zeek_endpoint *e, const struct tcp_zeek_endpoint_cold *ec)
+{
+    if (e->flags & TZE_REASM)
+        return ec->reasm;
+    /* numbered from an ACK (init_peer): the stream starts one past start_seq */
+    return e->last_seq == e->start_seq ? e->start_seq + 1u : e->last_seq;
+}
+
+/* Stores R; back to the implicit form when the stream is in order again. */
+static void
+reasm_set(struct tcp_zeek_endpoint *e, struct tcp_zeek_endpoint_cold *ec, uint32_t r)
+{
+    if (!(e->flags & TZE_BLOCK) && r == e->last_seq) {
+        e->flags &= (uint8_t)~TZE_REASM;
+        return;
+    }
+    ec->reasm = r;
+    e->flags |= TZE_REASM;
 }
 
 /* Zeek init_endpoint: sequence numbers of the sender before any use. */
@@ -487,6 +534,97 @@ state_machine(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, bool is_ori
     return false;
 }
 
+static bool
+is_clean(const struct tcp_zeek_endpoint *e, const struct tcp_zeek_endpoint_cold *ec)
+{
+    return e->state == TZ_ESTABLISHED ||
+           (e->state == TZ_CLOSED && ec->prev_state == TZ_ESTABLISHED);
+}
+
+/* Zeek TCP_Reassembler::Gap for the stream of endpoint d (key direction). */
+static void
+content_gap(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int d, uint32_t len)
+{
+    struct tcp_zeek_endpoint_cold *ec = &zc->ep[d], *pc = &zc->ep[d ^ 1];
+
+    if (len == 0 || !is_clean(&z->ep[d], ec) || !is_clean(&z->ep[d ^ 1], pc))
+        return;
+    zc->missed[d] += len;
+    scaled_letter16(z, zc, d, &ec->gap_cnt, 'G');
+}
+
+/* Zeek's is_partial, from the letters seen: no bare SYN from the originator or no SYN from the responder. */
+static bool
+seen_partial(const struct tcp_zeek *z)
+{
+    return (z->hist_seen & HIST_SYN_PKT) == 0 || (z->hist_seen & (HIST_SYN_PKT << 16)) == 0;
+}
+
+/*
+ * Zeek TCP_Reassembler::AckReceived + Undelivered: the peer acked up to
+ * `ack` (absolute) the stream of endpoint d.
+ */
+static void
+reasm_ack(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int d, uint32_t ack)
+{
+    struct tcp_zeek_endpoint *e = &z->ep[d];
+    struct tcp_zeek_endpoint_cold *ec = &zc->ep[d];
+
+    if ((e->flags & TZE_FIN_SEEN) && seq_geq(ack, e->last_seq))
+        ack = e->last_seq - 1u; /* not the FIN octet (Zeek: FIN_seq - 1) */
+    uint32_t r = reasm_point(e, ec);
+    if (!seq_gt(ack, r))
+        return;
+    if (ack - e->start_seq <= 2u && seen_partial(z))
+        return; /* Zeek: the faked-up start of a partial connection */
+    if ((e->flags & TZE_BLOCK) && seq_lt(ec->blk_lo, ack)) {
+        content_gap(z, zc, d, ec->blk_lo - r);
+        r = ec->blk_hi; /* the held block is delivered */
+        e->flags &= (uint8_t)~TZE_BLOCK;
+    }
+    if (seq_gt(ack, r)) {
+        content_gap(z, zc, d, ack - r);
+        r = ack;
+    }
+    reasm_set(e, ec, r);
+}
+
+/*
+ * Zeek TCP_Reassembler::DataSent for a segment of endpoint d: payload
+ * [ds, de) (delivered: has_data), old_r = R before update_last_seq, seg_end
+ * = the segment's last octet + 1 (FIN counted). Only called when R is stored
+ * or the segment moved last_seq past what in-order delivery explains.
+ */
+static void
+reasm_data(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int d, uint32_t old_r, bool has_data,
+           uint32_t ds, uint32_t de)
+{
+    struct tcp_zeek_endpoint *e = &z->ep[d];
+    struct tcp_zeek_endpoint_cold *ec = &zc->ep[d];
+    uint32_t r = old_r;
+
+    if (has_data && seq_gt(de, r)) {
+        if (seq_leq(ds, r)) {
+            r = de;
+        } else if (!(e->flags & TZE_BLOCK)) {
+            ec->blk_lo = ds;
+            ec->blk_hi = de;
+            e->flags |= TZE_BLOCK;
+        } else {
+            if (seq_lt(ds, ec->blk_lo))
+                ec->blk_lo = ds;
+            if (seq_gt(de, ec->blk_hi))
+                ec->blk_hi = de;
+        }
+        if ((e->flags & TZE_BLOCK) && seq_geq(r, ec->blk_lo)) {
+            if (seq_gt(ec->blk_hi, r))
+                r = ec->blk_hi; /* the hole is filled: the block follows */
+            e->flags &= (uint8_t)~TZE_BLOCK;
+        }
+    }
+    reasm_set(e, ec, r);
+}
+
 /*
  * Built-in likely_server_ports. Zeek derives the set from the well-known
  * ports of the analyzers its loaded scripts register (plus redefs), so it
@@ -569,6 +707,8 @@ zeek_step(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, const struct pk
     /* without a SYN only an INACTIVE endpoint is initialised (init_endpoint) */
     if (ref || syn || e->state == TZ_INACTIVE)
         init_endpoint(e, &zc->ep[dir], syn, m->seq, end);
+    uint32_t old_last = e->last_seq;
+    uint32_t old_r = reasm_point(e, &zc->ep[dir]);
     update_history(z, zc, dir, flags, m->seq - e->start_seq, len, ref);
 
     /* update_window: SYNs count too; after a RST or the peer's FIN it does not */
@@ -581,6 +721,7 @@ zeek_step(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, const struct pk
     if (fin)
         e->flags |= TZE_FIN_SEEN;
 
+    bool ack_gap = false; /* the ack may reveal a content gap (Zeek AckReceived) */
     if (flags & TCP_ACK) {
         if (p->state == TZ_INACTIVE) {
             /* init_peer: number the peer as if its SYN had been seen */
@@ -594,6 +735,8 @@ zeek_step(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, const struct pk
                 if (!(m->ack == 0 && delta > TOO_LARGE_SEQ_DELTA) && delta > 0)
                     update_ack_seq_value(p, m->ack);
             }
+            /* RST acks are not trusted for ack_seq, but Zeek still hands them on */
+            ack_gap = !underflow && ((p->flags & TZE_REASM) || seq_gt(m->ack, p->last_seq));
         }
     }
 
@@ -604,6 +747,23 @@ zeek_step(struct tcp_zeek *z, struct tcp_zeek_cold *zc, int dir, const struct pk
          e->state == TZ_INACTIVE) &&
         state_machine(z, zc, dir, is_orig, flags, m->seq, len))
         e->flags |= TZE_DID_CLOSE; /* ConnectionClosed; no reassembly to wait for */
+
+    /* after the state machine, as Zeek: the peer's stream first, then ours */
+    if (ack_gap)
+        reasm_ack(z, zc, dir ^ 1, m->ack);
+    /* DataSent: the payload of a non-RST segment */
+    uint32_t ds = m->seq + (syn ? 1u : 0u), de = ds + len;
+    bool has_data = len > 0 && !rst;
+    if (e->flags & TZE_REASM) {
+        reasm_data(z, zc, dir, old_r, has_data, ds, de);
+    } else if (e->last_seq != old_last) {
+        /* in order unless last_seq moved past the delivered data and the FIN octet */
+        uint32_t explained = (has_data && seq_leq(ds, old_r) && seq_gt(de, old_r)) ? de : old_r;
+        if (fin && seq_leq(de, explained))
+            explained = de + 1u;
+        if (seq_gt(e->last_seq, explained))
+            reasm_data(z, zc, dir, old_r, has_data, ds, de);
+    }
 }
 
 void
@@ -735,6 +895,10 @@ tcp_zeek_summarize(const struct tcp_zeek *z, const struct tcp_zeek_cold *zc, con
     tcp_zeek_history(z, zc, out->history, sizeof(out->history));
     out->zeek_orig_bytes = endpoint_size(o, oc, r);
     out->zeek_resp_bytes = endpoint_size(r, rc, o);
-    out->zeek_missed_bytes = 0; /* no reassembly: see the file comment */
+    out->zeek_missed_bytes = zc->missed[0] + zc->missed[1];
+    /* the RFC observer's client is f->client_dir; without a flow, Zeek's originator */
+    int cdir = f != NULL ? (f->client_dir != FLOW_DIR_AB) : (int)z->orig_dir;
+    out->client.missed_bytes = zc->missed[cdir];
+    out->server.missed_bytes = zc->missed[cdir ^ 1];
     out->zeek_last_ts_ns = z->last_ts_ns;
 }

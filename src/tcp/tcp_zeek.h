@@ -38,9 +38,10 @@ enum tcp_zeek_state {
 /*
  * The state is split in two parts that the session places apart (see
  * tcp_session.h): struct tcp_zeek, the HOT part (48 bytes), is what a data
- * segment or a pure ACK reads or writes; struct tcp_zeek_cold (72 bytes)
+ * segment or a pure ACK reads or writes; struct tcp_zeek_cold (120 bytes)
  * holds the history letters, the control-letter bookkeeping, the
- * retransmission and zero-window counters and the previous states. Sizes are
+ * retransmission, zero-window and gap counters, the content-gap model and
+ * the previous states. Sizes are
  * checked by static assertions in tcp_zeek.c.
  */
 
@@ -63,18 +64,27 @@ struct tcp_zeek {
     uint8_t pad;
 };
 
-/* Cold part of one endpoint. 20 bytes. */
+/*
+ * Cold part of one endpoint. 36 bytes. reasm, blk_lo and blk_hi model Zeek's
+ * reassembler for the endpoint's stream (tcp_zeek.c, "Content gaps"): they
+ * are read only while the endpoint's TZE_REASM flag is set, which an
+ * in-order stream never sets.
+ */
 struct tcp_zeek_endpoint_cold {
     uint32_t hist_last_syn, hist_last_fin, hist_last_rst; /* relative seq, mod 2^32 */
     uint32_t rxmt_cnt;  /* 'T' counter (log-scaled letter) */
+    uint32_t reasm;     /* absolute seq of the first byte not yet delivered */
+    uint32_t blk_lo, blk_hi; /* the data held above a hole (TZE_BLOCK) */
     uint16_t win0_cnt;  /* 'W' counter (saturating) */
+    uint16_t gap_cnt;   /* 'G' counter (log-scaled letter, saturating) */
     uint8_t prev_state; /* enum tcp_zeek_state */
-    uint8_t pad;
+    uint8_t pad[3];
 };
 
-/* The cold part. 72 bytes. */
+/* The cold part. 120 bytes. */
 struct tcp_zeek_cold {
     struct tcp_zeek_endpoint_cold ep[2]; /* by sender key direction */
+    uint64_t missed[2];                  /* Zeek's content_gap lengths, by sender key direction */
     uint8_t hist[30];                    /* history letters, 5 bits each (tcp_zeek.c) */
 };
 

@@ -5,8 +5,9 @@
 # see its README.md). For every capture with a baseline it runs
 #   flowstate -T zeek -r FILE
 # and compares, per TCP connection (matched on orig_h orig_p resp_h resp_p;
-# "NA" in the baseline matches anything), conn_state and history, plus
-# orig_bytes/resp_bytes where the baseline has numbers.
+# "NA" in the baseline matches anything), conn_state and history (with its
+# content-gap letters G/g), plus orig_bytes/resp_bytes and missed_bytes where
+# the baseline has numbers.
 # A difference is expected only if tests/corpus/zeek-exceptions.tsv lists it
 # (file, 4-tuple, field, Zeek's value, our exact value, reason); a listed
 # difference whose value changed, or an unlisted one, fails.
@@ -36,10 +37,10 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-printf '%-44s %5s %9s %9s %9s %s\n' file conns state_ok hist_ok bytes_ok result
+printf '%-44s %5s %9s %9s %9s %9s %s\n' file conns state_ok hist_ok bytes_ok missed_ok result
 passed=0
 failed=0
-t_conns=0 t_state=0 t_hist=0 t_bytes=0 t_expected=0
+t_conns=0 t_state=0 t_hist=0 t_bytes=0 t_missed=0 t_expected=0
 
 for tsv in "$corpus"/*/*.zeek-conn.tsv; do
     pcap=${tsv%.zeek-conn.tsv}
@@ -52,12 +53,12 @@ for tsv in "$corpus"/*/*.zeek-conn.tsv; do
     rc=0
     "$FLOWSTATE" -T zeek -r "$pcap" >"$tmp/out" 2>"$tmp/err" || rc=$?
     if [ "$rc" -gt 1 ]; then
-        printf '%-44s %5s %9s %9s %9s %s\n' "$name" - - - - "FAIL (exit $rc)"
+        printf '%-44s %5s %9s %9s %9s %9s %s\n' "$name" - - - - - "FAIL (exit $rc)"
         failed=$((failed + 1))
         continue
     fi
-    # ours: orig_h orig_p resp_h resp_p conn_state history orig_bytes resp_bytes
-    awk -F'\t' '!/^#/ && $7 == "tcp" { print $3 "\t" $4 "\t" $5 "\t" $6 "\t" $12 "\t" $16 "\t" $10 "\t" $11 }' \
+    # ours: orig_h orig_p resp_h resp_p conn_state history orig_bytes resp_bytes missed_bytes
+    awk -F'\t' '!/^#/ && $7 == "tcp" { print $3 "\t" $4 "\t" $5 "\t" $6 "\t" $12 "\t" $16 "\t" $10 "\t" $11 "\t" $15 }' \
         "$tmp/out" >"$tmp/ours"
     # one line per compared field: key field zeek ours
     awk -F'\t' -v OFS='\t' '
@@ -83,6 +84,7 @@ for tsv in "$corpus"/*/*.zeek-conn.tsv; do
             if ($8 != "NA") print key, "history", $8, f[6]
             if ($9 != "NA" && $9 != "-" && $10 != "NA" && $10 != "-")
                 print key, "bytes", $9 "/" $10, f[7] "/" f[8]
+            if ($11 != "NA" && $11 != "-") print key, "missed_bytes", $11, f[9]
         }' "$tmp/ours" "$tmp/exp" >"$tmp/cmp"
     conns=$(awk -F'\t' '$5 == "conn"' "$tmp/cmp" | wc -l)
     st_ok=$(awk -F'\t' '$5 == "conn_state" && $6 == $7' "$tmp/cmp" | wc -l)
@@ -91,6 +93,8 @@ for tsv in "$corpus"/*/*.zeek-conn.tsv; do
     hi_all=$(awk -F'\t' '$5 == "history"' "$tmp/cmp" | wc -l)
     by_ok=$(awk -F'\t' '$5 == "bytes" && $6 == $7' "$tmp/cmp" | wc -l)
     by_all=$(awk -F'\t' '$5 == "bytes"' "$tmp/cmp" | wc -l)
+    mi_ok=$(awk -F'\t' '$5 == "missed_bytes" && $6 == $7' "$tmp/cmp" | wc -l)
+    mi_all=$(awk -F'\t' '$5 == "missed_bytes"' "$tmp/cmp" | wc -l)
     # differences, each checked against the exceptions list
     unexpected=0
     expected_diffs=0
@@ -112,10 +116,10 @@ for tsv in "$corpus"/*/*.zeek-conn.tsv; do
         result="FAIL ($unexpected unexpected)"
         failed=$((failed + 1))
     fi
-    printf '%-44s %5s %9s %9s %9s %s\n' "$name" "$conns" "$st_ok/$st_all" "$hi_ok/$hi_all" \
-        "$by_ok/$by_all" "$result"
+    printf '%-44s %5s %9s %9s %9s %9s %s\n' "$name" "$conns" "$st_ok/$st_all" "$hi_ok/$hi_all" \
+        "$by_ok/$by_all" "$mi_ok/$mi_all" "$result"
     t_conns=$((t_conns + conns)) t_state=$((t_state + st_ok)) t_hist=$((t_hist + hi_ok))
-    t_bytes=$((t_bytes + by_ok)) t_expected=$((t_expected + expected_diffs))
+    t_bytes=$((t_bytes + by_ok)) t_missed=$((t_missed + mi_ok)) t_expected=$((t_expected + expected_diffs))
 done
 
 # An exception that no longer matches a difference is stale: it must go, or a
@@ -130,6 +134,6 @@ done < <(grep -v '^#' "$exceptions" | cut -f1-8)
 rm -f "$used"
 
 echo "connections: $t_conns; conn_state matches: $t_state; history matches: $t_hist;" \
-    "byte matches: $t_bytes; explained differences: $t_expected"
+    "byte matches: $t_bytes; missed_bytes matches: $t_missed; explained differences: $t_expected"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

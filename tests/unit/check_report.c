@@ -445,6 +445,7 @@ START_TEST(test_eve_flow_parses_back_with_fixed_key_order)
                                            "zero_window_probes",
                                            "window_full",
                                            "keepalives",
+                                           "missed_bytes",
                                            "violations",
                                            NULL};
     struct flow_record r = sample_record();
@@ -555,6 +556,53 @@ START_TEST(test_eve_stuck_confidence_capture_loss)
         ck_assert_msg((hit != NULL) == cases[i].marked, "case %zu: %s", i, out.buf);
         free(out.buf);
     }
+}
+END_TEST
+
+/* A content gap on either side lowers a close_wait judgement's confidence too. */
+START_TEST(test_eve_stuck_confidence_content_gap)
+{
+    for (int side = 0; side < 3; side++) {
+        struct flow_record r = sample_record();
+        enum feed how = FEED_STUCK;
+        struct run out;
+        const char *hit;
+
+        r.event = "tcp_stuck";
+        r.s.stuck = TCP_STUCK_CLOSE_WAIT;
+        r.s.stuck_since_ns = T0;
+        r.now_ns = T0 + 3000000000ull;
+        r.s.client.missed_bytes = side == 1 ? 7 : 0;
+        r.s.server.missed_bytes = side == 2 ? 9 : 0;
+        out = run_writer(&report_eve_ops, &r, &how, 1, NULL);
+        hit = strstr(out.buf, "\"age\":3.0,\"confidence\":\"capture_loss\"}");
+        ck_assert_msg((hit != NULL) == (side != 0), "side %d: %s", side, out.buf);
+        free(out.buf);
+    }
+}
+END_TEST
+
+/* Suricata's tcp.tc_gap then tcp.ts_gap, present only when true; per-side missed_bytes. */
+START_TEST(test_eve_gap_flags_follow_missed_bytes)
+{
+    struct flow_record r = sample_record();
+    struct run out;
+
+    out = run_writer(&report_eve_ops, &r, NULL, 1, NULL);
+    ck_assert_ptr_null(strstr(out.buf, "_gap"));
+    free(out.buf);
+    r.s.client.missed_bytes = 20;
+    r.s.server.missed_bytes = 5;
+    out = run_writer(&report_eve_ops, &r, NULL, 1, NULL);
+    ck_assert_ptr_nonnull(strstr(out.buf, ",\"tc_gap\":true,\"ts_gap\":true}"));
+    ck_assert_ptr_nonnull(strstr(out.buf, "\"keepalives\":0,\"missed_bytes\":20,"));
+    ck_assert_ptr_nonnull(strstr(out.buf, "\"keepalives\":0,\"missed_bytes\":5,"));
+    free(out.buf);
+    r.s.client.missed_bytes = 0;
+    out = run_writer(&report_eve_ops, &r, NULL, 1, NULL);
+    ck_assert_ptr_nonnull(strstr(out.buf, ",\"tc_gap\":true}"));
+    ck_assert_ptr_null(strstr(out.buf, "ts_gap"));
+    free(out.buf);
 }
 END_TEST
 
@@ -1938,6 +1986,8 @@ report_suite(void)
     tcase_add_test(tc, test_eve_seconds_match_the_reference_for_many_values);
     tcase_add_test(tc, test_eve_stuck_and_violation_examples);
     tcase_add_test(tc, test_eve_stuck_confidence_capture_loss);
+    tcase_add_test(tc, test_eve_stuck_confidence_content_gap);
+    tcase_add_test(tc, test_eve_gap_flags_follow_missed_bytes);
     tcase_add_test(tc, test_eve_one_line_per_record_in_order);
     tcase_add_test(tc, test_eve_stats_nest_in_first_seen_order);
     tcase_add_test(tc, test_eve_stats_deltas_are_changes_since_the_last_record);

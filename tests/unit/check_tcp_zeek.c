@@ -337,6 +337,84 @@ START_TEST(test_retransmission_letter_is_log_scaled)
 }
 END_TEST
 
+/* Content gaps (Zeek's reassembler): acked, never seen, both established. */
+START_TEST(test_acked_unseen_bytes_are_a_gap)
+{
+    handshake();
+    seg(C, TCP_ACK | TCP_PSH, CISN + 1, SISN + 1, 10);
+    seg(S, TCP_ACK, SISN + 1, CISN + 31, 0); /* acks 20 bytes never seen */
+    summarize();
+    ck_assert_str_eq(sum.history, "ShADaG");
+    ck_assert_uint_eq(sum.zeek_missed_bytes, 20);
+    ck_assert_uint_eq(sum.client.missed_bytes, 20);
+    ck_assert_uint_eq(sum.server.missed_bytes, 0);
+    /* the stream goes on from the ack: no second gap */
+    seg(C, TCP_ACK | TCP_PSH, CISN + 31, SISN + 1, 5);
+    seg(S, TCP_ACK, SISN + 1, CISN + 36, 0);
+    summarize();
+    ck_assert_uint_eq(sum.zeek_missed_bytes, 20);
+    ck_assert_str_eq(sum.history, "ShADaG");
+}
+END_TEST
+
+START_TEST(test_filled_hole_is_no_gap_unfilled_hole_is)
+{
+    handshake();
+    seg(C, TCP_ACK | TCP_PSH, CISN + 11, SISN + 1, 10); /* out of order: 1..10 missing */
+    seg(C, TCP_ACK | TCP_PSH, CISN + 1, SISN + 1, 10);  /* hole filled */
+    seg(S, TCP_ACK, SISN + 1, CISN + 21, 0);
+    summarize();
+    ck_assert_uint_eq(sum.zeek_missed_bytes, 0);
+    /* a hole of 7 under data that is seen, then acked: only the hole is missed */
+    seg(C, TCP_ACK | TCP_PSH, CISN + 28, SISN + 1, 3);
+    seg(S, TCP_ACK, SISN + 1, CISN + 31, 0);
+    summarize();
+    ck_assert_uint_eq(sum.zeek_missed_bytes, 7);
+    ck_assert_str_eq(sum.history, "ShADTaG"); /* the fill is below last_seq: 'T' */
+}
+END_TEST
+
+START_TEST(test_gap_letter_is_log_scaled_and_per_role)
+{
+    handshake();
+    for (uint32_t i = 0; i < 10; i++) /* ten gaps of 2 bytes in the server's stream */
+        seg(C, TCP_ACK, CISN + 1, SISN + 1 + 2 * (i + 1), 0);
+    summarize();
+    ck_assert_str_eq(sum.history, "ShAgg");
+    ck_assert_uint_eq(sum.server.missed_bytes, 20);
+    ck_assert_uint_eq(sum.client.missed_bytes, 0);
+}
+END_TEST
+
+START_TEST(test_no_gap_unless_both_established)
+{
+    seg(C, TCP_SYN, CISN, 0, 0);
+    seg(S, TCP_SYN | TCP_ACK, SISN, CISN + 1, 0);
+    seg(C, TCP_RST | TCP_ACK, CISN + 1, SISN + 50, 0); /* RESET before the ack is handled */
+    summarize();
+    ck_assert_uint_eq(sum.zeek_missed_bytes, 0);
+}
+END_TEST
+
+START_TEST(test_fin_octet_is_not_a_gap)
+{
+    handshake();
+    seg(S, TCP_FIN | TCP_ACK, SISN + 1, CISN + 1, 0);
+    seg(C, TCP_ACK, CISN + 1, SISN + 2, 0);
+    seg(C, TCP_FIN | TCP_ACK, CISN + 1, SISN + 2, 0);
+    seg(S, TCP_ACK, SISN + 2, CISN + 2, 0);
+    ck_zeek("SF", "ShAfFa");
+    ck_assert_uint_eq(sum.zeek_missed_bytes, 0);
+    /* FIN seen beyond missing data: the data before it is missed, not the FIN */
+    setup();
+    handshake();
+    seg(S, TCP_FIN | TCP_ACK, SISN + 101, CISN + 1, 0);
+    seg(C, TCP_ACK, CISN + 1, SISN + 102, 0);
+    summarize();
+    ck_assert_uint_eq(sum.server.missed_bytes, 100);
+}
+END_TEST
+
 START_TEST(test_zero_window_letters)
 {
     seg(C, TCP_SYN, CISN, 0, 0);
@@ -484,7 +562,8 @@ END_TEST
 
 START_TEST(test_state_fits_budget)
 {
-    ck_assert_uint_le(sizeof(struct tcp_zeek) + sizeof(struct tcp_zeek_cold), 128);
+    /* 128 before the content-gap model (R, one held block, gap counters, missed bytes) */
+    ck_assert_uint_le(sizeof(struct tcp_zeek) + sizeof(struct tcp_zeek_cold), 168);
 }
 END_TEST
 
@@ -544,6 +623,11 @@ tcp_zeek_suite(void)
     tcase_add_test(tc, test_last_time_stops_at_second_close);
     tcase_add_test(tc, test_sizes_exclude_retransmissions_and_handle_seq_wrap);
     tcase_add_test(tc, test_likely_server_ports);
+    tcase_add_test(tc, test_acked_unseen_bytes_are_a_gap);
+    tcase_add_test(tc, test_filled_hole_is_no_gap_unfilled_hole_is);
+    tcase_add_test(tc, test_gap_letter_is_log_scaled_and_per_role);
+    tcase_add_test(tc, test_no_gap_unless_both_established);
+    tcase_add_test(tc, test_fin_octet_is_not_a_gap);
     tcase_add_test(tc, test_state_fits_budget);
     tcase_add_test(tc, test_hist_code_inverts_alphabet);
     tcase_add_test(tc, test_fast_paths_match_reference);
