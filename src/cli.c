@@ -47,6 +47,7 @@ enum long_only {
     OPT_HALF_OPEN,
     OPT_NO_SECCOMP,
     OPT_TUI_ROWS,
+    OPT_SHARD,
 };
 
 static const struct option long_opts[] = {
@@ -82,6 +83,7 @@ static const struct option long_opts[] = {
     {"state", required_argument, NULL, OPT_STATE},
     {"stuck", optional_argument, NULL, OPT_STUCK},
     {"half-open", no_argument, NULL, OPT_HALF_OPEN},
+    {"shard", required_argument, NULL, OPT_SHARD},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -148,6 +150,9 @@ cli_usage(FILE *out)
           "                           connection, no TCP state machine or analysis\n"
           "      --workers N|auto     threads tracking connections (default 1; auto = one\n"
           "                           per online CPU); output is the same as with 1\n"
+          "      --shard K/N          track only the connections of shard K of N\n"
+          "                           (0 <= K < N <= 65536): N runs with K = 0..N-1 on\n"
+          "                           the same input together give one run's records\n"
           "\n"
           "Selection (which connection records are written, in every format; the stats\n"
           "record still counts every connection):\n"
@@ -250,6 +255,44 @@ parse_count(const char *s, uint64_t min, uint64_t max, uint64_t *out)
     if (errno != 0 || *end != '\0' || v < min || v > max)
         return -1;
     *out = v;
+    return 0;
+}
+
+/*
+ * --shard K/N: two decimal numbers, nothing else (no sign, no spaces), with
+ * 0 <= K < N <= CLI_MAX_SHARDS. Each way to get it wrong has its own message.
+ */
+static int
+parse_shard(const char *arg, struct options *o, char *err)
+{
+    const char *slash = strchr(arg, '/');
+    char kbuf[24];
+    size_t klen;
+    uint64_t k, n;
+
+    if (slash == NULL || (klen = (size_t)(slash - arg)) == 0 || klen >= sizeof(kbuf)) {
+        errbuf_printf(err, "invalid --shard '%s' (K/N: shard K of N, 0 <= K < N)", arg);
+        return -1;
+    }
+    memcpy(kbuf, arg, klen);
+    kbuf[klen] = '\0';
+    if (strspn(kbuf, "0123456789") != klen || slash[1] == '\0' ||
+        strspn(slash + 1, "0123456789") != strlen(slash + 1) ||
+        parse_count(kbuf, 0, UINT64_MAX, &k) < 0 || parse_count(slash + 1, 0, UINT64_MAX, &n) < 0) {
+        errbuf_printf(err, "invalid --shard '%s' (K/N: shard K of N, 0 <= K < N)", arg);
+        return -1;
+    }
+    if (n == 0 || n > CLI_MAX_SHARDS) {
+        errbuf_printf(err, "invalid --shard '%s': N must be 1..%u", arg, CLI_MAX_SHARDS);
+        return -1;
+    }
+    if (k >= n) {
+        errbuf_printf(err, "invalid --shard '%s': K must be 0..%u (shards are numbered from 0)",
+                      arg, (unsigned)(n - 1));
+        return -1;
+    }
+    o->shard_index = (uint32_t)k;
+    o->shard_count = (uint32_t)n;
     return 0;
 }
 
@@ -485,6 +528,10 @@ cli_parse(int argc, char **argv, struct options *o, FILE *out, char *err)
             } else {
                 o->workers = (unsigned)v;
             }
+            break;
+        case OPT_SHARD:
+            if (parse_shard(optarg, o, err) < 0)
+                return CLI_ERROR;
             break;
         case 'r':
             o->read_files = xreallocarray(o->read_files, o->n_read + 1, sizeof(*o->read_files));

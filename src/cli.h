@@ -42,12 +42,15 @@ struct options {
     bool verify_checksums;       /* cleared by --no-checksums */
     bool flows_only;             /* --flows-only */
     unsigned workers;            /* --workers (1..CLI_MAX_WORKERS; auto resolved) */
+    uint32_t shard_index;        /* --shard K/N: K (0 <= K < N) */
+    uint32_t shard_count;        /* N (1..CLI_MAX_SHARDS); 0 = no --shard */
     int verbose;                 /* -v */
     bool quiet;                  /* -q: no text summary, no progress line */
     struct report_select select; /* --state, --stuck, --half-open */
 };
 
 #define CLI_MAX_WORKERS 256u
+#define CLI_MAX_SHARDS  65536u
 
 enum cli_result { CLI_OK = 0, CLI_EXIT_SUCCESS = 1, CLI_ERROR = -1 };
 

@@ -188,6 +188,8 @@ engine_cfg_from_options(const struct options *o, struct engine_cfg *cfg, bool li
     cfg->dec.verify_checksums = o->verify_checksums;
     cfg->flows_only = o->flows_only;
     cfg->workers = o->workers;
+    cfg->shard_index = o->shard_index;
+    cfg->shard_count = o->shard_count;
     cfg->count = o->count;
     cfg->update_interval_ns = o->update_interval_ns;
     cfg->stats_interval_ns = o->stats_interval_ns;

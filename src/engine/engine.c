@@ -99,6 +99,8 @@ struct engine {
     struct flow_record *snap; /* tick snapshot (reused) */
     size_t snap_n, snap_cap;
     size_t max_flows;         /* the whole table budget, for the stats record */
+    /* --shard: TCP segments (datagrams for fragments) of this shard and of the others */
+    uint64_t shard_pkts, shard_skipped;
     /* workers */
     struct workers *w;
     struct track_pkt one; /* the packet being decoded (workers copy it into a ring) */
@@ -166,6 +168,13 @@ front_stats(struct engine *e, struct stat_list *items)
         /* shown only for captures with fragments, like the reason maps */
         defrag_stats_export(defrag_stats(e->defrag), items);
         decode_stats_export_defrag(&e->defrag_dst, items);
+    }
+    if (e->cfg.shard_count != 0) {
+        /* only in sharded runs: --merge-stats checks and drops them */
+        stat_list_add(items, "flowstate.shard.index", e->cfg.shard_index);
+        stat_list_add(items, "flowstate.shard.count", e->cfg.shard_count);
+        stat_list_add(items, "flowstate.shard.pkts", e->shard_pkts);
+        stat_list_add(items, "flowstate.shard.skipped_pkts", e->shard_skipped);
     }
 }
 
@@ -374,17 +383,35 @@ slot(struct engine *e)
     return e->w != NULL ? &e->one : &e->batch[e->n];
 }
 
-/* p (from slot(), decoded to DECODE_TCP) joins the queue of the track that owns it. */
+/*
+ * p (from slot(), decoded to DECODE_TCP) joins the queue of the track that
+ * owns it, unless its connection belongs to another shard. The shard hash
+ * is computed only when a shard or a worker must be chosen.
+ */
 static inline void
 enqueue(struct engine *e, struct track_pkt *p, uint64_t pkt_no)
 {
     flow_key_from_meta(&p->m, &p->lk.key, &p->lk.dir);
+    if (e->cfg.shard_count != 0 || e->w != NULL) {
+        uint32_t h = flow_key_shard_hash(&p->lk.key);
+
+        if (e->cfg.shard_count != 0) {
+            if (h % e->cfg.shard_count != e->cfg.shard_index) {
+                e->shard_skipped++;
+                return;
+            }
+            e->shard_pkts++;
+            h /= e->cfg.shard_count;
+        }
+        if (e->w != NULL) {
+            p->pkt_no = pkt_no;
+            p->now_ns = e->now_ns;
+            workers_push(e->w, p, h);
+            return;
+        }
+    }
     p->pkt_no = pkt_no;
     p->now_ns = e->now_ns;
-    if (e->w != NULL) {
-        workers_push(e->w, p);
-        return;
-    }
     track_prepare(e->tr, p);
     if (++e->n == ENGINE_BATCH)
         engine_flush(e);

@@ -34,6 +34,14 @@
  * (track.h), so the output is the same bytes with 1 worker or N. Documented
  * differences: which flows a full table (--max-flows / --memcap, split evenly
  * over the workers) evicts, and the eviction counters.
+ *
+ * Shards (--shard K/N): every record is still read, counted and decoded and
+ * moves the capture clock, so ticks, expiry and packet numbers are those of
+ * the unsharded run; a TCP segment whose connection hashes to another shard
+ * stops there (flowstate.shard.skipped_pkts). With workers too, shard K's
+ * connections all have h % N == K, so the worker is (h / N) % workers, not
+ * h % workers (which would leave workers idle when N and their number share
+ * a factor).
  */
 struct engine_cfg {
     struct flow_table_cfg ft;
@@ -46,6 +54,12 @@ struct engine_cfg {
     bool flows_only;             /* --flows-only: counters and roles, no TCP session */
     double replay_speed;         /* files: pace packets at capture time / speed (0 = no pacing) */
     unsigned workers;            /* threads tracking connections; 0 or 1 = none (inline) */
+    /*
+     * --shard K/N: only connections with flow_key_shard_hash() % N == K are
+     * tracked; other TCP segments are counted and dropped right after decode
+     * (after reassembly for fragments). shard_count 0 = no sharding.
+     */
+    uint32_t shard_index, shard_count;
     /*
      * SIGHUP (logrotate): when *reopen is non-zero, engine_run clears it and
      * calls on_reopen(reopen_arg) between two records, so the callee may swap

@@ -286,9 +286,9 @@ nap(void)
 }
 
 void
-workers_push(struct workers *w, const struct track_pkt *p)
+workers_push(struct workers *w, const struct track_pkt *p, uint32_t steer)
 {
-    struct worker *k = &w->w[flow_key_shard_hash(&p->lk.key) % w->n];
+    struct worker *k = &w->w[steer % w->n];
     struct track_pkt *slot;
 
     w->pushed = p->pkt_no;

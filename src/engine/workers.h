@@ -37,8 +37,12 @@ struct workers;
 struct workers *workers_new(unsigned n, const struct track_cfg *tc, size_t max_flows,
                             const struct reporter_ops *ops, void *rep, char *err);
 
-/* Hands a TCP segment (key and dir set, copied) to the worker that owns its connection. */
-void workers_push(struct workers *w, const struct track_pkt *p);
+/*
+ * Hands a TCP segment (key and dir set, copied) to the worker that owns its
+ * connection: worker steer % n. steer: the connection's shard hash
+ * (flow_key_shard_hash), divided by N under --shard K/N (engine.h).
+ */
+void workers_push(struct workers *w, const struct track_pkt *p, uint32_t steer);
 
 /*
  * Tick number tick at capture time now_ns, to every worker. front: the

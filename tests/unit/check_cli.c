@@ -588,6 +588,64 @@ START_TEST(test_selection_matches_either_end_and_combines_with_and)
 }
 END_TEST
 
+START_TEST(test_shard_takes_k_of_n_and_defaults_to_none)
+{
+    static const struct {
+        const char *arg;
+        uint32_t k, n;
+    } good[] = {{"0/1", 0, 1}, {"0/5", 0, 5}, {"4/5", 4, 5}, {"65535/65536", 65535, 65536},
+                {"007/010", 7, 10}};
+    const char *none[] = {"flowstate", "-r", "x.pcap"};
+    struct options o;
+    char err[ERRBUF_SIZE] = "";
+    size_t i;
+
+    ck_assert_int_eq(parse(&o, err, 3, none), CLI_OK);
+    ck_assert_uint_eq(o.shard_count, 0);
+    cli_options_fini(&o);
+    for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        const char *argv[] = {"flowstate", "--shard", good[i].arg};
+
+        ck_assert_msg(parse(&o, err, 3, argv) == CLI_OK, "rejected %s: %s", good[i].arg, err);
+        ck_assert_uint_eq(o.shard_index, good[i].k);
+        ck_assert_uint_eq(o.shard_count, good[i].n);
+        cli_options_fini(&o);
+    }
+}
+END_TEST
+
+/* Every malformed K/N is refused, each with a message that says what is wrong. */
+START_TEST(test_bad_shards_are_rejected_with_the_reason)
+{
+    static const struct {
+        const char *arg, *want;
+    } bad[] = {
+        {"3/3", "K must be 0..2"},       {"5/3", "K must be 0..2"},
+        {"0/0", "N must be 1..65536"},   {"0/65537", "N must be 1..65536"},
+        {"1", "K/N"},                    {"/3", "K/N"},
+        {"1/", "K/N"},                   {"-1/3", "K/N"},
+        {"1/-3", "K/N"},                 {"+1/3", "K/N"},
+        {" 1/3", "K/N"},                 {"1/3 ", "K/N"},
+        {"a/3", "K/N"},                  {"1/3/5", "K/N"},
+        {"1.0/3", "K/N"},                {"", "K/N"},
+        {"99999999999999999999999/3", "K/N"},
+        {"0/99999999999999999999", "K/N"},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        const char *argv[] = {"flowstate", "--shard", bad[i].arg};
+        struct options o;
+        char err[ERRBUF_SIZE] = "";
+
+        ck_assert_msg(parse(&o, err, 3, argv) == CLI_ERROR, "accepted '%s'", bad[i].arg);
+        ck_assert_msg(strstr(err, bad[i].want) != NULL, "'%s': message '%s'", bad[i].arg, err);
+        ck_assert_msg(strstr(err, "--shard") != NULL, "'%s': message '%s'", bad[i].arg, err);
+        cli_options_fini(&o);
+    }
+}
+END_TEST
+
 static Suite *
 cli_suite(void)
 {
@@ -618,6 +676,8 @@ cli_suite(void)
     tcase_add_test(tc, test_bare_stuck_means_every_kind_and_bad_kinds_are_refused);
     tcase_add_test(tc, test_a_lone_state_word_in_the_expression_points_to_state);
     tcase_add_test(tc, test_selection_matches_either_end_and_combines_with_and);
+    tcase_add_test(tc, test_shard_takes_k_of_n_and_defaults_to_none);
+    tcase_add_test(tc, test_bad_shards_are_rejected_with_the_reason);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -340,6 +340,104 @@ START_TEST(test_hash_is_siphash_of_the_compact_encoding)
 }
 END_TEST
 
+/*
+ * The --shard hash, pinned. doc/schema.md ("Shards") defines it as
+ * fold32(SipHash-1-3) with the key k0 = FLOW_SHARD_SEED, k1 =
+ * siphash_seed_mix(k0) over the message built below, byte by byte, from the
+ * doc; the vectors were computed by tests/shard/shard_hash.py, a separate
+ * implementation of that text. A change to any of them changes which shard
+ * owns a connection, and so splits connections between the shards of runs by
+ * different releases: these values must never change.
+ */
+static uint32_t
+doc_shard_hash(int v, const char *src, uint16_t sport, const char *dst, uint16_t dport)
+{
+    struct ip_addr a, b;
+    uint8_t msg[38];
+    size_t n = 0, cols = v == 6 ? 4 : 1;
+
+    set_addr(&a, v, src);
+    set_addr(&b, v, dst);
+    if (memcmp(a.b, b.b, 16) > 0 || (memcmp(a.b, b.b, 16) == 0 && sport > dport)) {
+        struct ip_addr t = a;
+        uint16_t tp = sport;
+        a = b;
+        b = t;
+        sport = dport;
+        dport = tp;
+    }
+    for (size_t c = 0; c < cols; c++) {
+        memcpy(msg + n, a.b + 4 * c, 4);
+        memcpy(msg + n + 4, b.b + 4 * c, 4);
+        n += 8;
+    }
+    msg[n++] = (uint8_t)sport;
+    msg[n++] = (uint8_t)(sport >> 8);
+    msg[n++] = (uint8_t)dport;
+    msg[n++] = (uint8_t)(dport >> 8);
+    msg[n++] = 6; /* TCP */
+    msg[n++] = (uint8_t)v;
+    uint64_t h = flow_siphash13(msg, n, 0x666c6f7773746174ull, 0xe374e9ffd39d022eull);
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+struct shard_vector {
+    int v;
+    const char *src;
+    uint16_t sport;
+    const char *dst;
+    uint16_t dport;
+    uint32_t h;
+};
+
+/* shard_hash.py SRC SPORT DST DPORT */
+static const struct shard_vector shard_vectors[] = {
+    {4, "192.0.2.1", 49152, "198.51.100.7", 443, 0x579ef4b8},
+    {4, "198.51.100.7", 443, "192.0.2.1", 49152, 0x579ef4b8},
+    {6, "2001:db8::1", 49152, "2001:db8:ffff::2", 80, 0xa2c4177d},
+    {4, "10.0.0.1", 80, "10.0.0.1", 80, 0x9f518760},
+    {4, "0.0.0.0", 0, "0.0.0.0", 0, 0xa54d7e52},
+    {6, "::1", 1, "::2", 2, 0xcaa18368},
+    {4, "255.255.255.255", 65535, "1.2.3.4", 1, 0x709d5cae},
+};
+
+START_TEST(test_shard_hash_vectors_never_change)
+{
+    const struct shard_vector *sv = &shard_vectors[_i];
+    struct pkt_meta m = meta(sv->v, sv->src, sv->sport, sv->dst, sv->dport, 0);
+    struct pkt_meta r = meta(sv->v, sv->dst, sv->dport, sv->src, sv->sport, 0);
+    struct flow_key k;
+    int d;
+
+    ck_assert_uint_eq(FLOW_SHARD_SEED, 0x666c6f7773746174ull);
+    ck_assert_uint_eq(flow_seed_mix(FLOW_SHARD_SEED), 0xe374e9ffd39d022eull);
+    flow_key_from_meta(&m, &k, &d);
+    ck_assert_uint_eq(flow_key_shard_hash(&k), sv->h);
+    flow_key_from_meta(&r, &k, &d);
+    ck_assert_uint_eq(flow_key_shard_hash(&k), sv->h);
+    ck_assert_uint_eq(doc_shard_hash(sv->v, sv->src, sv->sport, sv->dst, sv->dport), sv->h);
+}
+END_TEST
+
+/* On any key, the shard hash is the documented one, and not the seeded table hash. */
+START_TEST(test_shard_hash_is_the_documented_siphash_for_any_key)
+{
+    uint64_t rs = 4242;
+    char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+    for (int i = 0; i < 5000; i++) {
+        struct pkt_meta m = meta_rand(&rs);
+        struct flow_key k;
+        int d, af = m.ip_version == 6 ? AF_INET6 : AF_INET;
+        m.l4_proto = 6; /* only TCP is tracked, and so sharded */
+        flow_key_from_meta(&m, &k, &d);
+        ck_assert_ptr_nonnull(inet_ntop(af, m.src.b, src, sizeof(src)));
+        ck_assert_ptr_nonnull(inet_ntop(af, m.dst.b, dst, sizeof(dst)));
+        ck_assert_uint_eq(flow_key_shard_hash(&k),
+                          doc_shard_hash(m.ip_version, src, m.sport, dst, m.dport));
+    }
+}
+END_TEST
+
 /* Flips every bit of every byte of k: hash and equality must follow what matters. */
 static void
 check_every_byte(const struct flow_key *k, uint64_t seed)
@@ -1517,6 +1615,9 @@ flow_suite(void)
     tcase_add_test(tc, test_hash_depends_on_seed_and_every_field);
     tcase_add_test(tc, test_key_from_meta_matches_the_memcmp_reference);
     tcase_add_test(tc, test_hash_is_siphash_of_the_compact_encoding);
+    tcase_add_loop_test(tc, test_shard_hash_vectors_never_change, 0,
+                        (int)(sizeof(shard_vectors) / sizeof(shard_vectors[0])));
+    tcase_add_test(tc, test_shard_hash_is_the_documented_siphash_for_any_key);
     tcase_add_test(tc, test_hash_changes_with_every_byte_that_matters);
     tcase_add_test(tc, test_ipv4_and_ipv6_keys_with_the_same_bytes_differ);
     tcase_add_test(tc, test_key_equality_matches_memcmp_and_implies_equal_hashes);
