@@ -48,6 +48,7 @@ enum long_only {
     OPT_NO_SECCOMP,
     OPT_TUI_ROWS,
     OPT_SHARD,
+    OPT_MERGE_STATS,
 };
 
 static const struct option long_opts[] = {
@@ -84,6 +85,7 @@ static const struct option long_opts[] = {
     {"stuck", optional_argument, NULL, OPT_STUCK},
     {"half-open", no_argument, NULL, OPT_HALF_OPEN},
     {"shard", required_argument, NULL, OPT_SHARD},
+    {"merge-stats", no_argument, NULL, OPT_MERGE_STATS},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -97,6 +99,7 @@ cli_usage(FILE *out)
     fputs("Usage: flowstate [-DhlnpqvV] [-r FILE]... [-i IFACE] [-c COUNT] [-T FORMAT] [-o FILE]\n"
           "                 [-w FILE] [-Z USER] [-s SNAPLEN] [-B SIZE] [-f FILTER] [options]\n"
           "                 [expression]\n"
+          "       flowstate --merge-stats [-o FILE] FILE...\n"
           "\n"
           "Reconstructs TCP sessions from a capture file or a live interface and reports\n"
           "both endpoints' RFC 9293 states, handshake/close validity, seq/ack violations,\n"
@@ -153,6 +156,9 @@ cli_usage(FILE *out)
           "      --shard K/N          track only the connections of shard K of N\n"
           "                           (0 <= K < N <= 65536): N runs with K = 0..N-1 on\n"
           "                           the same input together give one run's records\n"
+          "      --merge-stats FILE...  read no packets: merge the final EVE stats records\n"
+          "                           of one input's N --shard runs (one file each) into\n"
+          "                           the record one run writes\n"
           "\n"
           "Selection (which connection records are written, in every format; the stats\n"
           "record still counts every connection):\n"
@@ -501,6 +507,34 @@ check_expression(const struct options *o, int argc, char **argv, int from, char 
     return 0;
 }
 
+/*
+ * --merge-stats FILE...: the operands are EVE files, not a filter, and
+ * nothing that reads or writes packets goes with it.
+ */
+static enum cli_result
+merge_stats_args(struct options *o, int argc, char **argv, int from, char *err)
+{
+    if (o->n_read > 0 || o->iface != NULL || o->filter != NULL || o->write_file != NULL ||
+        o->shard_count != 0 || o->tui) {
+        errbuf_printf(err, "--merge-stats reads EVE files, not packets: it takes no -r, -i, -f, "
+                           "-w, --shard or --tui");
+        return CLI_ERROR;
+    }
+    if (o->format_set && o->format != REPORT_EVE) {
+        errbuf_printf(err, "--merge-stats reads and writes EVE only (-T eve)");
+        return CLI_ERROR;
+    }
+    if (from >= argc) {
+        errbuf_printf(err, "--merge-stats needs the EVE output files of the N shards");
+        return CLI_ERROR;
+    }
+    o->n_merge = (size_t)(argc - from);
+    o->merge_files = xreallocarray(NULL, o->n_merge, sizeof(*o->merge_files));
+    for (size_t i = 0; i < o->n_merge; i++)
+        o->merge_files[i] = argv[from + (int)i];
+    return CLI_OK;
+}
+
 enum cli_result
 cli_parse(int argc, char **argv, struct options *o, FILE *out, char *err)
 {
@@ -532,6 +566,9 @@ cli_parse(int argc, char **argv, struct options *o, FILE *out, char *err)
         case OPT_SHARD:
             if (parse_shard(optarg, o, err) < 0)
                 return CLI_ERROR;
+            break;
+        case OPT_MERGE_STATS:
+            o->merge_stats = true;
             break;
         case 'r':
             o->read_files = xreallocarray(o->read_files, o->n_read + 1, sizeof(*o->read_files));
@@ -727,6 +764,8 @@ cli_parse(int argc, char **argv, struct options *o, FILE *out, char *err)
             return CLI_ERROR;
         }
     }
+    if (o->merge_stats)
+        return merge_stats_args(o, argc, argv, optind, err);
     if (optind < argc) {
         if (check_expression(o, argc, argv, optind, err) != 0)
             return CLI_ERROR;
@@ -769,6 +808,8 @@ cli_options_fini(struct options *o)
 {
     free(o->read_files);
     free(o->filter);
+    free(o->merge_files);
+    o->merge_files = NULL;
     o->read_files = NULL;
     o->filter = NULL;
 }

@@ -44,6 +44,9 @@ struct options {
     unsigned workers;            /* --workers (1..CLI_MAX_WORKERS; auto resolved) */
     uint32_t shard_index;        /* --shard K/N: K (0 <= K < N) */
     uint32_t shard_count;        /* N (1..CLI_MAX_SHARDS); 0 = no --shard */
+    bool merge_stats;            /* --merge-stats: the operands are EVE files */
+    const char **merge_files;    /* the operands (array owned, strings borrowed from argv) */
+    size_t n_merge;
     int verbose;                 /* -v */
     bool quiet;                  /* -q: no text summary, no progress line */
     struct report_select select; /* --state, --stuck, --half-open */

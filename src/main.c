@@ -214,6 +214,28 @@ open_input(const struct options *o, char *err)
     return capture_open_live(&lo, o->filter, err);
 }
 
+/* --merge-stats: no capture, no engine; 0 or 2. */
+static int
+merge_stats(const struct options *o, char *err)
+{
+    FILE *f = stdout;
+    int rc = 0;
+
+    if (o->output != NULL && (f = fopen(o->output, "w")) == NULL) {
+        log_warn("%s: %s", o->output, strerror(errno));
+        return 2;
+    }
+    if (report_eve_merge_stats(o->merge_files, o->n_merge, f, err) != 0) {
+        log_warn("--merge-stats: %s", err);
+        rc = 2;
+    }
+    if (f != stdout ? fclose(f) != 0 : fflush(f) != 0) {
+        log_warn("%s: %s", o->output != NULL ? o->output : "standard output", strerror(errno));
+        rc = 2;
+    }
+    return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -245,6 +267,11 @@ main(int argc, char **argv)
         break;
     }
     log_set_verbose(o.verbose);
+
+    if (o.merge_stats) {
+        rc = merge_stats(&o, err);
+        goto out;
+    }
 
     if (o.list_devices) {
         rc = capture_list_devices(stdout, err) == 0 ? 0 : 2;

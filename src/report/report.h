@@ -140,6 +140,14 @@ extern const struct reporter_ops report_text_ops;
 extern const struct reporter_ops report_eve_ops;
 extern const struct reporter_ops report_zeek_ops;
 
+/*
+ * --merge-stats: reads the last stats record of each of the n EVE files
+ * ("-" = standard input), the outputs of one input's --shard K/N runs, and
+ * writes to out the stats record one unsharded run would have written
+ * (stats_merge.h). returns 0, or -1 with err (nothing written).
+ */
+int report_eve_merge_stats(const char *const *files, size_t n, FILE *out, char *err);
+
 /* Helpers shared by the writers (report_common.c). */
 
 /*

@@ -15,16 +15,24 @@
  *    calls) or not at all: any jansson failure while building drops the
  *    record and makes close() return -1.
  * Called by the engine through report_eve_ops; all records are borrowed.
+ * It also reads EVE back for --merge-stats (report_eve_merge_stats): the
+ * final stats records of a --shard run's N outputs, merged by stats_merge.c
+ * and written with the same code as a run's own record.
  */
 #include <config.h>
 
 #include "report.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
+#include "report/stats_merge.h"
+#include "util/log.h"
 #include "util/xalloc.h"
 
 #define EVE_DUMP_FLAGS (JSON_PRESERVE_ORDER | JSON_COMPACT | JSON_REAL_PRECISION(15))
@@ -632,40 +640,43 @@ prev_keep(struct eve *e, const struct stat_list *l)
 }
 
 /*
- * One stats record. With deltas (--stats-interval), every counter gets a
- * sibling "<name>_delta": its change since the previous stats record, signed
+ * The whole stats record: timestamp (consumed), event type, the counters
+ * nested on the dots. One definition for the run's own record and for
+ * --merge-stats, so that a merge is byte for byte what one run writes.
+ * With e (a run with --stats-interval), every counter gets a sibling
+ * "<name>_delta": its change since the previous stats record, signed
  * (gauges such as flow.active go down), as Suricata's stats output writes
  * with `deltas: yes`; the first record's deltas are the values themselves.
+ * --merge-stats passes NULL: a merged record has no previous one.
+ * returns: owned (NULL after a failure, with b->fail set).
  */
-static void
-eve_stats(void *priv, const struct stats_record *st)
+static json_t *
+stats_root(struct jb *b, json_t *timestamp, const struct stat_list *items, const struct eve *e)
 {
-    struct eve *e = priv;
-    struct jb b = {false};
     json_t *root = json_object(), *stats = json_object();
     size_t i, hint = 0;
 
-    put(&b, root, "timestamp", jtime(st->ts_ns));
-    put(&b, root, "event_type", json_string("stats"));
+    put(b, root, "timestamp", timestamp);
+    put(b, root, "event_type", json_string("stats"));
     /* two passes: Suricata's objects first, then flowstate's own object, last */
-    for (i = 0; st->items != NULL && i < 2 * st->items->n && !b.fail; i++) {
-        const struct stat_item *it = &st->items->items[i % st->items->n];
+    for (i = 0; items != NULL && i < 2 * items->n && !b->fail; i++) {
+        const struct stat_item *it = &items->items[i % items->n];
         bool own = strncmp(it->path, STATS_OWN, sizeof(STATS_OWN) - 1) == 0;
         char *path, *name, *dot;
         json_t *cur = stats;
 
-        if (own != (i >= st->items->n))
+        if (own != (i >= items->n))
             continue;
         path = name = xstrdup(it->path);
 
         while (cur != NULL && (dot = strchr(name, '.')) != NULL) {
             *dot = '\0';
-            cur = child_object(&b, cur, name);
+            cur = child_object(b, cur, name);
             name = dot + 1;
         }
         if (cur != NULL && json_object_get(cur, name) == NULL) {
-            put(&b, cur, name, jnum(it->value));
-            if (e->deltas) {
+            put(b, cur, name, jnum(it->value));
+            if (e != NULL && e->deltas) {
                 size_t len = strlen(name);
                 char *dname = xmalloc(len + sizeof("_delta"));
                 uint64_t was = prev_value(e, it->path, &hint);
@@ -673,13 +684,23 @@ eve_stats(void *priv, const struct stats_record *st)
                 memcpy(dname, name, len);
                 memcpy(dname + len, "_delta", sizeof("_delta"));
                 /* two's complement: the signed change, also across a decrease */
-                put(&b, cur, dname, json_integer((json_int_t)(int64_t)(it->value - was)));
+                put(b, cur, dname, json_integer((json_int_t)(int64_t)(it->value - was)));
                 free(dname);
             }
         }
         free(path);
     }
-    put(&b, root, "stats", stats);
+    put(b, root, "stats", stats);
+    return root;
+}
+
+static void
+eve_stats(void *priv, const struct stats_record *st)
+{
+    struct eve *e = priv;
+    struct jb b = {false};
+    json_t *root = stats_root(&b, jtime(st->ts_ns), st->items, e);
+
     emit(e, root, &b);
     if (e->deltas)
         prev_keep(e, st->items);
@@ -743,3 +764,160 @@ const struct reporter_ops report_eve_ops = {
     .flush = eve_flush,
     .ids = REPORT_ID_FLOW_ID | REPORT_ID_COMMUNITY,
 };
+
+/* ---- --merge-stats: reading EVE back --------------------------------------------- */
+
+/* True if key is "<name>_delta" and obj also has <name> (a --stats-interval sibling). */
+static bool
+is_delta_sibling(json_t *obj, const char *key)
+{
+    size_t len = strlen(key), dl = sizeof("_delta") - 1;
+    char *base;
+    bool r;
+
+    if (len <= dl || strcmp(key + len - dl, "_delta") != 0)
+        return false;
+    base = xstrdup(key);
+    base[len - dl] = '\0';
+    r = json_object_get(obj, base) != NULL;
+    free(base);
+    return r;
+}
+
+/* Flattens obj's counters into sh as dotted paths under prefix (document order). */
+static int
+flatten(json_t *obj, const char *prefix, struct stats_shard *sh, char *err)
+{
+    const char *key;
+    json_t *v;
+
+    json_object_foreach (obj, key, v) {
+        size_t n = strlen(prefix) + strlen(key) + 2;
+        char *path = xmalloc(n);
+        int rc = 0;
+
+        snprintf(path, n, "%s%s%s", prefix, *prefix != '\0' ? "." : "", key);
+        if (is_delta_sibling(obj, key)) {
+            /* --stats-interval's <name>_delta: derived, not merged */
+        } else if (json_is_object(v)) {
+            rc = flatten(v, path, sh, err);
+        } else if (json_is_integer(v) && json_integer_value(v) >= 0) {
+            stats_shard_add(sh, path, (uint64_t)json_integer_value(v));
+        } else {
+            errbuf_printf(err, "%s: stats.%s is not a counter (a non-negative integer)", sh->name,
+                          path);
+            rc = -1;
+        }
+        free(path);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/*
+ * Reads one shard's EVE output and keeps its last stats record (the final
+ * one). Only lines that can be a stats record are parsed: a shard's file
+ * holds a record per connection.
+ */
+static int
+read_shard(const char *file, struct stats_shard *sh, char *err)
+{
+    FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    uint64_t lineno = 0, found = 0;
+    json_t *last = NULL;
+    int rc = -1;
+
+    if (f == NULL) {
+        errbuf_printf(err, "%s: %s", file, strerror(errno));
+        return -1;
+    }
+    while ((len = getline(&line, &cap, f)) > 0) {
+        json_t *rec, *et;
+        json_error_t je;
+
+        lineno++;
+        if (strstr(line, "\"event_type\":\"stats\"") == NULL)
+            continue;
+        if ((rec = json_loadb(line, (size_t)len, 0, &je)) == NULL) {
+            errbuf_printf(err, "%s:%llu: not a JSON record (%s): a cut-off file?", file,
+                          (unsigned long long)lineno, je.text);
+            goto out;
+        }
+        et = json_object_get(rec, "event_type");
+        if (!json_is_string(et) || strcmp(json_string_value(et), "stats") != 0 ||
+            !json_is_object(json_object_get(rec, "stats"))) {
+            json_decref(rec);
+            continue;
+        }
+        json_decref(last);
+        last = rec;
+        found = lineno;
+    }
+    if (ferror(f)) {
+        errbuf_printf(err, "%s: %s", file, strerror(errno));
+        goto out;
+    }
+    if (last == NULL) {
+        errbuf_printf(err, "%s: no stats record (not -T eve output, or the run did not finish)",
+                      file);
+        goto out;
+    }
+    if (found != lineno) {
+        errbuf_printf(err, "%s:%llu: the stats record is not the last line: not one run's output?",
+                      file, (unsigned long long)found);
+        goto out;
+    }
+    if (json_is_string(json_object_get(last, "timestamp")))
+        sh->timestamp = xstrdup(json_string_value(json_object_get(last, "timestamp")));
+    rc = flatten(json_object_get(last, "stats"), "", sh, err);
+out:
+    json_decref(last);
+    free(line);
+    if (f != stdin)
+        fclose(f);
+    return rc;
+}
+
+int
+report_eve_merge_stats(const char *const *files, size_t n, FILE *out, char *err)
+{
+    struct stats_shard *sh = xcalloc(n + 1, sizeof(*sh));
+    struct stat_list merged;
+    struct jb b = {false};
+    json_t *root = NULL;
+    char *text = NULL;
+    size_t i, got = 0;
+    int rc = -1;
+
+    stat_list_init(&merged);
+    for (i = 0; i < n; i++) {
+        stats_shard_init(&sh[i], files[i]);
+        got = i + 1;
+        if (read_shard(files[i], &sh[i], err) < 0)
+            goto out;
+    }
+    if (stats_merge(sh, n, &merged, err) < 0)
+        goto out;
+    root = stats_root(&b, json_string(sh[0].timestamp != NULL ? sh[0].timestamp : ""), &merged, NULL);
+    if (b.fail || (text = json_dumps(root, EVE_DUMP_FLAGS)) == NULL) {
+        errbuf_printf(err, "cannot build the merged stats record");
+        goto out;
+    }
+    if (fprintf(out, "%s\n", text) < 0) {
+        errbuf_printf(err, "writing the merged stats record: %s", strerror(errno));
+        goto out;
+    }
+    rc = 0;
+out:
+    free(text);
+    json_decref(root);
+    stat_list_fini(&merged);
+    for (i = 0; i < got; i++)
+        stats_shard_fini(&sh[i]);
+    free(sh);
+    return rc;
+}

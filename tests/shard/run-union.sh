@@ -7,6 +7,9 @@
 #   - the union of the shards' records (every line but the stats record),
 #     sorted, is byte for byte the unsharded run's records, sorted;
 #   - every shard exits as the unsharded run does (0, or 1 for a file cut short);
+#   - --merge-stats of the shards' stats records is the unsharded stats record,
+#     every counter in the same order (byte for byte for N = 1), but flow.peak:
+#     the shards' largest, with one run's between it and the shards' sum;
 #   - packet accounting: in each shard stats.flowstate.shard.pkts + skipped_pkts
 #     is every tracked TCP segment (decoder.outcome.tcp + decoder.defrag.outcome.tcp),
 #     and the shards' pkts add up to it: each segment was kept exactly once;
@@ -130,9 +133,36 @@ union_of() {
     for ((k = 0; k < n; k++)); do
         rc=$(run "$dir/$k.eve" "$@" --shard "$k/$n" -r "$cap")
         [ "$rc" = "$urc" ] || why+="N=$n K=$k exit $rc (unsharded $urc); "
-        grep '"event_type":"stats"' "$dir/$k.eve" | tail -n 1 >>"$dir/stats" || true
+        grep '"event_type":"stats"' "$dir/$k.eve" | tail -n 1 >"$dir/$k.stats" || true
+        cat "$dir/$k.stats" >>"$dir/stats"
     done
     for ((k = 0; k < n; k++)); do records "$dir/$k.eve"; done | sort >"$dir/union"
+}
+
+# merge_check N DIR: --merge-stats of DIR/K.stats is the unsharded stats record
+# (DIR/../u.stats) counter by counter and in the same order; flow.peak is the
+# shards' largest, and one run's peak lies between it and their sum.
+merge_check() {
+    local n=$1 dir=$2 files=() k rc=0
+    for ((k = 0; k < n; k++)); do files+=("$dir/$k.stats"); done
+    "$FLOWSTATE" --merge-stats "${files[@]}" >"$dir/merged" 2>"$dir/merged.err" || rc=$?
+    if [ "$rc" != 0 ]; then
+        why+="N=$n: --merge-stats exit $rc: $(head -c 300 "$dir/merged.err"); "
+        return
+    fi
+    if [ "$n" = 1 ]; then
+        cmp -s "$dir/merged" "$dir/../u.stats" || why+="N=1: merged stats not byte-identical; "
+        return
+    fi
+    cmp -s <(jq -c 'del(.stats.flow.peak)' "$dir/merged") \
+        <(jq -c 'del(.stats.flow.peak)' "$dir/../u.stats") ||
+        why+="N=$n: merged stats differ: $(diff <(jq -S 'del(.stats.flow.peak)' "$dir/merged") \
+            <(jq -S 'del(.stats.flow.peak)' "$dir/../u.stats") | grep '^[<>]' | head -n 4 | tr '\n' ' '); "
+    jq -e -s '(.[0].stats.flow.peak) as $m | (.[1].stats.flow.peak) as $u
+              | (.[2:] | map(.stats.flow.peak)) as $p
+              | $m == ($p | max) and $m <= $u and $u <= ($p | add)' \
+        "$dir/merged" "$dir/../u.stats" "${files[@]}" >/dev/null ||
+        why+="N=$n: flow.peak bounds do not hold; "
 }
 
 passed=0
@@ -146,6 +176,7 @@ for cap in "${inputs[@]}"; do
     mkdir -p "$d"
     why=
     urc=$(run "$d/u.eve" -r "$cap")
+    grep '"event_type":"stats"' "$d/u.eve" | tail -n 1 >"$d/u.stats" || true
     records "$d/u.eve" >"$d/u.sorted"
     nrec=$(wc -l <"$d/u.sorted")
     npkts=$(grep '"event_type":"stats"' "$d/u.eve" | tail -n 1 | jq '.stats.decoder.pkts' || echo '?')
@@ -157,6 +188,7 @@ for cap in "${inputs[@]}"; do
             why+="N=$n: union differs ($(diff "$d/u.sorted" "$d/n$n/union" | grep -c '^[<>]') lines); "
         bad=$(accounting "$d/n$n/stats")
         [ -z "$bad" ] || why+="N=$n: $(echo "$bad" | head -n 3 | tr '\n' ';') "
+        merge_check "$n" "$d/n$n"
         if [ "$big" = 0 ]; then
             for ((k = 0; k < n; k++)); do echo "$n $k $d/n$n/$k.eve" >>"$tmp/hashlist"; done
         else

@@ -264,7 +264,7 @@ START_TEST(test_usage_errors_say_what_is_wrong)
         {{"flowstate", "--read"}, 2, "option --read needs an argument"},
         {{"flowstate", "--json=1"}, 2, "option --json takes no argument"},
         {{"flowstate", "--verbose=2"}, 2, "option --verbose takes no argument"},
-        {{"flowstate", "--m"}, 2, "ambiguous option '--m' (3 options start so)"},
+        {{"flowstate", "--m"}, 2, "ambiguous option '--m' (4 options start so)"},
         {{"flowstate", "-s", "-1"}, 3, "invalid snapshot length '-1' (0..262144; 0 = 262144)"},
         {{"flowstate", "--speed", "2", "-r"}, 4, "option -r needs an argument"},
     };
@@ -646,6 +646,38 @@ START_TEST(test_bad_shards_are_rejected_with_the_reason)
 }
 END_TEST
 
+START_TEST(test_merge_stats_takes_files_not_a_filter)
+{
+    const char *argv[] = {"flowstate", "--merge-stats", "-o", "all.json", "s0.json", "-"};
+    static const char *const bad[][4] = {
+        {"flowstate", "--merge-stats", NULL, NULL},
+        {"flowstate", "--merge-stats", "-r", "x.pcap"},
+        {"flowstate", "--shard", "0/2", "--merge-stats"},
+        {"flowstate", "-T", "zeek", "--merge-stats"},
+    };
+    struct options o;
+    char err[ERRBUF_SIZE] = "";
+    size_t i;
+
+    ck_assert_int_eq(parse(&o, err, 6, argv), CLI_OK);
+    ck_assert(o.merge_stats);
+    ck_assert_uint_eq(o.n_merge, 2);
+    ck_assert_str_eq(o.merge_files[0], "s0.json");
+    ck_assert_str_eq(o.merge_files[1], "-");
+    ck_assert_str_eq(o.output, "all.json");
+    ck_assert_ptr_null(o.filter);
+    cli_options_fini(&o);
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        const char *a[] = {bad[i][0], bad[i][1], bad[i][2], bad[i][3], "s0.json"};
+        int argc = bad[i][2] == NULL ? 2 : 5;
+
+        ck_assert_msg(parse(&o, err, argc, a) == CLI_ERROR, "case %zu accepted", i);
+        ck_assert_msg(strstr(err, "--merge-stats") != NULL, "case %zu: %s", i, err);
+        cli_options_fini(&o);
+    }
+}
+END_TEST
+
 static Suite *
 cli_suite(void)
 {
@@ -678,6 +710,7 @@ cli_suite(void)
     tcase_add_test(tc, test_selection_matches_either_end_and_combines_with_and);
     tcase_add_test(tc, test_shard_takes_k_of_n_and_defaults_to_none);
     tcase_add_test(tc, test_bad_shards_are_rejected_with_the_reason);
+    tcase_add_test(tc, test_merge_stats_takes_files_not_a_filter);
     suite_add_tcase(s, tc);
     return s;
 }
