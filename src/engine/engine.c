@@ -171,10 +171,10 @@ front_stats(struct engine *e, struct stat_list *items)
     }
     if (e->cfg.shard_count != 0) {
         /* only in sharded runs: --merge-stats checks and drops them */
-        stat_list_add(items, "flowstate.shard.index", e->cfg.shard_index);
-        stat_list_add(items, "flowstate.shard.count", e->cfg.shard_count);
-        stat_list_add(items, "flowstate.shard.pkts", e->shard_pkts);
-        stat_list_add(items, "flowstate.shard.skipped_pkts", e->shard_skipped);
+        stat_list_add(items, STATS_OWN "shard.index", e->cfg.shard_index);
+        stat_list_add(items, STATS_OWN "shard.count", e->cfg.shard_count);
+        stat_list_add(items, STATS_OWN "shard.pkts", e->shard_pkts);
+        stat_list_add(items, STATS_OWN "shard.skipped_pkts", e->shard_skipped);
     }
 }
 

@@ -4,14 +4,16 @@
  *
  * The rule of a counter follows from where it is counted. The engine's
  * thread reads, counts and decodes every packet in every shard (capture.*,
- * decoder.*, flowstate.capture.*), and the flow table's configuration
- * (flow.memcap, flow.max_flows, flow.slot_bytes) is the same by construction:
- * those must be equal and are taken once. Everything the tracks count
- * belongs to one connection, and every connection to exactly one shard: the
- * values add up. That is why SUM is the default: a new per-connection
- * counter needs no entry here, while a new per-packet one must be listed
- * (tests/shard/run-merge.sh fails until it is). flow.peak is the exception
- * that cannot be recovered: the shards peaked at different times.
+ * decoder.*, flowstate.capture.*, flowstate.decoder.*), and the flow table's
+ * configuration (flowstate.flow.memcap_bytes, .max_flows, .slot_bytes) is
+ * the same by construction: those must be equal and are taken once.
+ * Everything the tracks count belongs to one connection, and every
+ * connection to exactly one shard: the values add up (Suricata's flow.memcap
+ * too, the times the memcap was hit). That is why SUM is the default: a new
+ * per-connection counter needs no entry here, while a new per-packet one
+ * must be listed (tests/shard/run-union.sh fails until it is).
+ * flowstate.flow.peak is the exception that cannot be recovered: the shards
+ * peaked at different times.
  *
  * Called once per --merge-stats run (report_json.c); nothing here is hot,
  * but N can be in the thousands, so paths are found through a hash index.
@@ -31,12 +33,18 @@
 
 /* Paths that must be equal in every shard: a prefix ends in '.', else the path is exact. */
 static const char *const same_paths[] = {
-    "capture.",       "decoder.",        "flowstate.capture.",
-    "flow.memcap",    "flow.max_flows",  "flow.slot_bytes",
+    "capture.",
+    "decoder.",
+    STATS_OWN "capture.",
+    STATS_OWN "decoder.",
+    STATS_OWN "flow.memcap_bytes",
+    STATS_OWN "flow.max_flows",
+    STATS_OWN "flow.slot_bytes",
 };
 
-#define SHARD_PREFIX "flowstate.shard."
-#define VIOL_PREFIX  "tcp.violations."
+#define SHARD_PREFIX STATS_OWN "shard."
+#define PEAK_PATH    STATS_OWN "flow.peak"
+#define VIOL_PREFIX  STATS_OWN "tcp.violations."
 
 enum stats_merge_rule
 stats_merge_rule(const char *path)
@@ -45,7 +53,7 @@ stats_merge_rule(const char *path)
 
     if (strncmp(path, SHARD_PREFIX, strlen(SHARD_PREFIX)) == 0)
         return STATS_MERGE_SHARD;
-    if (strcmp(path, "flow.peak") == 0)
+    if (strcmp(path, PEAK_PATH) == 0)
         return STATS_MERGE_MAX;
     for (i = 0; i < sizeof(same_paths) / sizeof(same_paths[0]); i++) {
         size_t n = strlen(same_paths[i]);
@@ -200,7 +208,7 @@ insert_pos(const struct stat_list *m, const char *path)
     return at;
 }
 
-/* Index of a tcp.violations name in enum order, TV_COUNT if unknown. */
+/* Index of a flowstate.tcp.violations name in enum order, TV_COUNT if unknown. */
 static size_t
 violation_index(const char *path)
 {

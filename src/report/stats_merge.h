@@ -24,7 +24,7 @@
 enum stats_merge_rule {
     STATS_MERGE_SUM,   /* counted per connection: the shards' values add up (the default) */
     STATS_MERGE_SAME,  /* counted per packet read, or configuration: equal in every shard */
-    STATS_MERGE_MAX,   /* flow.peak: the largest, a lower bound of one run's value */
+    STATS_MERGE_MAX,   /* flowstate.flow.peak: the largest, a lower bound of one run's */
     STATS_MERGE_SHARD, /* flowstate.shard.*: checked (every shard once), then left out */
 };
 
@@ -48,7 +48,7 @@ void stats_shard_fini(struct stats_shard *s);
  * out (initialised by the caller; paths borrowed from the shards, valid until
  * they are freed). Order: the first shard's, a path only other shards have
  * going after the last one it shares the longest dotted prefix with, and the
- * tcp.violations map in its enum order, as one run writes it.
+ * flowstate.tcp.violations map in its enum order, as one run writes it.
  * returns 0, or -1 with err saying which file and counter disagree.
  */
 int stats_merge(const struct stats_shard *s, size_t n, struct stat_list *out, char *err);

@@ -5,7 +5,7 @@
 # (That it turns N good shards into the unsharded record is checked on every
 # input by run-union.sh.) Each case below must exit 2, write nothing to
 # standard output and name the problem on standard error; the good cases must
-# exit 0 with the unsharded record. Hermetic: captures/ only. Cost: ~2 s.
+# exit 0 with the unsharded record. A system test (jq); captures/ only. Cost: ~2 s.
 # Env: FLOWSTATE, SRCDIR (set by `make check`). Ends with "N passed, M failed".
 set -euo pipefail
 
@@ -15,6 +15,9 @@ FLOWSTATE=${FLOWSTATE:-$SRCDIR/flowstate}
 TZ=UTC
 export TZ
 [ -x "$FLOWSTATE" ] || { echo "FAIL: flowstate binary not found at $FLOWSTATE"; exit 1; }
+# shellcheck source=../lib/require.sh
+. "$SRCDIR/tests/lib/require.sh"
+require_tool jq
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -54,8 +57,8 @@ refuse "are both shard 1/3" a0.json a1.json a1.json
 refuse "is a shard of 2" a0.json a1.json a0of2.json
 refuse "not the output of a --shard run" a.json
 refuse "not the same input" a0.json a1.json b2.json
-refuse "decoder.checksum.tcp_ok is" a0nock.json a1.json a2.json
-refuse "flow.max_flows is" a0max.json a1.json a2.json
+refuse "flowstate.decoder.checksum.tcp_ok is" a0nock.json a1.json a2.json
+refuse "flowstate.flow.max_flows is" a0max.json a1.json a2.json
 refuse "the stats record is not the last line" a0.json a1after.json a2.json
 refuse "not a JSON record" a0.json a1cut.json a2.json
 refuse "no stats record" a0.json a1nostats.json a2.json
@@ -76,7 +79,7 @@ check() {
     shift
     "$FLOWSTATE" --merge-stats "$@" >got 2>err || rc=$?
     if [ "$rc" = 0 ] && jq -e -n --slurpfile w want --slurpfile g got \
-        '$w[0] | del(.stats.flow.peak) == ($g[0] | del(.stats.flow.peak))' >/dev/null; then
+        '$w[0] | del(.stats.flowstate.flow.peak) == ($g[0] | del(.stats.flowstate.flow.peak))' >/dev/null; then
         passed=$((passed + 1))
     else
         failed=$((failed + 1))

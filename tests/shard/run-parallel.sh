@@ -8,8 +8,8 @@
 # gathering step: records sorted, and --merge-stats. Checks: every job exited
 # 0, the sorted records are one run's sorted, the merged stats are one run's
 # (flow.peak aside, see doc/schema.md 4.3), and each shard file says its index.
-# Needs GNU parallel (apt-get install parallel): SKIP (77) without it, a failure
-# when FLOWSTATE_REQUIRE_ALL=1. Hermetic otherwise. Cost: ~2 s.
+# A system test: needs GNU parallel and jq (SKIP 77 without, FAIL under
+# FLOWSTATE_REQUIRE_ALL=1); captures/ only. Cost: ~2 s.
 # Env: FLOWSTATE, SRCDIR (set by `make check`).
 set -euo pipefail
 
@@ -20,16 +20,13 @@ TZ=UTC
 LC_ALL=C
 export TZ LC_ALL
 
-if ! command -v parallel >/dev/null || ! parallel --version 2>/dev/null | grep -q 'GNU parallel'; then
-    if [ "${FLOWSTATE_REQUIRE_ALL:-0}" = 1 ]; then
-        echo "FAIL: GNU parallel is required (apt-get install parallel)"
-        exit 1
-    fi
-    echo "SKIP: GNU parallel not installed (apt-get install parallel)"
-    exit 77
-fi
-command -v jq >/dev/null || { echo "FAIL: jq is required"; exit 1; }
+# shellcheck source=../lib/require.sh
+. "$SRCDIR/tests/lib/require.sh"
 [ -x "$FLOWSTATE" ] || { echo "FAIL: flowstate binary not found at $FLOWSTATE"; exit 1; }
+require_tool jq parallel:parallel
+# moreutils has a parallel(1) of its own, with other options
+parallel --version 2>/dev/null | grep -q 'GNU parallel' ||
+    require_missing "parallel is not GNU parallel (apt-get install parallel)"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -65,7 +62,7 @@ tail -n 1 one.json >one.stats
 n=$(wc -l <one)
 [ "$n" -gt 10 ] || fail "only $n records: the input is too small to show anything"
 cmp -s one union || fail "the shards' records are not one run's ($(diff one union | grep -c '^[<>]') lines differ)"
-cmp -s <(jq -c 'del(.stats.flow.peak)' one.stats) <(jq -c 'del(.stats.flow.peak)' merged) ||
+cmp -s <(jq -c 'del(.stats.flowstate.flow.peak)' one.stats) <(jq -c 'del(.stats.flowstate.flow.peak)' merged) ||
     fail "merged stats differ from one run's: $(diff <(jq -S . one.stats) <(jq -S . merged) | head)"
 echo "$N shards by GNU parallel: $n records and the stats as one run's"
 echo "$(((failed == 0) ? 1 : 0)) passed, $failed failed"

@@ -8,10 +8,10 @@
 #     sorted, is byte for byte the unsharded run's records, sorted;
 #   - every shard exits as the unsharded run does (0, or 1 for a file cut short);
 #   - --merge-stats of the shards' stats records is the unsharded stats record,
-#     every counter in the same order (byte for byte for N = 1), but flow.peak:
+#     every counter in the same order (byte for byte for N = 1), but flowstate.flow.peak:
 #     the shards' largest, with one run's between it and the shards' sum;
 #   - packet accounting: in each shard stats.flowstate.shard.pkts + skipped_pkts
-#     is every tracked TCP segment (decoder.outcome.tcp + decoder.defrag.outcome.tcp),
+#     is every tracked TCP segment (flowstate.decoder.outcome.tcp + .defrag.outcome.tcp),
 #     and the shards' pkts add up to it: each segment was kept exactly once;
 #   - each flow record is in the shard the documented hash names: one run of
 #     tests/shard/shard_hash.py, written from doc/schema.md alone (not on the
@@ -19,12 +19,12 @@
 #   - N = 2 with --workers 2 is byte-identical to --workers 1 (captures/ only),
 #     and --flows-only shards (N = 3) union to the unsharded --flows-only run.
 #
-# Usage: run-union.sh            captures/ (hermetic: part of `make check`)
+# Usage: run-union.sh            captures/
 #        run-union.sh --corpus   the public corpus ($SHARED/corpus/public) and the
 #                                bench file (bench/gen_bench.c, 2M packets, generated
-#                                once into the build tree): needs ../shared, so it
-#                                is a system test; exit 77 (SKIP) if the corpus is
-#                                missing, a failure when FLOWSTATE_REQUIRE_ALL=1.
+#                                once into the build tree)
+# System tests (jq, python3; --corpus: ../shared): SKIP 77 when one is missing,
+# FAIL under FLOWSTATE_REQUIRE_ALL=1 (tests/lib/require.sh).
 # Cost (CPU time): captures/ ~45 s (~1000 short runs); --corpus: see the note below.
 # Env: FLOWSTATE, SRCDIR, SHARED (set by `make check`), CC (bench generator).
 # Ends with "N passed, M failed" (one per input); exit 1 on any failure.
@@ -39,19 +39,10 @@ LC_ALL=C
 export TZ LC_ALL
 mode=${1:-captures}
 
-skip() {
-    if [ "${FLOWSTATE_REQUIRE_ALL:-0}" = 1 ]; then
-        echo "FAIL: $* (FLOWSTATE_REQUIRE_ALL=1)"
-        echo "0 passed, 1 failed"
-        exit 1
-    fi
-    echo "SKIP: $*"
-    exit 77
-}
-
+# shellcheck source=../lib/require.sh
+. "$SRCDIR/tests/lib/require.sh"
 [ -x "$FLOWSTATE" ] || { echo "FAIL: flowstate binary not found at $FLOWSTATE"; exit 1; }
-command -v jq >/dev/null || skip "jq is required (apt-get install jq)"
-command -v python3 >/dev/null || skip "python3 is required"
+require_tool jq python3
 
 inputs=()
 case $mode in
@@ -61,8 +52,8 @@ captures)
     done
     ;;
 --corpus)
+    require_shared corpus/public
     corpus=$SHARED/corpus/public
-    [ -f "$corpus/MANIFEST.tsv" ] || skip "public corpus not found at $corpus"
     while IFS=$'\t' read -r file _; do
         case $file in '' | '#'* | file) continue ;; esac
         [ -f "$corpus/$file" ] && inputs+=("$corpus/$file")
@@ -111,7 +102,7 @@ records() {
 # accounting STATSFILE: one stats line per shard; prints what is wrong, if anything
 accounting() {
     jq -s -r '
-        def tcp: .stats.decoder.outcome.tcp + (.stats.decoder.defrag.outcome.tcp // 0);
+        def tcp: .stats.flowstate.decoder.outcome.tcp + (.stats.flowstate.decoder.defrag.outcome.tcp // 0);
         length as $n
         | (map(.stats.flowstate.shard.pkts) | add) as $kept
         | (.[0] | tcp) as $all
@@ -154,12 +145,12 @@ merge_check() {
         cmp -s "$dir/merged" "$dir/../u.stats" || why+="N=1: merged stats not byte-identical; "
         return
     fi
-    cmp -s <(jq -c 'del(.stats.flow.peak)' "$dir/merged") \
-        <(jq -c 'del(.stats.flow.peak)' "$dir/../u.stats") ||
-        why+="N=$n: merged stats differ: $(diff <(jq -S 'del(.stats.flow.peak)' "$dir/merged") \
-            <(jq -S 'del(.stats.flow.peak)' "$dir/../u.stats") | grep '^[<>]' | head -n 4 | tr '\n' ' '); "
-    jq -e -s '(.[0].stats.flow.peak) as $m | (.[1].stats.flow.peak) as $u
-              | (.[2:] | map(.stats.flow.peak)) as $p
+    cmp -s <(jq -c 'del(.stats.flowstate.flow.peak)' "$dir/merged") \
+        <(jq -c 'del(.stats.flowstate.flow.peak)' "$dir/../u.stats") ||
+        why+="N=$n: merged stats differ: $(diff <(jq -S 'del(.stats.flowstate.flow.peak)' "$dir/merged") \
+            <(jq -S 'del(.stats.flowstate.flow.peak)' "$dir/../u.stats") | grep '^[<>]' | head -n 4 | tr '\n' ' '); "
+    jq -e -s '(.[0].stats.flowstate.flow.peak) as $m | (.[1].stats.flowstate.flow.peak) as $u
+              | (.[2:] | map(.stats.flowstate.flow.peak)) as $p
               | $m == ($p | max) and $m <= $u and $u <= ($p | add)' \
         "$dir/merged" "$dir/../u.stats" "${files[@]}" >/dev/null ||
         why+="N=$n: flow.peak bounds do not hold; "

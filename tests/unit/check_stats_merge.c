@@ -51,17 +51,19 @@ fini(struct stats_shard *s, size_t n, struct stat_list *out)
 START_TEST(test_rules_follow_where_a_counter_is_counted)
 {
     ck_assert_int_eq(stats_merge_rule("decoder.pkts"), STATS_MERGE_SAME);
-    ck_assert_int_eq(stats_merge_rule("decoder.defrag.outcome.tcp"), STATS_MERGE_SAME);
+    ck_assert_int_eq(stats_merge_rule("flowstate.decoder.defrag.outcome.tcp"), STATS_MERGE_SAME);
     ck_assert_int_eq(stats_merge_rule("capture.records"), STATS_MERGE_SAME);
     ck_assert_int_eq(stats_merge_rule("flowstate.capture.after_stop"), STATS_MERGE_SAME);
-    ck_assert_int_eq(stats_merge_rule("flow.max_flows"), STATS_MERGE_SAME);
-    ck_assert_int_eq(stats_merge_rule("flow.memcap"), STATS_MERGE_SAME);
-    ck_assert_int_eq(stats_merge_rule("flow.slot_bytes"), STATS_MERGE_SAME);
-    ck_assert_int_eq(stats_merge_rule("flow.peak"), STATS_MERGE_MAX);
+    ck_assert_int_eq(stats_merge_rule("flowstate.flow.max_flows"), STATS_MERGE_SAME);
+    ck_assert_int_eq(stats_merge_rule("flowstate.flow.memcap_bytes"), STATS_MERGE_SAME);
+    ck_assert_int_eq(stats_merge_rule("flow.memcap"), STATS_MERGE_SUM); /* Suricata's: hits */
+    ck_assert_int_eq(stats_merge_rule("flowstate.flow.slot_bytes"), STATS_MERGE_SAME);
+    ck_assert_int_eq(stats_merge_rule("flowstate.flow.peak"), STATS_MERGE_MAX);
+    ck_assert_int_eq(stats_merge_rule("flowstate.flow.peak_x"), STATS_MERGE_SUM);
     ck_assert_int_eq(stats_merge_rule("flowstate.shard.pkts"), STATS_MERGE_SHARD);
     ck_assert_int_eq(stats_merge_rule("flow.tcp"), STATS_MERGE_SUM);
-    ck_assert_int_eq(stats_merge_rule("flow.memcap_hits"), STATS_MERGE_SUM); /* exact, not prefix */
-    ck_assert_int_eq(stats_merge_rule("tcp.violations.out_of_window"), STATS_MERGE_SUM);
+    ck_assert_int_eq(stats_merge_rule("flowstate.flow.max_flows_x"), STATS_MERGE_SUM); /* exact */
+    ck_assert_int_eq(stats_merge_rule("flowstate.tcp.violations.out_of_window"), STATS_MERGE_SUM);
     ck_assert_int_eq(stats_merge_rule("decoderx"), STATS_MERGE_SUM);
 }
 END_TEST
@@ -76,18 +78,18 @@ START_TEST(test_values_are_summed_kept_or_maximised_and_shard_counters_go)
     shard(&s[1], "b", 0, 2, 70, 30);
     stats_shard_add(&s[0], "flow.tcp", 3);
     stats_shard_add(&s[1], "flow.tcp", 4);
-    stats_shard_add(&s[0], "flow.peak", 9);
-    stats_shard_add(&s[1], "flow.peak", 5);
-    stats_shard_add(&s[0], "flow.max_flows", 1000);
-    stats_shard_add(&s[1], "flow.max_flows", 1000);
+    stats_shard_add(&s[0], "flowstate.flow.peak", 9);
+    stats_shard_add(&s[1], "flowstate.flow.peak", 5);
+    stats_shard_add(&s[0], "flowstate.flow.max_flows", 1000);
+    stats_shard_add(&s[1], "flowstate.flow.max_flows", 1000);
     stat_list_init(&out);
     ck_assert_msg(stats_merge(s, 2, &out, err) == 0, "%s", err);
     ck_assert_uint_eq(out.n, 4);
     ck_assert_str_eq(out.items[0].path, "decoder.pkts");
     ck_assert_uint_eq(value(&out, "decoder.pkts"), 100);
     ck_assert_uint_eq(value(&out, "flow.tcp"), 7);
-    ck_assert_uint_eq(value(&out, "flow.peak"), 9);
-    ck_assert_uint_eq(value(&out, "flow.max_flows"), 1000);
+    ck_assert_uint_eq(value(&out, "flowstate.flow.peak"), 9);
+    ck_assert_uint_eq(value(&out, "flowstate.flow.max_flows"), 1000);
     fini(s, 2, &out);
 }
 END_TEST
@@ -127,7 +129,7 @@ START_TEST(test_violation_kinds_of_different_shards_come_in_enum_order)
 
     ck_assert_int_ge(TV_COUNT, 4);
     for (int i = 0; i < 4; i++)
-        snprintf(p[i], sizeof(p[i]), "tcp.violations.%s", tcp_violation_name((enum tcp_violation)i));
+        snprintf(p[i], sizeof(p[i]), "flowstate.tcp.violations.%s", tcp_violation_name((enum tcp_violation)i));
     shard(&s[0], "a", 0, 2, 1, 1);
     shard(&s[1], "b", 1, 2, 1, 1);
     stats_shard_add(&s[0], "tcp.sessions", 1);
