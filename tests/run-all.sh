@@ -24,7 +24,8 @@ cd "$top"
 DEPS=(build-essential autoconf automake libtool pkg-config libpcap-dev libncurses-dev
       libjansson-dev libcap-ng-dev libseccomp-dev check tshark wireshark-common tcpdump tcptrace python3-scapy mandoc
       iproute2 nftables ethtool jq tmux tcpreplay time strace passwd procps python3-jsonschema
-      libcap2-bin util-linux parallel munge slurmctld slurmd slurm-client)
+      libcap2-bin util-linux parallel munge slurmctld slurmd slurm-client
+      python3-yaml)
 missing=()
 for p in "${DEPS[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

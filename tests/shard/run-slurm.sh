@@ -6,8 +6,9 @@
 # Debian (munge, slurmctld, slurmd, slurm-client), with a generated munge key,
 # slurm.conf, free TCP ports on 127.0.0.1 and every state, spool, log and pid
 # file under one temporary directory, so nothing of a system Slurm (or its
-# /etc/slurm) is read or touched. Then submits the recipe, a job array
-# `sbatch --array=0-3` whose task runs `flowstate --shard $SLURM_ARRAY_TASK_ID/4`
+# /etc/slurm) is read or touched. Then submits the README's recipe, a job array
+# `sbatch --array=0-$((N-1)) --export=ALL,N=$N` whose task runs
+# `flowstate --shard $SLURM_ARRAY_TASK_ID/$N` (N = 4)
 # on the same input (three captures of captures/ read as one stream) with
 # one EVE file per task, waits for it (sbatch --wait), gathers the files and
 # checks: every task exited 0 (sacct-free: the job's own exit files), each file
@@ -130,13 +131,13 @@ cat >"$tmp/shard.sbatch" <<EOF
 #SBATCH --job-name=flowstate-shards
 #SBATCH --ntasks=1
 #SBATCH --output=$tmp/out/slurm-%A_%a.log
-exec "$FLOWSTATE" --shard "\$SLURM_ARRAY_TASK_ID/$N" -T eve $in -o "$tmp/out/shard-\$SLURM_ARRAY_TASK_ID.json"
+exec "$FLOWSTATE" --shard "\$SLURM_ARRAY_TASK_ID/\$N" -T eve $in -o "$tmp/out/shard-\$SLURM_ARRAY_TASK_ID.json"
 EOF
 failed=0
 passed=0
 fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
 rc=0
-sbatch --wait --array=0-$((N - 1)) --chdir="$tmp" "$tmp/shard.sbatch" >"$tmp/sbatch.out" 2>&1 || rc=$?
+sbatch --wait --array=0-$((N - 1)) --export=ALL,N=$N --chdir="$tmp" "$tmp/shard.sbatch" >"$tmp/sbatch.out" 2>&1 || rc=$?
 job=$(sed -n 's/^Submitted batch job //p' "$tmp/sbatch.out")
 if [ "$rc" = 0 ] && [ -n "$job" ]; then
     passed=$((passed + 1))
