@@ -279,8 +279,10 @@ check_shards(const struct stats_shard *s, size_t n, char *err)
         uint64_t k, c, p, sk;
 
         if (!find(&s[i], SHARD_PREFIX "index", &k) || !find(&s[i], SHARD_PREFIX "count", &c) ||
-            !find(&s[i], SHARD_PREFIX "pkts", &p) || !find(&s[i], SHARD_PREFIX "skipped_pkts", &sk)) {
-            errbuf_printf(err, "%s: no stats.flowstate.shard counters: not the output of a --shard run",
+            !find(&s[i], SHARD_PREFIX "pkts", &p) ||
+            !find(&s[i], SHARD_PREFIX "skipped_pkts", &sk)) {
+            errbuf_printf(err,
+                          "%s: no stats.flowstate.shard counters: not the output of a --shard run",
                           s[i].name);
             goto out;
         }
@@ -325,8 +327,8 @@ check_shards(const struct stats_shard *s, size_t n, char *err)
         goto out;
     }
     if (kept != total) {
-        errbuf_printf(err, "the shards tracked %llu of %llu TCP segments",
-                      (unsigned long long)kept, (unsigned long long)total);
+        errbuf_printf(err, "the shards tracked %llu of %llu TCP segments", (unsigned long long)kept,
+                      (unsigned long long)total);
         goto out;
     }
     rc = 0;

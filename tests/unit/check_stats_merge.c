@@ -129,7 +129,8 @@ START_TEST(test_violation_kinds_of_different_shards_come_in_enum_order)
 
     ck_assert_int_ge(TV_COUNT, 4);
     for (int i = 0; i < 4; i++)
-        snprintf(p[i], sizeof(p[i]), "flowstate.tcp.violations.%s", tcp_violation_name((enum tcp_violation)i));
+        snprintf(p[i], sizeof(p[i]), "flowstate.tcp.violations.%s",
+                 tcp_violation_name((enum tcp_violation)i));
     shard(&s[0], "a", 0, 2, 1, 1);
     shard(&s[1], "b", 1, 2, 1, 1);
     stats_shard_add(&s[0], "tcp.sessions", 1);
