@@ -647,7 +647,7 @@ prev_keep(struct eve *e, const struct stat_list *l)
  * "<name>_delta": its change since the previous stats record, signed
  * (gauges such as flow.active go down), as Suricata's stats output writes
  * with `deltas: yes`; the first record's deltas are the values themselves.
- * --merge-stats passes NULL: a merged record has no previous one.
+ * --merge-stats passes the merged previous record the same way.
  * returns: owned (NULL after a failure, with b->fail set).
  */
 static json_t *
@@ -786,7 +786,7 @@ is_delta_sibling(json_t *obj, const char *key)
 
 /* Flattens obj's counters into sh as dotted paths under prefix (document order). */
 static int
-flatten(json_t *obj, const char *prefix, struct stats_shard *sh, char *err)
+flatten(json_t *obj, const char *prefix, struct stats_shard *sh, bool *deltas, char *err)
 {
     const char *key;
     json_t *v;
@@ -798,9 +798,10 @@ flatten(json_t *obj, const char *prefix, struct stats_shard *sh, char *err)
 
         snprintf(path, n, "%s%s%s", prefix, *prefix != '\0' ? "." : "", key);
         if (is_delta_sibling(obj, key)) {
-            /* --stats-interval's <name>_delta: derived, not merged */
+            /* <name>_delta: derived from the previous record, not merged */
+            *deltas = true;
         } else if (json_is_object(v)) {
-            rc = flatten(v, path, sh, err);
+            rc = flatten(v, path, sh, deltas, err);
         } else if (json_is_integer(v) && json_integer_value(v) >= 0) {
             stats_shard_add(sh, path, (uint64_t)json_integer_value(v));
         } else {
@@ -817,18 +818,22 @@ flatten(json_t *obj, const char *prefix, struct stats_shard *sh, char *err)
 
 /*
  * Reads one shard's EVE output and keeps its last stats record (the final
- * one). Only lines that can be a stats record are parsed: a shard's file
- * holds a record per connection.
+ * one) in sh and the one before it, if any, in prev (a run with
+ * --stats-interval writes one every interval; *deltas says whether the last
+ * record has <counter>_delta siblings). Only lines that can be a stats
+ * record are parsed: a shard's file holds a record per connection.
  */
 static int
-read_shard(const char *file, struct stats_shard *sh, char *err)
+read_shard(const char *file, struct stats_shard *sh, struct stats_shard *prev, bool *deltas,
+           char *err)
 {
     FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
     uint64_t lineno = 0, found = 0;
-    json_t *last = NULL;
+    json_t *last = NULL, *before = NULL;
+    bool prev_deltas = false;
     int rc = -1;
 
     if (f == NULL) {
@@ -853,7 +858,8 @@ read_shard(const char *file, struct stats_shard *sh, char *err)
             json_decref(rec);
             continue;
         }
-        json_decref(last);
+        json_decref(before);
+        before = last;
         last = rec;
         found = lineno;
     }
@@ -873,8 +879,11 @@ read_shard(const char *file, struct stats_shard *sh, char *err)
     }
     if (json_is_string(json_object_get(last, "timestamp")))
         sh->timestamp = xstrdup(json_string_value(json_object_get(last, "timestamp")));
-    rc = flatten(json_object_get(last, "stats"), "", sh, err);
+    rc = flatten(json_object_get(last, "stats"), "", sh, deltas, err);
+    if (rc == 0 && before != NULL)
+        rc = flatten(json_object_get(before, "stats"), "", prev, &prev_deltas, err);
 out:
+    json_decref(before);
     json_decref(last);
     free(line);
     if (f != stdin)
@@ -885,24 +894,53 @@ out:
 int
 report_eve_merge_stats(const char *const *files, size_t n, FILE *out, char *err)
 {
-    struct stats_shard *sh = xcalloc(n + 1, sizeof(*sh));
-    struct stat_list merged;
+    struct stats_shard *sh = xcalloc(n + 1, sizeof(*sh)), *prev = xcalloc(n + 1, sizeof(*prev));
+    struct stat_list merged, merged_prev;
+    struct eve before = {0};
     struct jb b = {false};
     json_t *root = NULL;
     char *text = NULL;
-    size_t i, got = 0;
+    size_t i, got = 0, with_prev = 0;
+    bool deltas0 = false;
     int rc = -1;
 
     stat_list_init(&merged);
+    stat_list_init(&merged_prev);
     for (i = 0; i < n; i++) {
+        bool deltas = false;
+
         stats_shard_init(&sh[i], files[i]);
+        stats_shard_init(&prev[i], files[i]);
         got = i + 1;
-        if (read_shard(files[i], &sh[i], err) < 0)
+        if (read_shard(files[i], &sh[i], &prev[i], &deltas, err) < 0)
             goto out;
+        if (i == 0)
+            deltas0 = deltas;
+        with_prev += prev[i].items.n > 0;
+        if (deltas != deltas0 || (prev[i].items.n > 0) != (prev[0].items.n > 0)) {
+            errbuf_printf(err,
+                          "%s: its stats records differ in number or form from %s's: the shards "
+                          "did not read the same input with the same options",
+                          files[i], files[0]);
+            goto out;
+        }
     }
     if (stats_merge(sh, n, &merged, err) < 0)
         goto out;
-    root = stats_root(&b, json_string(sh[0].timestamp != NULL ? sh[0].timestamp : ""), &merged, NULL);
+    /*
+     * Every shard reads every packet, so their stats records fall on the same
+     * capture-clock ticks: the merged deltas are the merged last record minus
+     * the merged record before it (the values themselves if there was none),
+     * exactly what one run writes.
+     */
+    if (deltas0 && with_prev == n) {
+        if (stats_merge(prev, n, &merged_prev, err) < 0)
+            goto out;
+        prev_keep(&before, &merged_prev);
+    }
+    before.deltas = deltas0;
+    root = stats_root(&b, json_string(sh[0].timestamp != NULL ? sh[0].timestamp : ""), &merged,
+                      &before);
     if (b.fail || (text = json_dumps(root, EVE_DUMP_FLAGS)) == NULL) {
         errbuf_printf(err, "cannot build the merged stats record");
         goto out;
@@ -915,9 +953,14 @@ report_eve_merge_stats(const char *const *files, size_t n, FILE *out, char *err)
 out:
     free(text);
     json_decref(root);
+    prev_free(&before);
     stat_list_fini(&merged);
-    for (i = 0; i < got; i++)
+    stat_list_fini(&merged_prev);
+    for (i = 0; i < got; i++) {
         stats_shard_fini(&sh[i]);
+        stats_shard_fini(&prev[i]);
+    }
     free(sh);
+    free(prev);
     return rc;
 }

@@ -36,6 +36,12 @@ head -c 200 a1.json >a1cut.json
 grep -v '"event_type":"stats"' a1.json >a1nostats.json || true
 { cat a1.json; grep -m 1 '"event_type":"flow"' a.json; } >a1after.json
 sed 's/"tcp":{"sessions":[0-9]*/"tcp":{"sessions":"x"/' a1.json >a1str.json
+# periodic stats records: the merged final record's *_delta siblings are the
+# merged last record minus the merged one before it
+t=$SRCDIR/captures/stats-timeline.pcap
+for k in 0 1 2; do "$FLOWSTATE" -T eve --stats-interval 1 --shard "$k/3" -r "$t" >"t$k.json"; done
+"$FLOWSTATE" -T eve --stats-interval 1 -r "$t" >t.json
+"$FLOWSTATE" -T eve --stats-interval 0 --shard 1/3 -r "$t" >t1nodelta.json
 
 passed=0
 failed=0
@@ -69,6 +75,7 @@ refuse "needs the EVE output files"
 refuse "takes no -r" -r "$a" a0.json
 refuse "takes no -r" --shard 0/3 a0.json
 refuse "EVE only" -T zeek a0.json a1.json a2.json
+refuse "differ in number or form" t0.json t1nodelta.json t2.json
 
 # good: any order, files or standard input, -o; the result is one run's record
 # (flow.peak aside, which only a one-shard merge reproduces)
@@ -79,7 +86,7 @@ check() {
     shift
     "$FLOWSTATE" --merge-stats "$@" >got 2>err || rc=$?
     if [ "$rc" = 0 ] && jq -e -n --slurpfile w want --slurpfile g got \
-        '$w[0] | del(.stats.flowstate.flow.peak) == ($g[0] | del(.stats.flowstate.flow.peak))' >/dev/null; then
+        '$w[0] | del(.stats.flowstate.flow.peak, .stats.flowstate.flow.peak_delta) == ($g[0] | del(.stats.flowstate.flow.peak, .stats.flowstate.flow.peak_delta))' >/dev/null; then
         passed=$((passed + 1))
     else
         failed=$((failed + 1))
@@ -96,6 +103,18 @@ if cmp -s got <("$FLOWSTATE" --merge-stats a0.json a1.json a2.json); then
 else
     failed=$((failed + 1))
     echo "FAIL: -o merged.json differs from standard output"
+fi
+[ "$(grep -c '"event_type":"stats"' t.json)" -gt 2 ] || { echo "FAIL: stats-timeline.pcap gives fewer than 3 stats records"; failed=$((failed + 1)); }
+tail -n 1 t.json >want.t
+rc=0
+"$FLOWSTATE" --merge-stats t2.json t0.json t1.json >got 2>err || rc=$?
+if [ "$rc" = 0 ] && jq -e -n --slurpfile w want.t --slurpfile g got \
+    '$w[0] | del(.stats.flowstate.flow.peak, .stats.flowstate.flow.peak_delta) == ($g[0] | del(.stats.flowstate.flow.peak, .stats.flowstate.flow.peak_delta))' >/dev/null &&
+    grep -q '"pkts_delta"' got; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1))
+    echo "FAIL: --stats-interval shards: the merged deltas are not one run's; exit $rc; $(cat err)"
 fi
 if "$FLOWSTATE" --merge-stats a0of1.json | cmp -s - want; then
     passed=$((passed + 1))

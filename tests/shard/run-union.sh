@@ -130,12 +130,13 @@ union_of() {
     for ((k = 0; k < n; k++)); do records "$dir/$k.eve"; done | sort >"$dir/union"
 }
 
-# merge_check N DIR: --merge-stats of DIR/K.stats is the unsharded stats record
+# merge_check N DIR: --merge-stats of the shards' whole outputs DIR/K.eve (the
+# *_delta siblings need the record before the last) is the unsharded stats record
 # (DIR/../u.stats) counter by counter and in the same order; flow.peak is the
 # shards' largest, and one run's peak lies between it and their sum.
 merge_check() {
-    local n=$1 dir=$2 files=() k rc=0
-    for ((k = 0; k < n; k++)); do files+=("$dir/$k.stats"); done
+    local n=$1 dir=$2 files=() finals=() k rc=0
+    for ((k = 0; k < n; k++)); do files+=("$dir/$k.eve") finals+=("$dir/$k.stats"); done
     "$FLOWSTATE" --merge-stats "${files[@]}" >"$dir/merged" 2>"$dir/merged.err" || rc=$?
     if [ "$rc" != 0 ]; then
         why+="N=$n: --merge-stats exit $rc: $(head -c 300 "$dir/merged.err"); "
@@ -145,14 +146,14 @@ merge_check() {
         cmp -s "$dir/merged" "$dir/../u.stats" || why+="N=1: merged stats not byte-identical; "
         return
     fi
-    cmp -s <(jq -c 'del(.stats.flowstate.flow.peak)' "$dir/merged") \
-        <(jq -c 'del(.stats.flowstate.flow.peak)' "$dir/../u.stats") ||
-        why+="N=$n: merged stats differ: $(diff <(jq -S 'del(.stats.flowstate.flow.peak)' "$dir/merged") \
-            <(jq -S 'del(.stats.flowstate.flow.peak)' "$dir/../u.stats") | grep '^[<>]' | head -n 4 | tr '\n' ' '); "
+    cmp -s <(jq -c 'del(.stats.flowstate.flow.peak, .stats.flowstate.flow.peak_delta)' "$dir/merged") \
+        <(jq -c 'del(.stats.flowstate.flow.peak, .stats.flowstate.flow.peak_delta)' "$dir/../u.stats") ||
+        why+="N=$n: merged stats differ: $(diff <(jq -S 'del(.stats.flowstate.flow.peak, .stats.flowstate.flow.peak_delta)' "$dir/merged") \
+            <(jq -S 'del(.stats.flowstate.flow.peak, .stats.flowstate.flow.peak_delta)' "$dir/../u.stats") | grep '^[<>]' | head -n 4 | tr '\n' ' '); "
     jq -e -s '(.[0].stats.flowstate.flow.peak) as $m | (.[1].stats.flowstate.flow.peak) as $u
               | (.[2:] | map(.stats.flowstate.flow.peak)) as $p
               | $m == ($p | max) and $m <= $u and $u <= ($p | add)' \
-        "$dir/merged" "$dir/../u.stats" "${files[@]}" >/dev/null ||
+        "$dir/merged" "$dir/../u.stats" "${finals[@]}" >/dev/null ||
         why+="N=$n: flow.peak bounds do not hold; "
 }
 
