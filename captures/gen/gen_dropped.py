@@ -29,6 +29,12 @@ DROPS = {
     # server then stays in CLOSE_WAIT for 12 s: a close_wait judgement on a
     # connection with a content gap
     "close-wait-gap.pcap": ("half-open-close-wait.pcap", (5,)),
+    # 8 = the server's FIN on 8080: the client's FIN then acks one past the
+    # server's last byte (inferred FIN)
+    "kernel-lo-drop-fin.pcap": ("kernel-lo.pcap", (8,)),
+    # 2 = the server's SYN-ACK on 8080: the client's third ACK follows the SYN
+    # (inferred SYN-ACK)
+    "kernel-lo-drop-synack.pcap": ("kernel-lo.pcap", (2,)),
 }
 
 

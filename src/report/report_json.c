@@ -374,6 +374,14 @@ jw_endpoint(struct eve *e, char *p, const struct tcp_endpoint_summary *ep)
     p = put_u64(p, ep->keepalives);
     p = PUT_KEY(p, "missed_bytes");
     p = put_u64(p, ep->missed_bytes);
+    /* tcp_ep_event names of the events the capture missed and tcp_state inferred */
+    p = PUT_LIT(p, ",\"inferred\":[");
+    if (ep->inferred & TCP_INFERRED_SYNACK)
+        p = PUT_LIT(p, "\"send_synack\"");
+    if (ep->inferred & TCP_INFERRED_FIN)
+        p = (ep->inferred & TCP_INFERRED_SYNACK) ? PUT_LIT(p, ",\"send_fin\"")
+                                                 : PUT_LIT(p, "\"send_fin\"");
+    *p++ = ']';
     p = PUT_LIT(p, ",\"violations\":{");
     for (k = 0; k < TV_COUNT; k++) {
         const char *name;

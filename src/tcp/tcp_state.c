@@ -67,8 +67,9 @@
  *    at step, check_stuck and summarize time; a retransmitted FIN restarts it
  *    (RFC 9293 3.10.7.4, TIME-WAIT state).
  *  - TV_ACK_UNSENT_DATA is judged only when the acked endpoint's ISN was seen
- *    and no hole was ever seen in its sequence space (a segment starting past
- *    its snd_nxt): otherwise the capture may have missed what was acked.
+ *    (not inferred) and no hole was ever seen in its sequence space (a segment
+ *    starting past its snd_nxt): otherwise the capture may have missed what
+ *    was acked.
  *  - Windows are scaled only when both SYNs were seen and both carried the
  *    window-scale option (RFC 7323 2.2); a window on a SYN is never scaled.
  *    When either SYN was missed, the data window check is skipped and the RST
@@ -80,6 +81,18 @@
  *    TV_BAD_FLAGS expected is 0 and seen the flags, for
  *    TV_DATA_BEFORE_HANDSHAKE expected is 0 and seen the payload length.
  *  - Violation counters saturate at 65535 (uint16_t, to keep the state small).
+ *  - Inferred events: the capture may lose a packet the endpoints saw. An
+ *    acceptable ACK exactly one past the last byte of a peer that is
+ *    ESTABLISHED or CLOSE_WAIT and sent no FIN acknowledges a FIN the capture
+ *    missed: the peer takes SEND_FIN (its FIN at its snd_nxt), the sender
+ *    GET_FIN, then the ACK is taken as usual (FIN_ACKED). A client in
+ *    SYN_SENT that sends an ACK without SYN while the server is still NONE
+ *    received a SYN-ACK the capture missed: the server takes SEND_SYNACK with
+ *    ISN = ack - 1, then the ACK completes the handshake as usual. Both are
+ *    marked per endpoint (TSE_INF_FIN, TSE_INF_SYNACK; EVE "inferred"); an
+ *    inferred SYN-ACK carried options nobody saw, so window scaling is then
+ *    unknown. A lost 1-byte segment followed by a lost FIN-less close would
+ *    look the same as a missed FIN: the rule takes the FIN.
  *  - Progress is a state change, an ack advancing, or a zero window reopening.
  *    New data alone is not progress (a peer that vanished keeps the sender
  *    sending). A session is stuck when there was no progress for
@@ -347,7 +360,8 @@ rcv_window(const struct tcp_state *st, int r, bool *exact)
     *exact = true;
     if (e->flags & TSE_WIN_SYN) {
         shift = 0; /* RFC 7323 2.2: the window in a SYN is never scaled */
-    } else if (!(st->ep[0].flags & TSE_SYN) || !(st->ep[1].flags & TSE_SYN)) {
+    } else if (!(st->ep[0].flags & TSE_SYN) || !(st->ep[1].flags & TSE_SYN) ||
+               ((st->ep[0].flags | st->ep[1].flags) & TSE_INF_SYNACK)) {
         shift = 14;
         *exact = false;
     } else if (st->ep[0].wscale >= 0 && st->ep[1].wscale >= 0) {
@@ -555,6 +569,42 @@ handle_syn(struct step_ctx *c)
 }
 
 /*
+ * The peer's FIN was missed (see "Inferred events" above): it is placed at
+ * the peer's snd_nxt and travels as handle_fin() would move it. The caller
+ * then takes the ack that revealed it.
+ */
+static CC_COLD void
+infer_fin(struct step_ctx *c)
+{
+    struct tcp_state *st = c->st;
+    struct tcp_state_ep *e = &st->ep[c->d], *peer = &st->ep[c->p];
+    bool crossed = (e->flags & TSE_FIN) && !tcp_state_fin_acked(st, c->sc, c->d);
+
+    peer->flags |= TSE_FIN | TSE_INF_FIN;
+    c->sc->fin_seq[c->p] = peer->snd_nxt;
+    peer->snd_nxt += 1u;
+    fire(c, c->p, crossed ? TCP_EV_SEND_FIN_CROSSED : TCP_EV_SEND_FIN);
+    fire(c, c->d, TCP_EV_GET_FIN);
+}
+
+/*
+ * The server's SYN-ACK was missed (see "Inferred events" above): the
+ * client's ACK tells its ISN. The caller then checks the ACK as the third.
+ */
+static CC_COLD void
+infer_synack(struct step_ctx *c, uint32_t ack)
+{
+    struct tcp_state *st = c->st;
+    struct tcp_state_ep *peer = &st->ep[c->p];
+
+    c->sc->isn[c->p] = ack - 1u;
+    peer->flags |= TSE_SYN | TSE_SYNACK | TSE_SEQ | TSE_INF_SYNACK;
+    peer->snd_nxt = ack;
+    if (fire(c, c->p, TCP_EV_SEND_SYNACK) && st->handshake == TCP_HS_SYN_ONLY)
+        st->handshake = TCP_HS_SYN_SYNACK;
+}
+
+/*
  * The ack checks of an established sender (the rest of handle_ack). Returns
  * true when the ack is to be taken.
  */
@@ -580,9 +630,16 @@ ack_acceptable(struct step_ctx *c, uint32_t ack)
             violation(c, TV_ACK_BACKWARDS, e->max_ack, ack);
         return false;
     }
+    /* one past the last byte of a peer that sent no FIN: its FIN was missed */
+    if (CC_UNLIKELY(ack == peer->snd_nxt + 1u) && (peer->flags & TSE_SEQ) &&
+        !(peer->flags & TSE_FIN) &&
+        (peer->state == TCP_ST_ESTABLISHED || peer->state == TCP_ST_CLOSE_WAIT)) {
+        infer_fin(c);
+        return true;
+    }
     /* RFC 9293 3.10.7.4 fifth check: SEG.ACK > SND.NXT acks something not yet sent */
-    if ((peer->flags & (TSE_SYN | TSE_SEQ)) == (TSE_SYN | TSE_SEQ) && !(peer->flags & TSE_GAP) &&
-        seq_gt(ack, peer->snd_nxt)) {
+    if ((peer->flags & (TSE_SYN | TSE_SEQ)) == (TSE_SYN | TSE_SEQ) &&
+        !(peer->flags & (TSE_GAP | TSE_INF_SYNACK)) && seq_gt(ack, peer->snd_nxt)) {
         violation(c, TV_ACK_UNSENT_DATA, peer->snd_nxt, ack);
         return false;
     }
@@ -596,6 +653,10 @@ handle_ack(struct step_ctx *c)
     struct tcp_state_ep *e = &c->st->ep[c->d], *peer = &c->st->ep[c->p];
     uint32_t ack = c->m->ack;
 
+    /* a third ACK without a SYN-ACK before it: the SYN-ACK was missed */
+    if (CC_UNLIKELY(e->state == TCP_ST_SYN_SENT) && peer->state == TCP_ST_NONE &&
+        (e->flags & TSE_SYN) && !(peer->flags & TSE_SYN) && c->d == tcp_state_client_idx(c->st))
+        infer_synack(c, ack);
     if (e->state == TCP_ST_SYN_SENT && peer->state == TCP_ST_SYN_RECEIVED &&
         (peer->flags & TSE_SYN)) {
         /* RFC 9293 3.10.7.4 SYN-RECEIVED: SND.UNA < SEG.ACK =< SND.NXT, else RST */
@@ -934,8 +995,11 @@ tcp_state_step(struct tcp_state *st, struct tcp_state_cold *sc, struct flow *f, 
                   !((st->ep[0].flags | st->ep[1].flags) & TSE_FIN) && (st->flags & TSF_ROLES))) {
         struct step_ctx c = step_ctx_make(st, sc, f, dir, m, pkt_no, NULL);
 
-        if (ack_acceptable(&c, m->ack))
+        if (ack_acceptable(&c, m->ack)) {
             take_ack(&c, m->ack);
+            if (CC_UNLIKELY(st->ep[c.p].flags & TSE_FIN))
+                ack_transitions(&c); /* a FIN inferred by ack_acceptable() */
+        }
         handle_data(&c);
         note_window(&c);
         return step_done(&c);

@@ -185,6 +185,8 @@ fill_ep(const struct tcp_state *st, const struct tcp_state_cold *sc, int i, uint
     o->wscale = e->wscale;
     o->sack_ok = e->flags & TSE_SACK;
     o->ts_ok = e->flags & TSE_TS;
+    o->inferred = (uint8_t)(((e->flags & TSE_INF_SYNACK) ? TCP_INFERRED_SYNACK : 0u) |
+                            ((e->flags & TSE_INF_FIN) ? TCP_INFERRED_FIN : 0u));
     for (int k = 0; k < TV_COUNT; k++)
         o->violations[k] = sc->viol[i][k];
 }

@@ -30,6 +30,8 @@
 #define TSE_REXMIT     0x0400u /* retransmitted since the last progress */
 #define TSE_SENT_SHIFT 11
 #define TSE_SENT_MASK  0x1800u /* segments since the last progress, saturating at 3 */
+#define TSE_INF_SYNACK 0x2000u /* its SYN-ACK was inferred from the third ACK (never seen) */
+#define TSE_INF_FIN    0x4000u /* its FIN was inferred from the peer's ACK (never seen) */
 
 /* tcp_state.flags */
 #define TSF_ROLES       0x01u /* roles decided */

@@ -108,8 +108,13 @@ struct tcp_rtt {
     uint64_t min_ns, max_ns, sum_ns; /* avg = sum / samples */
 };
 
+/* tcp_endpoint_summary.inferred: events of this endpoint the capture missed and tcp_state inferred */
+#define TCP_INFERRED_SYNACK 0x01u /* its SYN-ACK, from the client's third ACK */
+#define TCP_INFERRED_FIN    0x02u /* its FIN, from the peer's ACK one past its last byte */
+
 struct tcp_endpoint_summary {
     uint8_t state;            /* enum tcp_state_id */
+    uint8_t inferred;         /* TCP_INFERRED_* */
     uint64_t state_since_ns;  /* capture time it entered that state */
     bool isn_known;
     uint32_t isn;
@@ -169,13 +174,15 @@ const char *tcp_stuck_name(enum tcp_stuck_kind k);
 
 /*
  * True if s's stuck judgement could rest on evidence the capture lost: the
- * kernel dropped packets while the connection was active (capture_loss), or
- * its streams had a content gap (missed_bytes).
+ * kernel dropped packets while the connection was active (capture_loss), its
+ * streams had a content gap (missed_bytes), or tcp_state had to infer an
+ * event the capture missed (inferred).
  */
 static inline bool
 tcp_stuck_low_confidence(const struct session_summary *s)
 {
-    return (s->capture_loss || s->client.missed_bytes != 0 || s->server.missed_bytes != 0) &&
+    return (s->capture_loss || s->client.missed_bytes != 0 || s->server.missed_bytes != 0 ||
+            s->client.inferred != 0 || s->server.inferred != 0) &&
            (s->stuck == TCP_STUCK_CLOSE_WAIT || s->stuck == TCP_STUCK_HALF_OPEN);
 }
 

@@ -446,6 +446,7 @@ START_TEST(test_eve_flow_parses_back_with_fixed_key_order)
                                            "window_full",
                                            "keepalives",
                                            "missed_bytes",
+                                           "inferred",
                                            "violations",
                                            NULL};
     struct flow_record r = sample_record();
@@ -579,6 +580,24 @@ START_TEST(test_eve_stuck_confidence_content_gap)
         ck_assert_msg((hit != NULL) == (side != 0), "side %d: %s", side, out.buf);
         free(out.buf);
     }
+}
+END_TEST
+
+/* session.<side>.inferred: the tcp_ep_event names, [] when none. */
+START_TEST(test_eve_inferred_events_per_endpoint)
+{
+    struct flow_record r = sample_record();
+    struct run out;
+
+    out = run_writer(&report_eve_ops, &r, NULL, 1, NULL);
+    ck_assert_ptr_nonnull(strstr(out.buf, "\"missed_bytes\":0,\"inferred\":[],\"violations\""));
+    free(out.buf);
+    r.s.server.inferred = TCP_INFERRED_SYNACK | TCP_INFERRED_FIN;
+    r.s.client.inferred = TCP_INFERRED_FIN;
+    out = run_writer(&report_eve_ops, &r, NULL, 1, NULL);
+    ck_assert_ptr_nonnull(strstr(out.buf, "\"inferred\":[\"send_synack\",\"send_fin\"]"));
+    ck_assert_ptr_nonnull(strstr(out.buf, "\"inferred\":[\"send_fin\"]"));
+    free(out.buf);
 }
 END_TEST
 
@@ -1988,6 +2007,7 @@ report_suite(void)
     tcase_add_test(tc, test_eve_stuck_confidence_capture_loss);
     tcase_add_test(tc, test_eve_stuck_confidence_content_gap);
     tcase_add_test(tc, test_eve_gap_flags_follow_missed_bytes);
+    tcase_add_test(tc, test_eve_inferred_events_per_endpoint);
     tcase_add_test(tc, test_eve_one_line_per_record_in_order);
     tcase_add_test(tc, test_eve_stats_nest_in_first_seen_order);
     tcase_add_test(tc, test_eve_stats_deltas_are_changes_since_the_last_record);

@@ -598,6 +598,81 @@ START_TEST(test_ack_of_unsent_data_is_flagged)
 }
 END_TEST
 
+/* ---- inferred events (a packet the capture missed) ---------------------------- */
+
+START_TEST(test_ack_one_past_last_byte_infers_the_missed_fin)
+{
+    open3();
+    seg(S, TCP_ACK | TCP_PSH, SI + 1, CI + 1, 10);
+    seg(C, TCP_ACK, CI + 1, SI + 11, 0);
+    ck_assert_uint_eq(sum().server.inferred, 0);
+    seg(C, TCP_ACK, CI + 1, SI + 12, 0); /* the server's FIN at SI+11 was not captured */
+    ASSERT_STATES(TCP_ST_CLOSE_WAIT, TCP_ST_FIN_WAIT_2);
+    ck_assert_uint_eq(sum().server.inferred, TCP_INFERRED_FIN);
+    ck_assert_uint_eq(sum().client.inferred, 0);
+    seg(C, F_FA, CI + 1, SI + 12, 0);
+    ASSERT_STATES(TCP_ST_LAST_ACK, TCP_ST_TIME_WAIT);
+    seg(S, F_FA, SI + 11, CI + 2, 0); /* the FIN after all (retransmitted): consistent */
+    seg(S, TCP_ACK, SI + 12, CI + 2, 0);
+    ASSERT_STATES(TCP_ST_CLOSED, TCP_ST_TIME_WAIT);
+    ck_assert_str_eq(tcp_close_name(sum().close), "fin");
+    ck_assert_uint_eq(total_violations(), 0);
+}
+END_TEST
+
+START_TEST(test_fin_ack_one_past_last_byte_infers_the_missed_fin)
+{
+    open3();
+    seg(C, F_FA, CI + 1, SI + 2, 0); /* the client's FIN acks the server's missed FIN */
+    ASSERT_STATES(TCP_ST_LAST_ACK, TCP_ST_TIME_WAIT);
+    ck_assert_uint_eq(sum().server.inferred, TCP_INFERRED_FIN);
+    ck_assert_uint_eq(total_violations(), 0);
+}
+END_TEST
+
+START_TEST(test_ack_two_past_last_byte_is_still_unsent_data)
+{
+    open3();
+    seg(C, TCP_ACK, CI + 1, SI + 3, 0);
+    ASSERT_STATES(TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
+    ck_assert_uint_eq(sum().server.inferred, 0);
+    assert_example(0, TV_ACK_UNSENT_DATA, SI + 1, SI + 3, 1);
+}
+END_TEST
+
+START_TEST(test_third_ack_without_synack_infers_the_missed_synack)
+{
+    struct session_summary s;
+
+    seg(C, TCP_SYN, CI, 0, 0);
+    seg(C, TCP_ACK, CI + 1, SI + 1, 0); /* the SYN-ACK was not captured */
+    ASSERT_STATES(TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
+    s = sum();
+    ck_assert_uint_eq(s.server.inferred, TCP_INFERRED_SYNACK);
+    ck_assert_uint_eq(s.client.inferred, 0);
+    ck_assert(s.server.isn_known);
+    ck_assert_uint_eq(s.server.isn, SI);
+    ck_assert_str_eq(tcp_handshake_name(s.handshake), "complete");
+    /* scaling unknown (the SYN-ACK's options were not seen): no window verdicts */
+    seg(C, TCP_ACK | TCP_PSH, CI + 1, SI + 1, 3000);
+    seg(S, TCP_ACK | TCP_PSH, SI + 1, CI + 3001, 100);
+    /* the SYN-ACK after all (reordered), same ISN: nothing changes */
+    seg(S, F_SA, SI, CI + 1, 0);
+    ASSERT_STATES(TCP_ST_ESTABLISHED, TCP_ST_ESTABLISHED);
+    ck_assert_uint_eq(total_violations(), 0);
+}
+END_TEST
+
+START_TEST(test_server_ack_before_synack_infers_nothing)
+{
+    seg(C, TCP_SYN, CI, 0, 0);
+    seg(S, TCP_ACK, SI + 1, CI + 1, 0); /* from the server: not a third ACK */
+    ck_assert_uint_eq(sum().server.inferred, 0);
+    ck_assert_uint_eq(sum().client.inferred, 0);
+    ck_assert_str_eq(tcp_state_name(sum().client.state), tcp_state_name(TCP_ST_SYN_SENT));
+}
+END_TEST
+
 START_TEST(test_ack_after_a_sequence_hole_is_not_flagged_unsent)
 {
     open3();
@@ -685,9 +760,11 @@ END_TEST
 
 START_TEST(test_client_data_before_handshake_is_flagged)
 {
+    /* (without the SYN-ACK, an ACK from SYN_SENT would infer it: see "inferred events") */
     seg(C, TCP_SYN, CI, 0, 0);
-    seg(C, TCP_ACK | TCP_PSH, CI + 1, 0, 10);
-    assert_example(0, TV_DATA_BEFORE_HANDSHAKE, 0, 10, 1);
+    seg(S, F_SA, SI, CI + 1, 0);
+    seg(C, TCP_ACK | TCP_PSH, CI + 1, SI + 77, 10); /* not the third ACK: still SYN_SENT */
+    assert_example(1, TV_DATA_BEFORE_HANDSHAKE, 0, 10, 1);
 }
 END_TEST
 
@@ -1012,6 +1089,9 @@ START_TEST(test_names_are_stable)
     ck_assert_str_eq(tcp_violation_name(TV_SYNACK_BAD_ACK), "synack_bad_ack");
     ck_assert_str_eq(tcp_violation_name(TV_DATA_BEFORE_HANDSHAKE), "data_before_handshake");
     ck_assert_str_eq(tcp_violation_name(TV_COUNT), "unknown");
+    /* the EVE "inferred" array writes these two names literally (report_json.c) */
+    ck_assert_str_eq(tcp_ep_event_name(TCP_EV_SEND_SYNACK), "send_synack");
+    ck_assert_str_eq(tcp_ep_event_name(TCP_EV_SEND_FIN), "send_fin");
     for (int k = 0; k < TV_COUNT; k++)
         ck_assert_str_ne(tcp_violation_name((enum tcp_violation)k), "unknown");
     for (int s = 0; s < TCP_ST_COUNT; s++) {
@@ -1419,6 +1499,11 @@ tcp_state_suite(void)
     tcase_add_test(viol, test_synack_with_wrong_ack_is_flagged);
     tcase_add_test(viol, test_third_ack_with_wrong_ack_is_flagged);
     tcase_add_test(viol, test_ack_of_unsent_data_is_flagged);
+    tcase_add_test(viol, test_ack_one_past_last_byte_infers_the_missed_fin);
+    tcase_add_test(viol, test_fin_ack_one_past_last_byte_infers_the_missed_fin);
+    tcase_add_test(viol, test_ack_two_past_last_byte_is_still_unsent_data);
+    tcase_add_test(viol, test_third_ack_without_synack_infers_the_missed_synack);
+    tcase_add_test(viol, test_server_ack_before_synack_infers_nothing);
     tcase_add_test(viol, test_ack_after_a_sequence_hole_is_not_flagged_unsent);
     tcase_add_test(viol, test_ack_moving_backwards_is_flagged);
     tcase_add_test(viol, test_reordered_old_ack_within_window_is_not_flagged);
