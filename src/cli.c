@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "flow/flow.h"
+#include "report/metrics.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -49,6 +50,10 @@ enum long_only {
     OPT_TUI_ROWS,
     OPT_SHARD,
     OPT_MERGE_STATS,
+    OPT_METRICS_LISTEN,
+    OPT_METRICS_FILE,
+    OPT_METRICS_INTERVAL,
+    OPT_METRICS_TOP,
 };
 
 static const struct option long_opts[] = {
@@ -86,6 +91,10 @@ static const struct option long_opts[] = {
     {"half-open", no_argument, NULL, OPT_HALF_OPEN},
     {"shard", required_argument, NULL, OPT_SHARD},
     {"merge-stats", no_argument, NULL, OPT_MERGE_STATS},
+    {"metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN},
+    {"metrics-file", required_argument, NULL, OPT_METRICS_FILE},
+    {"metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL},
+    {"metrics-top-servers", required_argument, NULL, OPT_METRICS_TOP},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -135,6 +144,13 @@ cli_usage(FILE *out)
           "                           (default 0: as fast as possible)\n"
           "      --tui-rows N         --tui: most open and most ended connections the view\n"
           "                           keeps (default 1000000; stuck ones go last)\n"
+          "\n"
+          "Metrics (Prometheus text format):\n"
+          "      --metrics-listen ADDR:PORT  live: serve GET /metrics over HTTP\n"
+          "      --metrics-file PATH.prom  write the metrics to PATH.prom (atomic rename)\n"
+          "                           every interval, or once at the end with -r\n"
+          "      --metrics-interval SEC  live: how often the metrics are refreshed (10)\n"
+          "      --metrics-top-servers N  servers listed by stuck connections (10)\n"
           "\n"
           "Tracking:\n"
           "      --max-flows N        most connections tracked at once (default 1000000)\n"
@@ -340,6 +356,8 @@ options_default(struct options *o)
     o->verify_checksums = true;
     o->workers = 1;
     o->seccomp = true;
+    o->metrics_interval_ns = 10 * NS_PER_SEC;
+    o->metrics_top_servers = 10;
 }
 
 /* Joins argv[from..argc) with spaces (tcpdump's copy_argv). returns: owned. */
@@ -570,6 +588,36 @@ cli_parse(int argc, char **argv, struct options *o, FILE *out, char *err)
         case OPT_MERGE_STATS:
             o->merge_stats = true;
             break;
+        case OPT_METRICS_LISTEN: {
+            char host[256];
+            unsigned port;
+
+            if (metrics_listen_parse(optarg, host, sizeof(host), &port, err) != 0)
+                return CLI_ERROR;
+            o->metrics_listen = optarg;
+            break;
+        }
+        case OPT_METRICS_FILE:
+            if (*optarg == '\0') {
+                errbuf_printf(err, "--metrics-file needs a path");
+                return CLI_ERROR;
+            }
+            o->metrics_file = optarg;
+            break;
+        case OPT_METRICS_INTERVAL:
+            if (parse_seconds(optarg, &o->metrics_interval_ns) < 0 ||
+                o->metrics_interval_ns < NS_PER_SEC / 10) {
+                errbuf_printf(err, "invalid --metrics-interval '%s' (at least 0.1 s)", optarg);
+                return CLI_ERROR;
+            }
+            break;
+        case OPT_METRICS_TOP:
+            if (parse_count(optarg, 1, 10000, &v) < 0) {
+                errbuf_printf(err, "invalid --metrics-top-servers '%s' (1..10000)", optarg);
+                return CLI_ERROR;
+            }
+            o->metrics_top_servers = (unsigned)v;
+            break;
         case 'r':
             o->read_files = xreallocarray(o->read_files, o->n_read + 1, sizeof(*o->read_files));
             o->read_files[o->n_read++] = optarg;
@@ -790,6 +838,11 @@ cli_parse(int argc, char **argv, struct options *o, FILE *out, char *err)
     }
     if (o->n_read > 0 && o->iface != NULL) {
         errbuf_printf(err, "-r and -i cannot be combined");
+        return CLI_ERROR;
+    }
+    if (o->metrics_listen != NULL && o->n_read > 0) {
+        errbuf_printf(err, "--metrics-listen serves a live capture (-i); with -r use "
+                           "--metrics-file");
         return CLI_ERROR;
     }
     if (o->write_file != NULL && strcmp(o->write_file, "-") == 0 && o->output == NULL) {

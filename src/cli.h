@@ -50,6 +50,10 @@ struct options {
     int verbose;                 /* -v */
     bool quiet;                  /* -q: no text summary, no progress line */
     struct report_select select; /* --state, --stuck, --half-open */
+    const char *metrics_listen;  /* --metrics-listen ADDR:PORT */
+    const char *metrics_file;    /* --metrics-file PATH */
+    uint64_t metrics_interval_ns; /* --metrics-interval */
+    unsigned metrics_top_servers; /* --metrics-top-servers */
 };
 
 #define CLI_MAX_WORKERS 256u

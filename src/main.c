@@ -30,6 +30,8 @@
 #include "cli.h"
 #include "engine/engine.h"
 #include "priv/priv.h"
+#include "report/metrics_http.h"
+#include "report/metrics_sink.h"
 #include "report/report.h"
 #include "report/report_select.h"
 #include "report/tui/tui.h"
@@ -243,6 +245,8 @@ main(int argc, char **argv)
     struct report_opts ro;
     struct engine_cfg ecfg;
     const struct reporter_ops *ops = NULL;
+    struct reporter_ops metrics_ops;
+    struct metrics_http *http = NULL;
     struct capture *cap = NULL;
     struct engine *eng = NULL;
     struct priv_user ra = {NULL, 0, 0};
@@ -303,6 +307,11 @@ main(int argc, char **argv)
         log_warn("cannot set the output buffer: %s", strerror(errno));
         goto out;
     }
+    /* bound now, before -Z: a port below 1024 needs the privileges */
+    if (o.metrics_listen != NULL && (http = metrics_http_start(o.metrics_listen, err)) == NULL) {
+        log_warn("%s", err);
+        goto out;
+    }
     if (o.write_file != NULL && capture_dump_open(cap, o.write_file, err) != 0) {
         log_warn("%s", err);
         goto out;
@@ -310,6 +319,10 @@ main(int argc, char **argv)
     /* Every capture handle and output file is open: nothing more needs a privilege. */
     needs.reopen_output = o.output != NULL;
     if (priv_drop(ra.name != NULL ? &ra : NULL, &needs, err) != 0) {
+        log_warn("%s", err);
+        goto out;
+    }
+    if (o.metrics_file != NULL && metrics_sink_check_file(o.metrics_file, err) != 0) {
         log_warn("%s", err);
         goto out;
     }
@@ -334,6 +347,20 @@ main(int argc, char **argv)
     if (ops->open(&rep, out, &ro, err) != 0) {
         log_warn("%s", err);
         goto out;
+    }
+    if (o.metrics_file != NULL || http != NULL) {
+        struct metrics_sink_cfg mc;
+        void *wrapped;
+
+        memset(&mc, 0, sizeof(mc));
+        mc.file = o.metrics_file;
+        mc.http = http;
+        mc.interval_ns = o.metrics_interval_ns;
+        mc.top_servers = o.metrics_top_servers;
+        mc.live = capture_is_live(cap);
+        metrics_sink_wrap(&mc, ops, rep, &metrics_ops, &wrapped);
+        ops = &metrics_ops;
+        rep = wrapped;
     }
 
     engine_cfg_from_options(&o, &ecfg, capture_is_live(cap));
@@ -394,6 +421,7 @@ out:
     if (ran && capture_is_live(cap))
         live_summary(cap, stop_requested != 0);
     capture_close(cap);
+    metrics_http_stop(http);
     cli_options_fini(&o);
     priv_user_fini(&ra);
     return rc;

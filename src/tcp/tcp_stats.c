@@ -29,6 +29,23 @@ static const struct {
 
 #define STUCK_KINDS (sizeof(((struct tcp_global_stats *)0)->stuck) / sizeof(uint64_t))
 
+const uint32_t tcp_hs_rtt_bounds_us[TCP_HS_RTT_BUCKETS] = {
+    100,    250,    500,     1000,    2500,    5000,    10000,   25000,
+    50000, 100000, 250000, 500000, 1000000, 2500000, 5000000, 10000000,
+};
+
+/* The first bucket whose bound is >= rtt (TCP_HS_RTT_BUCKETS: above them all). */
+static size_t
+hs_rtt_bucket(uint64_t rtt_ns)
+{
+    size_t i;
+
+    for (i = 0; i < TCP_HS_RTT_BUCKETS; i++)
+        if (rtt_ns <= (uint64_t)tcp_hs_rtt_bounds_us[i] * 1000u)
+            break;
+    return i;
+}
+
 void
 tcp_stats_count_end(struct tcp_global_stats *t, const struct session_summary *s)
 {
@@ -49,6 +66,17 @@ tcp_stats_count_end(struct tcp_global_stats *t, const struct session_summary *s)
         t->stuck[s->stuck]++;
     for (i = 0; i < TV_COUNT; i++)
         t->violations[i] += s->client.violations[i] + s->server.violations[i];
+    t->retransmits += (uint64_t)s->client.retransmits + s->server.retransmits;
+    t->retransmitted_bytes += s->client.retransmitted_bytes + s->server.retransmitted_bytes;
+    t->missed_bytes += s->zeek_missed_bytes;
+    if (s->handshake_rtt_ns != 0) {
+        size_t b = hs_rtt_bucket(s->handshake_rtt_ns);
+
+        t->hs_rtt_count++;
+        t->hs_rtt_sum_ns += s->handshake_rtt_ns;
+        if (b < TCP_HS_RTT_BUCKETS)
+            t->hs_rtt_le[b]++;
+    }
 }
 
 void
@@ -65,6 +93,13 @@ tcp_stats_add(struct tcp_global_stats *into, const struct tcp_global_stats *from
         into->stuck[i] += from->stuck[i];
     for (i = 0; i < TCP_SURICATA_STATES; i++)
         into->end_state[i] += from->end_state[i];
+    into->retransmits += from->retransmits;
+    into->retransmitted_bytes += from->retransmitted_bytes;
+    into->missed_bytes += from->missed_bytes;
+    into->hs_rtt_count += from->hs_rtt_count;
+    into->hs_rtt_sum_ns += from->hs_rtt_sum_ns;
+    for (i = 0; i < TCP_HS_RTT_BUCKETS; i++)
+        into->hs_rtt_le[i] += from->hs_rtt_le[i];
 }
 
 void
@@ -77,7 +112,9 @@ tcp_stats_export(const struct tcp_global_stats *t, struct stat_list *out)
      */
     static char vpaths[TV_COUNT][64];
     static char spaths[STUCK_KINDS][48];
+    static char hpaths[TCP_HS_RTT_BUCKETS][64];
     static bool built;
+    uint64_t cum = 0;
     size_t i;
 
     if (!built) {
@@ -87,6 +124,9 @@ tcp_stats_export(const struct tcp_global_stats *t, struct stat_list *out)
         for (i = 1; i < STUCK_KINDS; i++)
             snprintf(spaths[i], sizeof(spaths[i]), STATS_OWN "tcp.stuck.%s",
                      tcp_stuck_name((enum tcp_stuck_kind)i));
+        for (i = 0; i < TCP_HS_RTT_BUCKETS; i++)
+            snprintf(hpaths[i], sizeof(hpaths[i]), STATS_OWN "tcp.handshake_rtt.le_us.%lu",
+                     (unsigned long)tcp_hs_rtt_bounds_us[i]);
         built = true;
     }
     /* Suricata's names, Suricata's meaning */
@@ -101,4 +141,14 @@ tcp_stats_export(const struct tcp_global_stats *t, struct stat_list *out)
     for (i = 0; i < TV_COUNT; i++)
         if (t->violations[i] != 0)
             stat_list_add(out, vpaths[i], t->violations[i]);
+    /* flowstate's own (Suricata has no such counters): stats.flowstate.tcp */
+    stat_list_add(out, STATS_OWN "tcp.retransmits", t->retransmits);
+    stat_list_add(out, STATS_OWN "tcp.retransmitted_bytes", t->retransmitted_bytes);
+    stat_list_add(out, STATS_OWN "tcp.missed_bytes", t->missed_bytes);
+    stat_list_add(out, STATS_OWN "tcp.handshake_rtt.count", t->hs_rtt_count);
+    stat_list_add(out, STATS_OWN "tcp.handshake_rtt.sum_ns", t->hs_rtt_sum_ns);
+    for (i = 0; i < TCP_HS_RTT_BUCKETS; i++) {
+        cum += t->hs_rtt_le[i];
+        stat_list_add(out, hpaths[i], cum);
+    }
 }

@@ -190,6 +190,18 @@ tcp_stuck_low_confidence(const struct session_summary *s)
 #define TCP_SURICATA_STATES 11
 
 /* Global TCP counters for the stats record (tcp_stats.h). */
+/*
+ * Handshake RTT histogram bounds, in microseconds (100 us .. 10 s). The
+ * stats record counts, per bound, the handshakes at or below it (cumulative,
+ * as a Prometheus histogram's buckets).
+ */
+#define TCP_HS_RTT_BUCKETS 16
+extern const uint32_t tcp_hs_rtt_bounds_us[TCP_HS_RTT_BUCKETS];
+
+/*
+ * Global TCP counters for the stats record ("tcp.*" and "flowstate.tcp.*").
+ * Counted when a connection's final record is made (tcp_stats_count_end).
+ */
 struct tcp_global_stats {
     uint64_t sessions;
     uint64_t midstream;
@@ -197,6 +209,12 @@ struct tcp_global_stats {
     uint64_t violations[TV_COUNT];
     uint64_t stuck[5]; /* by enum tcp_stuck_kind at report time */
     uint64_t end_state[TCP_SURICATA_STATES]; /* tcp.state of the flow records */
+    uint64_t retransmits;         /* both sides' retransmitted segments */
+    uint64_t retransmitted_bytes; /* their payload bytes */
+    uint64_t missed_bytes;        /* content gaps (session_summary.zeek_missed_bytes) */
+    uint64_t hs_rtt_count;        /* handshakes with a measured RTT */
+    uint64_t hs_rtt_sum_ns;
+    uint64_t hs_rtt_le[TCP_HS_RTT_BUCKETS]; /* not cumulative here; exported cumulative */
 };
 
 

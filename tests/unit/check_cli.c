@@ -264,7 +264,7 @@ START_TEST(test_usage_errors_say_what_is_wrong)
         {{"flowstate", "--read"}, 2, "option --read needs an argument"},
         {{"flowstate", "--json=1"}, 2, "option --json takes no argument"},
         {{"flowstate", "--verbose=2"}, 2, "option --verbose takes no argument"},
-        {{"flowstate", "--m"}, 2, "ambiguous option '--m' (4 options start so)"},
+        {{"flowstate", "--m"}, 2, "ambiguous option '--m' (8 options start so)"},
         {{"flowstate", "-s", "-1"}, 3, "invalid snapshot length '-1' (0..262144; 0 = 262144)"},
         {{"flowstate", "--speed", "2", "-r"}, 4, "option -r needs an argument"},
     };

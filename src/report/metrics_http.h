@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef FLOWSTATE_METRICS_HTTP_H
+#define FLOWSTATE_METRICS_HTTP_H
+
+#include <stddef.h>
+
+/*
+ * metrics_http: the --metrics-listen endpoint. HTTP GET (or HEAD) /metrics
+ * answers, in text exposition format 0.0.4, the text last published plus
+ * flowstate_build_info and the process_* metrics read at the scrape; any
+ * other path is 404, any other method 405. libmicrohttpd serves it from its
+ * own thread (signals blocked there); this is the only file that includes
+ * <microhttpd.h>.
+ */
+struct metrics_http;
+
+/*
+ * Binds and listens on spec (ADDR:PORT) now (before privileges are dropped, so a
+ * port below 1024 works) and starts serving. returns: owned, or NULL + err.
+ */
+struct metrics_http *metrics_http_start(const char *spec, char *err);
+
+/* Replaces the served text with a copy of text[0..len). Thread-safe. */
+void metrics_http_publish(struct metrics_http *h, const char *text, size_t len);
+
+/* Stops serving (waits for the server thread) and frees h. Accepts NULL. */
+void metrics_http_stop(struct metrics_http *h);
+
+#endif
