@@ -136,6 +136,9 @@ cli_usage(FILE *out)
           "      --json               same as -T eve\n"
           "  -o, --output FILE        write to FILE instead of standard output; SIGHUP\n"
           "                           reopens it (log rotation)\n"
+          "  -o redis://HOST[:PORT][/DB][?key=KEY&mode=MODE]\n"
+          "                           EVE records to Redis, MODE lpush (default), rpush,\n"
+          "                           publish or xadd (see flowstate(8))\n"
           "  -w, --write FILE         also save the packets read (after the filter) as pcap\n"
           "  -l, --line-buffered      flush output after every record\n"
           "      --tui                interactive state view (the default when capturing\n"
@@ -654,6 +657,9 @@ cli_parse(int argc, char **argv, struct options *o, FILE *out, char *err)
             break;
         case 'o':
             o->output = optarg;
+            o->redis = redis_url_is(optarg);
+            if (o->redis && redis_url_parse(optarg, &o->redis_url, err) != 0)
+                return CLI_ERROR;
             break;
         case 'w':
             o->write_file = optarg;
@@ -845,6 +851,16 @@ cli_parse(int argc, char **argv, struct options *o, FILE *out, char *err)
                            "--metrics-file");
         return CLI_ERROR;
     }
+    if (o->redis && o->format_set && o->format != REPORT_EVE) {
+        errbuf_printf(err, "-o redis:// carries EVE records: use -T eve (or no -T)");
+        return CLI_ERROR;
+    }
+    if (o->redis && o->tui) {
+        errbuf_printf(err, "--tui draws on the terminal: it cannot be combined with -o redis://");
+        return CLI_ERROR;
+    }
+    if (o->redis)
+        o->format = REPORT_EVE;
     if (o->write_file != NULL && strcmp(o->write_file, "-") == 0 && o->output == NULL) {
         errbuf_printf(err, "-w - (packets to standard output) needs -o for the records");
         return CLI_ERROR;

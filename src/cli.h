@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "report/redis_url.h"
 #include "report/report.h"
 #include "report/report_select.h"
 
@@ -20,6 +21,8 @@ struct options {
     enum report_format format;   /* -T */
     bool format_set;
     const char *output;          /* -o */
+    bool redis;                  /* -o redis://...: parsed into redis_url */
+    struct redis_url redis_url;
     const char *write_file;      /* -w */
     int snaplen;                 /* -s */
     int buffer_size;             /* -B, bytes */

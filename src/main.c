@@ -32,6 +32,7 @@
 #include "priv/priv.h"
 #include "report/metrics_http.h"
 #include "report/metrics_sink.h"
+#include "report/redis_out.h"
 #include "report/report.h"
 #include "report/report_select.h"
 #include "report/tui/tui.h"
@@ -247,6 +248,7 @@ main(int argc, char **argv)
     const struct reporter_ops *ops = NULL;
     struct reporter_ops metrics_ops;
     struct metrics_http *http = NULL;
+    struct redis_out *redis = NULL;
     struct capture *cap = NULL;
     struct engine *eng = NULL;
     struct priv_user ra = {NULL, 0, 0};
@@ -297,7 +299,14 @@ main(int argc, char **argv)
     if (err[0] != '\0')
         log_warn("%s", err); /* activation warning from libpcap */
 
-    if (o.output != NULL && (out = open_output(o.output, err)) == NULL) {
+    if (o.redis) {
+        /* Redis unreachable is no error here: the writer warns and retries */
+        if ((redis = redis_out_open(&o.redis_url, capture_is_live(cap), &out, err)) == NULL) {
+            log_warn("%s", err);
+            out = stdout;
+            goto out;
+        }
+    } else if (o.output != NULL && (out = open_output(o.output, err)) == NULL) {
         log_warn("%s", err);
         out = stdout;
         goto out;
@@ -369,7 +378,10 @@ main(int argc, char **argv)
     /* --state / --stuck: only matching records reach the reporter (the engine counts them all) */
     if (report_select_active(&o.select))
         report_select_wrap(&o.select, ops, rep, &ops, &rep);
-    if (o.output != NULL) {
+    if (redis != NULL) {
+        ecfg.extra_stats = redis_out_stats;
+        ecfg.extra_stats_arg = redis;
+    } else if (o.output != NULL) {
         of.f = out;
         of.path = o.output;
         ecfg.reopen = &reopen_requested;

@@ -22,7 +22,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 DEPS=(build-essential autoconf automake libtool pkg-config libpcap-dev libncurses-dev
-      libjansson-dev libcap-ng-dev libseccomp-dev libmicrohttpd-dev prometheus check tshark wireshark-common tcpdump tcptrace python3-scapy mandoc
+      libjansson-dev libcap-ng-dev libseccomp-dev libmicrohttpd-dev libhiredis-dev redis-server prometheus curl check tshark wireshark-common tcpdump tcptrace python3-scapy mandoc
       iproute2 nftables ethtool jq tmux tcpreplay time strace passwd procps python3-jsonschema
       libcap2-bin util-linux parallel munge slurmctld slurmd slurm-client
       python3-yaml)

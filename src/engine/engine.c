@@ -148,7 +148,7 @@ inline_record(void *arg, const struct flow_record *r, const struct track_order *
 
 /* ---- stats ------------------------------------------------------------------------- */
 
-/* The front's half of the stats record: capture, decoder, defrag (in this order). */
+/* The front's half of the stats record: capture, decoder, defrag, extra (in this order). */
 static void
 front_stats(struct engine *e, struct stat_list *items)
 {
@@ -176,6 +176,8 @@ front_stats(struct engine *e, struct stat_list *items)
         stat_list_add(items, STATS_OWN "shard.pkts", e->shard_pkts);
         stat_list_add(items, STATS_OWN "shard.skipped_pkts", e->shard_skipped);
     }
+    if (e->cfg.extra_stats != NULL)
+        e->cfg.extra_stats(e->cfg.extra_stats_arg, items);
 }
 
 /* The tracks' half: flow and tcp counters (one track: its own; workers: their sum). */

@@ -68,6 +68,13 @@ struct engine_cfg {
     volatile sig_atomic_t *reopen;
     void (*on_reopen)(void *arg);
     void *reopen_arg;
+    /*
+     * May be NULL. Appends counters of others (the Redis writer's) to every
+     * stats list the engine builds, after the decoder's; called on the
+     * engine's thread, so it must be thread-safe towards its owner.
+     */
+    void (*extra_stats)(void *arg, struct stat_list *out);
+    void *extra_stats_arg;
 };
 
 struct engine;
