@@ -249,6 +249,7 @@ main(int argc, char **argv)
     struct reporter_ops metrics_ops;
     struct metrics_http *http = NULL;
     struct redis_out *redis = NULL;
+    struct priv_seccomp_needs seccomp_needs;
     struct capture *cap = NULL;
     struct engine *eng = NULL;
     struct priv_user ra = {NULL, 0, 0};
@@ -317,7 +318,7 @@ main(int argc, char **argv)
         goto out;
     }
     /* bound now, before -Z: a port below 1024 needs the privileges */
-    if (o.metrics_listen != NULL && (http = metrics_http_start(o.metrics_listen, err)) == NULL) {
+    if (o.metrics_listen != NULL && (http = metrics_http_bind(o.metrics_listen, err)) == NULL) {
         log_warn("%s", err);
         goto out;
     }
@@ -328,6 +329,12 @@ main(int argc, char **argv)
     /* Every capture handle and output file is open: nothing more needs a privilege. */
     needs.reopen_output = o.output != NULL;
     if (priv_drop(ra.name != NULL ? &ra : NULL, &needs, err) != 0) {
+        log_warn("%s", err);
+        goto out;
+    }
+    /* our threads start with what is left (capabilities are per thread) */
+    if ((http != NULL && metrics_http_start(http, err) != 0) ||
+        (redis != NULL && redis_out_start(redis, err) != 0)) {
         log_warn("%s", err);
         goto out;
     }
@@ -398,7 +405,10 @@ main(int argc, char **argv)
      * once; make it read it now.
      */
     tzset();
-    if (o.seccomp && priv_seccomp_apply(err) != 0) {
+    seccomp_needs.listen = http != NULL;
+    seccomp_needs.connect = redis != NULL;
+    seccomp_needs.file_replace = o.metrics_file != NULL;
+    if (o.seccomp && priv_seccomp_apply(&seccomp_needs, err) != 0) {
         log_warn("%s", err);
         goto out;
     }

@@ -63,7 +63,8 @@ int priv_drop(const struct priv_user *u, const struct priv_needs *needs, char *e
 /*
  * Installs the system-call filter on every thread of the process: only the
  * calls the capture loop, the workers, the outputs (SIGHUP reopen included),
- * the terminal view and the exit path make are allowed; any other call
+ * the terminal view and the exit path make are allowed, plus what needs
+ * (NULL = none) asks for; any other call
  * (execve, fork, socket, ptrace, ...) kills the process with SIGSYS. A
  * build with --enable-sanitizers also allows the calls LeakSanitizer makes at
  * exit (clone, ptrace, wait4, prctl, ...; see priv_seccomp.c); execve stays
@@ -72,7 +73,14 @@ int priv_drop(const struct priv_user *u, const struct priv_needs *needs, char *e
  * kernel counters under /sys and stdio are the only later opens).
  * returns 0 or -1 + err.
  */
-int priv_seccomp_apply(char *err) __attribute__((warn_unused_result));
+struct priv_seccomp_needs {
+    bool listen;       /* --metrics-listen: accept and serve HTTP on the bound socket */
+    bool connect;      /* -o redis://: TCP sockets to Redis, made and remade later */
+    bool file_replace; /* --metrics-file: write PATH.tmp, rename it over PATH */
+};
+
+int priv_seccomp_apply(const struct priv_seccomp_needs *needs, char *err)
+    __attribute__((warn_unused_result));
 
 /* True when this build carries the sanitizer allowance (tests report it). */
 bool priv_seccomp_sanitizer_allowance(void);

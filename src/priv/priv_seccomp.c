@@ -29,9 +29,20 @@
  *    raise), exit_group; clock_gettime and friends when the vDSO is absent.
  * Not allowed, among others: execve/execveat, fork/vfork/clone/clone3,
  * socket/connect/bind/listen/accept, ptrace, kill, setuid and friends,
- * mount, bpf, unshare. When a later feature needs a call (the metrics
- * listener's accept, Redis's connect on a socket made before the filter),
- * it is added here with its reason.
+ * mount, bpf, unshare. When a later feature needs a call, it is added here
+ * with its reason, and only when the run uses that feature
+ * (struct priv_seccomp_needs):
+ *  - listen (--metrics-listen; libmicrohttpd's thread on a socket bound
+ *    before the filter): accept/accept4, recvfrom/sendto/sendmsg/recvmsg,
+ *    shutdown, getsockname/getpeername, socket options at IPPROTO_TCP; for
+ *    the process_* metrics read at each scrape, getdents64 (/proc/self/fd)
+ *    and prlimit64 (the fd limit).
+ *  - connect (-o redis://; hiredis reconnects after an outage): socket()
+ *    for AF_INET and AF_INET6 only (the host is resolved before the filter,
+ *    so no other family is needed), connect, recvfrom/sendto, shutdown,
+ *    socket options at IPPROTO_TCP.
+ *  - file_replace (--metrics-file): rename/renameat/renameat2 of PATH.tmp
+ *    over PATH, unlink/unlinkat of a half-written PATH.tmp.
  *
  * --enable-sanitizers builds (PRIV_SECCOMP_SANITIZERS) also allow what
  * LeakSanitizer's exit-time scan makes: a tracer task made with clone that
@@ -58,6 +69,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
@@ -146,6 +158,17 @@ static const unsigned long priv_ioctl_ok[] = {
 /* Socket option levels the capture sockets use. */
 static const int priv_sockopt_levels[] = {SOL_PACKET, SOL_SOCKET};
 
+/* --metrics-listen, --metrics-file, -o redis:// (see the top). */
+static const char *const priv_allow_listen[] = {
+    "accept", "accept4", "sendmsg", "recvmsg", "getsockname", "getpeername", "getdents64",
+    "prlimit64",
+};
+static const char *const priv_allow_connect[] = {"connect"};
+static const char *const priv_allow_tcp_io[] = {"recvfrom", "sendto", "shutdown"};
+static const char *const priv_allow_file_replace[] = {
+    "rename", "renameat", "renameat2", "unlink", "unlinkat",
+};
+
 bool
 priv_seccomp_sanitizer_allowance(void)
 {
@@ -186,6 +209,33 @@ priv_allow_cmp(scmp_filter_ctx ctx, const char *name, struct scmp_arg_cmp cmp, c
     if ((rc = seccomp_rule_add_exact_array(ctx, SCMP_ACT_ALLOW, nr, 1, &cmp)) != 0)
         *bad = name;
     return rc;
+}
+
+/* The rules of the features this run uses. */
+static int
+priv_build_needs(scmp_filter_ctx ctx, const struct priv_seccomp_needs *n, const char **bad)
+{
+    scmp_datum_t tcp = (scmp_datum_t)IPPROTO_TCP;
+    int rc;
+
+#define NAMES(list) priv_allow_names(ctx, list, sizeof(list) / sizeof(list[0]), bad)
+    if (n->listen && (rc = NAMES(priv_allow_listen)) != 0)
+        return rc;
+    if (n->connect) {
+        if ((rc = NAMES(priv_allow_connect)) != 0 ||
+            (rc = priv_allow_cmp(ctx, "socket", SCMP_A0(SCMP_CMP_EQ, AF_INET), bad)) != 0 ||
+            (rc = priv_allow_cmp(ctx, "socket", SCMP_A0(SCMP_CMP_EQ, AF_INET6), bad)) != 0)
+            return rc;
+    }
+    if (n->file_replace && (rc = NAMES(priv_allow_file_replace)) != 0)
+        return rc;
+    if ((n->listen || n->connect) &&
+        ((rc = NAMES(priv_allow_tcp_io)) != 0 ||
+         (rc = priv_allow_cmp(ctx, "getsockopt", SCMP_A1(SCMP_CMP_EQ, tcp), bad)) != 0 ||
+         (rc = priv_allow_cmp(ctx, "setsockopt", SCMP_A1(SCMP_CMP_EQ, tcp), bad)) != 0))
+        return rc;
+#undef NAMES
+    return 0;
 }
 
 static int
@@ -232,8 +282,9 @@ priv_build(scmp_filter_ctx ctx, const char **bad)
 }
 
 int
-priv_seccomp_apply(char *err)
+priv_seccomp_apply(const struct priv_seccomp_needs *needs, char *err)
 {
+    static const struct priv_seccomp_needs none;
     scmp_filter_ctx ctx;
     const char *bad = "";
     bool log_only;
@@ -251,7 +302,8 @@ priv_seccomp_apply(char *err)
         errbuf_printf(err, "seccomp: cannot set the filter attributes: %s", strerror(-rc));
         goto fail;
     }
-    if ((rc = priv_build(ctx, &bad)) != 0) {
+    if ((rc = priv_build(ctx, &bad)) != 0 ||
+        (rc = priv_build_needs(ctx, needs != NULL ? needs : &none, &bad)) != 0) {
         errbuf_printf(err, "seccomp: cannot add a rule for %s: %s", bad, strerror(-rc));
         goto fail;
     }

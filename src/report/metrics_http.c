@@ -30,6 +30,7 @@
 struct metrics_http {
     struct MHD_Daemon *d;
     int fd;
+    char spec[300];
     pthread_mutex_t lock;
     char *text; /* owned, under lock */
     size_t len;
@@ -112,22 +113,29 @@ listen_on(const char *spec, const char *host, unsigned port, char *err)
 }
 
 struct metrics_http *
-metrics_http_start(const char *spec, char *err)
+metrics_http_bind(const char *spec, char *err)
 {
     struct metrics_http *h;
     char host[256];
     unsigned port;
-    sigset_t all, old;
 
     if (metrics_listen_parse(spec, host, sizeof(host), &port, err) != 0)
         return NULL;
     h = xcalloc(1, sizeof(*h));
-    pthread_mutex_init(&h->lock, NULL);
     if ((h->fd = listen_on(spec, host, port, err)) < 0) {
-        pthread_mutex_destroy(&h->lock);
         free(h);
         return NULL;
     }
+    snprintf(h->spec, sizeof(h->spec), "%s", spec);
+    pthread_mutex_init(&h->lock, NULL);
+    return h;
+}
+
+int
+metrics_http_start(struct metrics_http *h, char *err)
+{
+    sigset_t all, old;
+
     /* the server thread inherits this mask: SIGINT/SIGTERM/SIGHUP stay with the main thread */
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -137,14 +145,11 @@ metrics_http_start(const char *spec, char *err)
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10, MHD_OPTION_END);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (h->d == NULL) {
-        errbuf_printf(err, "--metrics-listen %s: libmicrohttpd failed to start", spec);
-        close(h->fd);
-        pthread_mutex_destroy(&h->lock);
-        free(h);
-        return NULL;
+        errbuf_printf(err, "--metrics-listen %s: libmicrohttpd failed to start", h->spec);
+        return -1;
     }
-    log_debug("metrics: serving http://%s/metrics", spec);
-    return h;
+    log_debug("metrics: serving http://%s/metrics", h->spec);
+    return 0;
 }
 
 void
@@ -166,7 +171,10 @@ metrics_http_stop(struct metrics_http *h)
 {
     if (h == NULL)
         return;
-    MHD_stop_daemon(h->d); /* closes the listening socket too, ours or not */
+    if (h->d != NULL)
+        MHD_stop_daemon(h->d); /* closes the listening socket too, ours or not */
+    else
+        close(h->fd);
     pthread_mutex_destroy(&h->lock);
     free(h->text);
     free(h);

@@ -15,10 +15,18 @@
 struct metrics_http;
 
 /*
- * Binds and listens on spec (ADDR:PORT) now (before privileges are dropped, so a
- * port below 1024 works) and starts serving. returns: owned, or NULL + err.
+ * Binds and listens on spec (ADDR:PORT): call it before privileges are
+ * dropped, so a port below 1024 works. Nothing is served yet.
+ * returns: owned, or NULL + err.
  */
-struct metrics_http *metrics_http_start(const char *spec, char *err);
+struct metrics_http *metrics_http_bind(const char *spec, char *err);
+
+/*
+ * Starts serving (libmicrohttpd's thread): call it after privileges are
+ * dropped (capabilities are per thread) and before the system-call filter.
+ * returns 0 or -1 + err.
+ */
+int metrics_http_start(struct metrics_http *h, char *err);
 
 /* Replaces the served text with a copy of text[0..len). Thread-safe. */
 void metrics_http_publish(struct metrics_http *h, const char *text, size_t len);

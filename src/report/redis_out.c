@@ -17,6 +17,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -43,7 +44,9 @@ struct line {
 
 struct redis_out {
     struct redis_url u;
+    char addr[64]; /* u.host resolved once at open (the filter allows no lookup later) */
     bool live;
+    bool started;  /* the writer thread runs */
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t changed; /* queue or stop changed (both directions) */
@@ -62,6 +65,8 @@ struct redis_out {
     struct line *batch;
     size_t batch_n;
 };
+
+static void drop_all(struct redis_out *r);
 
 /* ---- the stream side --------------------------------------------------------------- */
 
@@ -152,7 +157,10 @@ stream_close(void *cookie)
     r->stop_deadline_ns = clock_monotonic_ns() + LIVE_CLOSE_NS;
     pthread_cond_broadcast(&r->changed);
     pthread_mutex_unlock(&r->lock);
-    pthread_join(r->thread, NULL);
+    if (r->started)
+        pthread_join(r->thread, NULL);
+    else
+        drop_all(r); /* never started: nothing was delivered */
 
     records = r->records;
     lost = r->lost;
@@ -218,7 +226,7 @@ connect_redis(struct redis_out *r, char *why, size_t len)
     struct timeval tv = {SOCKET_TIMEOUT_S, 0};
     redisReply *rep;
 
-    r->c = redisConnectWithTimeout(r->u.host, (int)r->u.port, tv);
+    r->c = redisConnectWithTimeout(r->addr, (int)r->u.port, tv);
     if (r->c == NULL || r->c->err) {
         snprintf(why, len, "%s", r->c != NULL ? r->c->errstr : "cannot allocate a context");
         goto fail;
@@ -390,17 +398,43 @@ writer_main(void *arg)
 
 /* ---- life cycle -------------------------------------------------------------------- */
 
+/* The host's first address, as text, resolved now. returns 0 or -1 + err. */
+static int
+resolve(const struct redis_url *u, char *addr, size_t len, char *err)
+{
+    struct addrinfo hints, *res = NULL;
+    int gai;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    if ((gai = getaddrinfo(u->host, NULL, &hints, &res)) != 0) {
+        errbuf_printf(err, "redis: cannot resolve %s: %s", u->host, gai_strerror(gai));
+        return -1;
+    }
+    if (getnameinfo(res->ai_addr, res->ai_addrlen, addr, (socklen_t)len, NULL, 0,
+                    NI_NUMERICHOST) != 0) {
+        errbuf_printf(err, "redis: %s: no usable address", u->host);
+        freeaddrinfo(res);
+        return -1;
+    }
+    freeaddrinfo(res);
+    return 0;
+}
+
 struct redis_out *
 redis_out_open(const struct redis_url *u, bool live, FILE **f, char *err)
 {
     static const cookie_io_functions_t io = {NULL, stream_write, NULL, stream_close};
     struct redis_out *r = xcalloc(1, sizeof(*r));
     pthread_condattr_t ca;
-    sigset_t all, old;
-    int e;
 
     r->u = *u;
     r->live = live;
+    if (resolve(u, r->addr, sizeof(r->addr), err) != 0) {
+        free(r);
+        return NULL;
+    }
     r->cap = u->buffer;
     r->ring = xcalloc(r->cap, sizeof(*r->ring));
     r->batch = xcalloc(u->batch, sizeof(*r->batch));
@@ -409,31 +443,34 @@ redis_out_open(const struct redis_url *u, bool live, FILE **f, char *err)
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* wait_until's clock */
     pthread_cond_init(&r->changed, &ca);
     pthread_condattr_destroy(&ca);
+    if ((*f = fopencookie(r, "w", io)) == NULL) {
+        errbuf_printf(err, "redis: %s", strerror(errno));
+        pthread_cond_destroy(&r->changed);
+        pthread_mutex_destroy(&r->lock);
+        free(r->ring);
+        free(r->batch);
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+int
+redis_out_start(struct redis_out *r, char *err)
+{
+    sigset_t all, old;
+    int e;
+
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     e = pthread_create(&r->thread, NULL, writer_main, r);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (e != 0) {
         errbuf_printf(err, "redis: cannot start the writer thread: %s", strerror(e));
-        goto fail;
+        return -1;
     }
-    if ((*f = fopencookie(r, "w", io)) == NULL) {
-        errbuf_printf(err, "redis: %s", strerror(errno));
-        pthread_mutex_lock(&r->lock);
-        r->stop = true;
-        pthread_cond_broadcast(&r->changed);
-        pthread_mutex_unlock(&r->lock);
-        pthread_join(r->thread, NULL);
-        goto fail;
-    }
-    return r;
-fail:
-    pthread_cond_destroy(&r->changed);
-    pthread_mutex_destroy(&r->lock);
-    free(r->ring);
-    free(r->batch);
-    free(r);
-    return NULL;
+    r->started = true;
+    return 0;
 }
 
 void

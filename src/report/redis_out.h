@@ -32,11 +32,19 @@
 struct redis_out;
 
 /*
- * Starts the writer thread (signals blocked in it) and returns the stream
- * in *f: fclose(*f) delivers what it can as above, stops the thread and
- * frees r. returns: r (freed by that fclose), or NULL + err.
+ * Resolves the host (once: the system-call filter allows no lookup later)
+ * and returns the stream in *f; records written to it wait in the queue
+ * until redis_out_start. fclose(*f) delivers what it can as above, stops
+ * the thread and frees r. returns: r (freed by that fclose), or NULL + err.
  */
 struct redis_out *redis_out_open(const struct redis_url *u, bool live, FILE **f, char *err);
+
+/*
+ * Starts the writer thread (signals blocked in it): after privileges are
+ * dropped (capabilities are per thread), before the system-call filter.
+ * returns 0 or -1 + err.
+ */
+int redis_out_start(struct redis_out *r, char *err);
 
 /*
  * The engine's extra-stats hook (arg = r): appends

@@ -60,7 +60,7 @@ filtered(int (*before)(void *), int (*body)(void *), void *arg)
 
         if (rc != 0)
             _exit(rc & 0xff);
-        if (priv_seccomp_apply(err) != 0) {
+        if (priv_seccomp_apply(NULL, err) != 0) {
             fprintf(stderr, "priv_seccomp_apply: %s\n", err);
             _exit(1);
         }
