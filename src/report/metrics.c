@@ -92,16 +92,18 @@ static const struct family_rule {
     {"decoder.checksum.*", "result"},
     {"decoder.defrag.outcome.*", "outcome"},
     {"flow.end.*", "reason"},
+    {"flow.end.state.*", "state"},
+    {"flow.end.tcp_state.*", "tcp_state"},
     {"flow.evicted.*", "class"},
     {"tcp.stuck.*", "kind"},
     {"tcp.violations.*", "kind"},
-    {"capture.handles.*.kernel_recv", "worker"},
-    {"capture.handles.*.kernel_drop", "worker"},
+    {"capture.handles.*.kernel_packets", "worker"},
+    {"capture.handles.*.kernel_drops", "worker"},
 };
 
 /* Values that are levels, not running totals. */
 static const char *const gauge_paths[] = {
-    "flow.active", "flow.peak", "flow.memcap", "flow.max_flows", "flow.slot_bytes",
+    "flow.active", "flow.peak", "flow.memcap_bytes", "flow.max_flows", "flow.slot_bytes",
 };
 
 #define HISTOGRAM_PREFIX "tcp.handshake_rtt."

@@ -22,11 +22,12 @@ FAMILIES = [
     ("decoder.outcome.*", "outcome"), ("decoder.truncated.*", "reason"),
     ("decoder.malformed.*", "reason"), ("decoder.linktype.*", "linktype"),
     ("decoder.checksum.*", "result"), ("decoder.defrag.outcome.*", "outcome"),
-    ("flow.end.*", "reason"), ("flow.evicted.*", "class"), ("tcp.stuck.*", "kind"),
-    ("tcp.violations.*", "kind"), ("capture.handles.*.kernel_recv", "worker"),
-    ("capture.handles.*.kernel_drop", "worker"),
+    ("flow.end.*", "reason"), ("flow.end.state.*", "state"),
+    ("flow.end.tcp_state.*", "tcp_state"), ("flow.evicted.*", "class"), ("tcp.stuck.*", "kind"),
+    ("tcp.violations.*", "kind"), ("capture.handles.*.kernel_packets", "worker"),
+    ("capture.handles.*.kernel_drops", "worker"),
 ]
-GAUGES = {"flow.active", "flow.peak", "flow.memcap", "flow.max_flows", "flow.slot_bytes"}
+GAUGES = {"flow.active", "flow.peak", "flow.memcap_bytes", "flow.max_flows", "flow.slot_bytes"}
 CONNECTION_GAUGES = {"flowstate_tcp_endpoints", "flowstate_tcp_connections",
                      "flowstate_tcp_stuck_connections", "flowstate_tcp_server_stuck_connections"}
 SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$')

@@ -55,12 +55,20 @@ START_TEST(test_names_derive_from_stats_paths)
     /* flowstate's own namespace is dropped: a counter moving into it keeps its name */
     name_is("flowstate.tcp.violations.ack_backwards", "flowstate_tcp_violations_total",
             METRICS_COUNTER, "kind", "ack_backwards");
-    name_is("flowstate.capture.handles.3.kernel_drop", "flowstate_capture_handles_kernel_drop_total",
+    name_is("flowstate.capture.handles.3.kernel_drops", "flowstate_capture_handles_kernel_drops_total",
             METRICS_COUNTER, "worker", "3");
     name_is("flowstate.output.redis.lost", "flowstate_output_redis_lost_total", METRICS_COUNTER,
             NULL, NULL);
     name_is("flow.active", "flowstate_flow_active", METRICS_GAUGE, NULL, NULL);
     name_is("flow.max_flows", "flowstate_flow_max_flows", METRICS_GAUGE, NULL, NULL);
+    name_is("flowstate.flow.memcap_bytes", "flowstate_flow_memcap_bytes", METRICS_GAUGE, NULL,
+            NULL);
+    /* Suricata's flow.memcap counts the times the memcap was hit: a counter */
+    name_is("flow.memcap", "flowstate_flow_memcap_total", METRICS_COUNTER, NULL, NULL);
+    name_is("flow.end.tcp_state.close_wait", "flowstate_flow_end_tcp_state_total", METRICS_COUNTER,
+            "tcp_state", "close_wait");
+    name_is("flow.end.state.new", "flowstate_flow_end_state_total", METRICS_COUNTER, "state",
+            "new");
     name_is("odd.name-with-dash", "flowstate_odd_name_with_dash_total", METRICS_COUNTER, NULL,
             NULL);
     name_is("flowstate.tcp.handshake_rtt.le_us.250", "flowstate_tcp_handshake_rtt_seconds",
@@ -104,19 +112,19 @@ START_TEST(test_a_family_is_written_whole_when_its_counters_interleave)
     const char *a, *b, *c;
 
     stat_list_init(&l);
-    stat_list_add(&l, "flowstate.capture.handles.0.kernel_recv", 10);
-    stat_list_add(&l, "flowstate.capture.handles.0.kernel_drop", 1);
-    stat_list_add(&l, "flowstate.capture.handles.1.kernel_recv", 20);
-    stat_list_add(&l, "flowstate.capture.handles.1.kernel_drop", 2);
+    stat_list_add(&l, "flowstate.capture.handles.0.kernel_packets", 10);
+    stat_list_add(&l, "flowstate.capture.handles.0.kernel_drops", 1);
+    stat_list_add(&l, "flowstate.capture.handles.1.kernel_packets", 20);
+    stat_list_add(&l, "flowstate.capture.handles.1.kernel_drops", 2);
     t = render(&l, NULL, 0);
-    ck_assert_uint_eq(count(t, "# TYPE flowstate_capture_handles_kernel_recv_total counter\n"), 1);
-    ck_assert_uint_eq(count(t, "# TYPE flowstate_capture_handles_kernel_drop_total counter\n"), 1);
-    a = strstr(t, "flowstate_capture_handles_kernel_recv_total{worker=\"0\"} 10\n");
-    b = strstr(t, "flowstate_capture_handles_kernel_recv_total{worker=\"1\"} 20\n");
-    c = strstr(t, "# HELP flowstate_capture_handles_kernel_drop_total");
+    ck_assert_uint_eq(count(t, "# TYPE flowstate_capture_handles_kernel_packets_total counter\n"), 1);
+    ck_assert_uint_eq(count(t, "# TYPE flowstate_capture_handles_kernel_drops_total counter\n"), 1);
+    a = strstr(t, "flowstate_capture_handles_kernel_packets_total{worker=\"0\"} 10\n");
+    b = strstr(t, "flowstate_capture_handles_kernel_packets_total{worker=\"1\"} 20\n");
+    c = strstr(t, "# HELP flowstate_capture_handles_kernel_drops_total");
     ck_assert(a != NULL && b != NULL && c != NULL);
     ck_assert(a < b && b < c); /* recv's samples together, then drop's */
-    ck_assert_ptr_nonnull(strstr(t, "EVE stats.flowstate.capture.handles.<worker>.kernel_recv"));
+    ck_assert_ptr_nonnull(strstr(t, "EVE stats.flowstate.capture.handles.<worker>.kernel_packets"));
     free(t);
     stat_list_fini(&l);
 }
