@@ -188,7 +188,8 @@ common_prefix(const char *a, const char *b)
 }
 
 /*
- * Where a path that the first shards lacked goes: after the last merged
+ * Where a path that the first shards lacked goes when its predecessor in its
+ * own shard is not merged (see stats_merge): after the last merged
  * path it shares the longest dotted prefix with (so into its own object,
  * at that object's end), or at the end.
  */
@@ -370,7 +371,13 @@ stats_merge(const struct stats_shard *s, size_t n, struct stat_list *out, char *
 
             if (stats_merge_rule(it->path) == STATS_MERGE_SHARD || pi_get(&pi, it->path, &slot))
                 continue;
-            at = i == 0 ? out->n : insert_pos(out, it->path);
+            /* after its predecessor in this shard, where one run puts it */
+            if (i == 0)
+                at = out->n;
+            else if (j > 0 && pi_get(&pi, s[i].items.items[j - 1].path, &slot))
+                at = slot + 1;
+            else
+                at = insert_pos(out, it->path);
             stat_list_add(out, it->path, 0);
             memmove(&out->items[at + 1], &out->items[at], (out->n - 1 - at) * sizeof(*out->items));
             out->items[at].path = it->path;
