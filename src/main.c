@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * main: argv -> struct options -> capture + reporter + engine. No protocol
- * logic lives here. Exit status: 0 success; 1 the input ended with a read
- * error (everything read so far was still reported); 2 usage, open or
- * output errors.
+ * logic lives here. Exit status: 0 success, or the reader of the output
+ * went away (EPIPE: the run stops at once, silently, like tcpdump); 1 the
+ * input ended with a read error (everything read so far was still
+ * reported); 2 usage, open or output errors (an output error stops the run
+ * at once).
  *
  * Order at start-up: resolve -Z USER (an unknown user fails before anything
  * is opened), open the capture, the -o file and the -w file, then drop
@@ -155,6 +157,28 @@ live_summary(struct capture *cap, bool interrupted)
     if (st->kernel_ifdrop != 0)
         fprintf(stderr, "%" PRIu64 " packet%s dropped by interface\n", st->kernel_ifdrop,
                 st->kernel_ifdrop == 1 ? "" : "s");
+}
+
+/*
+ * The exit status after the run's output failure, if any (outfile.h): the
+ * reader of a pipe went away (EPIPE) is a normal end, as in tcpdump: no
+ * message, status 0 unless something else failed. Any other error on the
+ * records' stream is reported here with status 2; one on -w was reported
+ * by capture_dump_close().
+ */
+static int
+output_status(const struct options *o, int rc)
+{
+    int e = outfile_error();
+
+    if (e == 0)
+        return rc;
+    if (e == EPIPE)
+        return rc;
+    if (outfile_failed_stream() == OUTFILE_RECORDS)
+        log_warn("error writing %s: %s", o->output != NULL ? o->output : "standard output",
+                 strerror(e));
+    return 2;
 }
 
 static const struct reporter_ops *
@@ -416,7 +440,9 @@ main(int argc, char **argv)
     run = engine_run(eng, cap, &stop_requested, err);
     if (run < 0)
         log_warn("%s", err);
-    engine_finish(eng, cap);
+    /* a dead output ends the run at once: no drain, no stats record (outfile.h) */
+    if (outfile_error() == 0)
+        engine_finish(eng, cap);
     ran = true;
     rc = run == 0 ? 0 : 1;
     if (capture_dump_close(cap, err) != 0) {
@@ -427,18 +453,17 @@ main(int argc, char **argv)
 out:
     active_capture = NULL;
     engine_free(eng);
-    if (rep != NULL && ops != NULL && ops->close(rep) != 0) {
-        log_warn("error writing output: %s", strerror(errno));
+    if (rep != NULL && ops != NULL && ops->close(rep) != 0 && outfile_error() == 0) {
+        log_warn("error writing output: %s", strerror(errno)); /* a record could not be made */
         rc = 2;
     }
     if (out != stdout) {
-        if (fclose(out) != 0) {
-            log_warn("%s: %s", o.output, strerror(errno));
-            rc = 2;
-        }
+        if (fclose(out) != 0)
+            outfile_fail(OUTFILE_RECORDS, errno);
     } else if (fflush(stdout) != 0) {
-        rc = 2;
+        outfile_fail(OUTFILE_RECORDS, errno);
     }
+    rc = output_status(&o, rc);
     /* after the reporter: the TUI has given the terminal back by now */
     if (ran && capture_is_live(cap))
         live_summary(cap, stop_requested != 0);

@@ -54,6 +54,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -438,6 +439,30 @@ cap_fill(struct capture *c, struct cap_source *s)
     }
 }
 
+/*
+ * -w: one record. A write error is the run's output failure (outfile_fail):
+ * the engine stops, and nothing more is written to the file.
+ */
+static void
+cap_dump_rec(struct capture *c, const struct pcap_pkthdr *h, const u_char *d)
+{
+    if (outfile_failed_stream() == OUTFILE_DUMP)
+        return;
+    pcap_dump((u_char *)c->dump, h, d);
+    if (ferror(pcap_dump_file(c->dump)))
+        outfile_fail(OUTFILE_DUMP, errno);
+}
+
+/* -w on an idle read: makes the file complete up to here. */
+static void
+cap_dump_sync(struct capture *c)
+{
+    if (c->dump == NULL || outfile_failed_stream() == OUTFILE_DUMP)
+        return;
+    if (pcap_dump_flush(c->dump) != 0)
+        outfile_fail(OUTFILE_DUMP, errno);
+}
+
 static void
 cap_emit(struct capture *c, size_t i, struct cap_packet *p)
 {
@@ -451,7 +476,7 @@ cap_emit(struct capture *c, size_t i, struct cap_packet *p)
     p->source = c->live ? 0 : (uint32_t)i;
     /* A pcap -w file has one link type: pcapng records of other interface types are not saved. */
     if (c->dump != NULL && p->dlt == s->dlt)
-        pcap_dump((u_char *)c->dump, s->hdr, s->data);
+        cap_dump_rec(c, s->hdr, s->data);
     s->pending = false;
     c->last = i;
     c->has_last = true;
@@ -478,9 +503,9 @@ capture_next(struct capture *c, struct cap_packet *p)
             if (c->stop)
                 return CAP_END;
             rc = cap_fill(c, s);
-            /* Idle: make the -w file complete up to here (errors surface at close). */
-            if (rc == 0 && c->dump != NULL)
-                (void)pcap_dump_flush(c->dump);
+            /* Idle: make the -w file complete up to here. */
+            if (rc == 0)
+                cap_dump_sync(c);
         }
         if (rc != 1)
             return rc;
@@ -569,9 +594,23 @@ capture_dump_close(struct capture *c, char *err)
 
     if (c == NULL || c->dump == NULL)
         return 0;
-    if (pcap_dump_flush(c->dump) != 0 || ferror(pcap_dump_file(c->dump))) {
-        errbuf_printf(err, "%s: write error", c->dump_path);
-        rc = -1;
+    if (outfile_failed_stream() == OUTFILE_DUMP) {
+        /* EPIPE: the reader went away, main ends quietly (outfile.h) */
+        if (outfile_error() != EPIPE) {
+            errbuf_printf(err, "%s: %s", c->dump_path, strerror(outfile_error()));
+            rc = -1;
+        }
+        /* what stdio still holds is dropped: pcap_dump_close would write it */
+        __fpurge(pcap_dump_file(c->dump));
+    } else if (pcap_dump_flush(c->dump) != 0 || ferror(pcap_dump_file(c->dump))) {
+        int e = errno != 0 ? errno : EIO;
+
+        outfile_fail(OUTFILE_DUMP, e);
+        if (e != EPIPE) {
+            errbuf_printf(err, "%s: %s", c->dump_path, strerror(e));
+            rc = -1;
+        }
+        __fpurge(pcap_dump_file(c->dump));
     }
     pcap_dump_close(c->dump);
     c->dump = NULL;
@@ -962,7 +1001,7 @@ cap_live_record(u_char *user, const struct pcap_pkthdr *h, const u_char *d)
     s->last_ts_ns = ts;
     s->have_last = true;
     if (c->dump != NULL)
-        pcap_dump((u_char *)c->dump, h, d);
+        cap_dump_rec(c, h, d);
     p.data = d;
     p.caplen = h->caplen;
     p.wirelen = h->len;
@@ -1059,9 +1098,8 @@ capture_dispatch(struct capture *c, int max, capture_fn fn, void *arg)
         if (c->stop)
             return CAP_END;
     }
-    /* Idle: make the -w file complete up to here (errors surface at close). */
-    if (c->dump != NULL)
-        (void)pcap_dump_flush(c->dump);
+    /* Idle: make the -w file complete up to here. */
+    cap_dump_sync(c);
     return 0;
 }
 

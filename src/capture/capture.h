@@ -136,7 +136,11 @@ char *capture_resolve_iface(const char *arg, char *err);
 int capture_dump_open(struct capture *c, const char *path, char *err)
     __attribute__((warn_unused_result));
 
-/* Flushes and closes the -w file (no-op without one). returns 0 or -1 + err on a write error. */
+/*
+ * Flushes and closes the -w file (no-op without one). returns 0 or -1 + err
+ * on a write error (now or earlier, see outfile_fail); EPIPE returns 0: the
+ * reader went away.
+ */
 int capture_dump_close(struct capture *c, char *err) __attribute__((warn_unused_result));
 
 /* Closes and frees (and the -w file, errors ignored); NULL ok. */

@@ -55,6 +55,7 @@
 #include "tcp/tcp_stats.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/outfile.h"
 #include "util/stats.h"
 #include "util/xalloc.h"
 
@@ -620,7 +621,7 @@ run_live(struct engine *e, struct capture *c, volatile sig_atomic_t *stop, char 
 {
     uint64_t delivered = 0, last_flush = clock_monotonic_ns();
 
-    while (stop == NULL || !*stop) {
+    while ((stop == NULL || !*stop) && outfile_error() == 0) {
         int max = 0, rc;
 
         check_reopen(e);
@@ -660,8 +661,11 @@ run_live(struct engine *e, struct capture *c, volatile sig_atomic_t *stop, char 
             }
         }
     }
-    /* Stopped (not -c): what the kernel already captured is still ours, up to -c. */
-    if (e->cfg.count == 0 || delivered < e->cfg.count) {
+    /*
+     * Stopped (not -c): what the kernel already captured is still ours, up
+     * to -c; not after an output failure, which ends the run at once.
+     */
+    if (outfile_error() == 0 && (e->cfg.count == 0 || delivered < e->cfg.count)) {
         struct drain d = {e, e->cfg.count != 0 ? e->cfg.count - delivered : UINT64_MAX};
         (void)capture_drain(c, drain_record, &d);
     }
@@ -679,7 +683,7 @@ engine_run(struct engine *e, struct capture *c, volatile sig_atomic_t *stop, cha
     e->cap = c;
     if (capture_is_live(c))
         return run_live(e, c, stop, err);
-    while (stop == NULL || !*stop) {
+    while ((stop == NULL || !*stop) && outfile_error() == 0) {
         check_reopen(e);
         if (e->cfg.count != 0 && delivered >= e->cfg.count)
             break;

@@ -101,14 +101,18 @@ void engine_flush(struct engine *e);
 void engine_idle(struct engine *e, uint64_t wall_ns);
 
 /*
- * The capture loop: reads c until it ends, -c is reached or *stop becomes
- * non-zero, feeding every record to engine_feed(). returns 0 at a clean end,
+ * The capture loop: reads c until it ends, -c is reached, *stop becomes
+ * non-zero or an output write fails (outfile_error(): then at once, without
+ * draining the live ring), feeding every record to engine_feed(). returns 0 at a clean end,
  * 1 if the input ended with a read error (results so far are still
  * reported), -1 on a fatal error (err set).
  */
 int engine_run(struct engine *e, struct capture *c, volatile sig_atomic_t *stop, char *err);
 
-/* Ends every open flow (FLOW_END_SHUTDOWN), judges stuck ones, writes the stats record. */
+/*
+ * Ends every open flow (FLOW_END_SHUTDOWN), judges stuck ones, writes the
+ * stats record. Not called after an output failure: engine_free() discards.
+ */
 void engine_finish(struct engine *e, struct capture *c);
 
 void engine_free(struct engine *e);

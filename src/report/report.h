@@ -251,6 +251,21 @@ const char *report_addr_str(const struct ip_addr *a, uint8_t version, char *buf,
 int report_write_line(FILE *out, const char *line, size_t len, bool line_buffered);
 
 /*
+ * True once any output write of the run has failed (outfile_fail; errno is
+ * then set to that failure): writers make no more write(2) calls. The
+ * writers above record their failures there themselves.
+ */
+bool report_out_dead(void);
+
+/*
+ * fflush(out), or after a failure of the run drop what stdio still holds
+ * without writing it. returns 0 or -1 (a failure, now or before).
+ */
+int report_stream_flush(FILE *out);
+/* A reporter's close: report_stream_flush, and -1 too when out has its error flag set. */
+int report_stream_finish(FILE *out);
+
+/*
  * Line output of the EVE and Zeek writers: each record is formatted straight
  * into this buffer (report_out_begin/room, then report_out_end), and whole
  * lines are handed on in large writes.

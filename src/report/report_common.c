@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/outfile.h"
 #include "util/xalloc.h"
 
 const char report_digits2[200] = "00010203040506070809"
@@ -308,18 +309,60 @@ report_write_line(FILE *out, const char *line, size_t len, bool line_buffered)
 
     if (len == 0)
         return 0;
+    if (report_out_dead())
+        return -1;
     if (cap != 0 && len > cap && fd >= 0) {
-        if (fflush(out) != 0)
-            return -1;
-        return write_all(fd, line, len);
+        if (fflush(out) != 0 || write_all(fd, line, len) != 0)
+            goto fail;
+        return 0;
     }
     if (cap != 0 && __fpending(out) + len > cap && fflush(out) != 0)
-        return -1;
+        goto fail;
     if (fwrite(line, 1, len, out) != len)
-        return -1;
+        goto fail;
     if (line_buffered && fflush(out) != 0)
-        return -1;
+        goto fail;
     return 0;
+fail:
+    outfile_fail(OUTFILE_RECORDS, errno);
+    return -1;
+}
+
+bool
+report_out_dead(void)
+{
+    if (outfile_error() == 0)
+        return false;
+    errno = outfile_error();
+    return true;
+}
+
+int
+report_stream_flush(FILE *out)
+{
+    /*
+     * After a failure stdio may still hold a buffer of lines: fflush would
+     * try the dead descriptor again (and fclose after it), so they are
+     * dropped instead.
+     */
+    if (report_out_dead()) {
+        __fpurge(out);
+        return -1;
+    }
+    if (fflush(out) != 0) {
+        outfile_fail(OUTFILE_RECORDS, errno);
+        __fpurge(out);
+        return -1;
+    }
+    return 0;
+}
+
+int
+report_stream_finish(FILE *out)
+{
+    if (report_stream_flush(out) != 0)
+        return -1;
+    return ferror(out) ? -1 : 0;
 }
 
 void
@@ -355,8 +398,14 @@ report_out_grow(struct report_out *o, char *p, size_t need)
 static void
 out_write(struct report_out *o, const char *p, size_t len)
 {
-    if (fflush(o->f) != 0 || write_all(fileno(o->f), p, len) != 0)
+    if (report_out_dead()) {
         o->failed = true;
+        return;
+    }
+    if (fflush(o->f) != 0 || write_all(fileno(o->f), p, len) != 0) {
+        outfile_fail(OUTFILE_RECORDS, errno);
+        o->failed = true;
+    }
 }
 
 void

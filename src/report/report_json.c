@@ -738,7 +738,7 @@ eve_flush(void *priv)
 {
     struct eve *e = priv;
 
-    if (report_out_flush(&e->o) != 0 || fflush(e->out) != 0)
+    if (report_out_flush(&e->o) != 0 || report_stream_flush(e->out) != 0)
         e->failed = true;
 }
 
@@ -750,10 +750,10 @@ eve_close(void *priv)
 
     if (e == NULL)
         return 0;
-    /* always fflush: on a write error it also drops what stdio holds, so main's fclose is quiet */
+    /* always: after a write error it drops what stdio holds, so main's fclose writes nothing */
     if (report_out_flush(&e->o) != 0)
         rc = -1;
-    if (fflush(e->out) != 0 || ferror(e->out) || e->failed)
+    if (report_stream_finish(e->out) != 0 || e->failed)
         rc = -1;
     report_out_fini(&e->o);
     prev_free(e);

@@ -25,12 +25,14 @@
 
 #include "report.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "report/report_table.h"
+#include "util/outfile.h"
 #include "util/xalloc.h"
 
 /*
@@ -366,8 +368,14 @@ row_cmp(const void *pa, const void *pb)
 static void
 out_str(struct text *t, const char *s)
 {
-    if (fputs(s, t->out) == EOF)
+    if (report_out_dead()) {
         t->failed = true;
+        return;
+    }
+    if (fputs(s, t->out) == EOF) {
+        outfile_fail(OUTFILE_RECORDS, errno);
+        t->failed = true;
+    }
 }
 
 /* Writes line[0..used) without its trailing blanks, and a '\n' (line has room for it). */
@@ -377,8 +385,14 @@ put_line(struct text *t, char *line, size_t used)
     while (used > 0 && line[used - 1] == ' ')
         used--;
     line[used++] = '\n';
-    if (fwrite(line, 1, used, t->out) != used)
+    if (report_out_dead()) {
         t->failed = true;
+        return;
+    }
+    if (fwrite(line, 1, used, t->out) != used) {
+        outfile_fail(OUTFILE_RECORDS, errno);
+        t->failed = true;
+    }
 }
 
 /*
@@ -649,7 +663,7 @@ text_close(void *priv)
     print_table(t);
     if (t->have_stats && !t->quiet)
         print_summary(t);
-    if (fflush(t->out) != 0 || ferror(t->out) || t->failed)
+    if (report_stream_finish(t->out) != 0 || t->failed)
         rc = -1;
     free_stats(t);
     free(t->rows);

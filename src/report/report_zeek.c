@@ -241,7 +241,7 @@ zeek_flush(void *priv)
 {
     struct zeek *z = priv;
 
-    if (report_out_flush(&z->o) != 0 || fflush(z->out) != 0)
+    if (report_out_flush(&z->o) != 0 || report_stream_flush(z->out) != 0)
         z->failed = true;
 }
 
@@ -259,10 +259,10 @@ zeek_close(void *priv)
     zeek_time(z->last_ns, t, sizeof(t));
     n = snprintf(buf, sizeof(buf), "#close\t%s\n", t);
     put_line(z, buf, n);
-    /* always fflush: on a write error it also drops what stdio holds, so main's fclose is quiet */
+    /* always: after a write error it drops what stdio holds, so main's fclose writes nothing */
     if (report_out_flush(&z->o) != 0)
         rc = -1;
-    if (fflush(z->out) != 0 || ferror(z->out) || z->failed)
+    if (report_stream_finish(z->out) != 0 || z->failed)
         rc = -1;
     report_out_fini(&z->o);
     free(z);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * outfile: the one place output files are opened (see outfile.h). Used by
- * main for -o and its SIGHUP reopen and by the capture module for -w.
+ * main for -o and its SIGHUP reopen and by the capture module for -w; it
+ * also holds the run's one output-failure cell (outfile_fail).
  */
 #include <config.h>
 
@@ -33,4 +34,28 @@ outfile_open(const char *path, bool append, char *err)
             errbuf_printf(err, "%s: %s", path, strerror(errno));
     }
     return fd;
+}
+
+static int fail_errno;
+static enum outfile_stream fail_stream;
+
+void
+outfile_fail(enum outfile_stream stream, int err)
+{
+    if (fail_errno != 0)
+        return;
+    fail_errno = err != 0 ? err : EIO;
+    fail_stream = stream;
+}
+
+int
+outfile_error(void)
+{
+    return fail_errno;
+}
+
+enum outfile_stream
+outfile_failed_stream(void)
+{
+    return fail_stream;
 }

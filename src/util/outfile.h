@@ -19,4 +19,25 @@
  */
 int outfile_open(const char *path, bool append, char *err) __attribute__((warn_unused_result));
 
+/*
+ * The run's output failure, one cell for the whole process: the first write
+ * error on the records' stream (-o or standard output) or on the -w file.
+ * From then on every writer skips its write(2) calls, the engine stops
+ * reading, and main ends the run: silently with status 0 on EPIPE (the
+ * reader went away, as tcpdump does), with a message and status 2 otherwise.
+ * Thread rule: called only from the thread that runs the reporters and the
+ * capture (the engine's), like the writers themselves.
+ */
+enum outfile_stream {
+    OUTFILE_RECORDS = 1, /* -o, or standard output */
+    OUTFILE_DUMP,        /* -w */
+};
+
+/* Records err (an errno value; 0 counts as EIO) for stream, unless a failure is already recorded. */
+void outfile_fail(enum outfile_stream stream, int err);
+/* errno of the recorded failure, 0 while every write succeeded. */
+int outfile_error(void);
+/* Which stream failed (0 while none did). */
+enum outfile_stream outfile_failed_stream(void);
+
 #endif
