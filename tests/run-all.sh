@@ -25,7 +25,7 @@ DEPS=(build-essential autoconf automake libtool pkg-config libpcap-dev libncurse
       libjansson-dev libcap-ng-dev libseccomp-dev libmicrohttpd-dev libhiredis-dev redis-server prometheus curl check tshark wireshark-common tcpdump tcptrace python3-scapy mandoc
       iproute2 nftables ethtool jq tmux tcpreplay time strace passwd procps python3-jsonschema
       libcap2-bin util-linux parallel munge slurmctld slurmd slurm-client
-      python3-yaml)
+      python3-yaml dpkg-dev debhelper lintian logrotate systemd-container)
 missing=()
 for p in "${DEPS[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
