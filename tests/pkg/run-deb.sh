@@ -192,8 +192,10 @@ Description=flowstate package check
 Requires=basic.target fs-check.service
 After=basic.target fs-check.service
 EOF
-# The unit reads it (EnvironmentFile=): -l and short timeouts, so records come at once.
-echo 'FLOWSTATE_OPTIONS="-l --msl 0.1 --timeout closed=1"' >"$work/etc/default-flowstate"
+# The unit reads it (EnvironmentFile=): -l and short timeouts, so records come
+# at once; -v, so the journal says when the filter is on (the last step before
+# the first packet: systemd's own filter and no_new_privs are there from exec).
+echo 'FLOWSTATE_OPTIONS="-v -l --msl 0.1 --timeout closed=1"' >"$work/etc/default-flowstate"
 cat >"$work/out/check.sh" <<'EOF'
 # Runs as root inside the container; writes facts for the test to check.
 f=/fsout/facts
@@ -221,11 +223,12 @@ systemctl start "$svc"; fact start $?
 pid=0
 for _ in $(seq 200); do
     pid=$(systemctl show -p MainPID --value "$svc")
-    [ "$pid" != 0 ] && grep -q '^Seccomp:[[:space:]]*2' "/proc/$pid/status" 2>/dev/null &&
-        ss -0 -a -p -H | grep -q "pid=$pid," && break
+    [ "$pid" != 0 ] && journalctl -u "$svc" -o cat --no-pager 2>/dev/null |
+        grep -q '^flowstate: seccomp filter on' && break
     sleep 0.05
 done
 fact active "$(systemctl is-active "$svc")"
+fact dropped "$(journalctl -u "$svc" -o cat --no-pager | grep -c '^flowstate: capabilities dropped')"
 for k in Uid CapInh CapPrm CapEff CapAmb CapBnd NoNewPrivs Seccomp; do
     fact "$k" "$(sed -n "s/^$k:[[:space:]]*//p" "/proc/$pid/status" | tr -s '\t ' ' ')"
 done
@@ -267,6 +270,7 @@ want "sysusers made the account" user "flowstate:/nonexistent:/usr/sbin/nologin"
 want "tmpfiles made the log directory" logdir "flowstate:flowstate 750"
 want "systemctl start" start 0
 want "running" active active
+want "flowstate says it dropped its capabilities (-v)" dropped 1
 u=$(fact uid)
 want "runs as flowstate" Uid "$u $u $u $u"
 for k in CapInh CapPrm CapEff CapAmb; do want "no capability left once capturing" "$k" 0000000000000000; done
