@@ -12,7 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 python=${PYTHON:-/usr/bin/python3}
 PYTHONDONTWRITEBYTECODE=1
 export PYTHONDONTWRITEBYTECODE
-generators="gen_sessions.py gen_linktypes.py gen_ip.py gen_tunnels.py gen_files.py gen_pcapng_multi.py gen_fanout.py gen_dropped.py"
+generators="gen_sessions.py gen_linktypes.py gen_ip.py gen_tunnels.py gen_files.py gen_pcapng_multi.py gen_fanout.py gen_dropped.py gen_isb.py"
 
 run_all() {
     for g in $generators; do

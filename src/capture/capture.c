@@ -38,9 +38,12 @@
  *    and odd headers are read by libpcap alone, as is everything when
  *    FLOWSTATE_FORCE_LIBPCAP is set (testing knob). Its records, like
  *    libpcap's, stay valid until the next read of the same source.
- *  - A pcapng file that libpcap refuses (interfaces of several link types or
- *    snapshot lengths) is read by our own reader instead (pcapng.c, see
- *    cap_fallback_start()); its records carry their interface's link type.
+ *  - A named pcapng file is read by our own reader (pcapng.c, see
+ *    cap_fallback_start()), which also reads the Interface Statistics
+ *    Blocks libpcap skips (their drops: capture_take_loss()); so is a pcapng
+ *    file that libpcap refuses (interfaces of several link types or snapshot
+ *    lengths), from stdin too when it is a regular file. Records carry their
+ *    interface's link type.
  *  - -w (capture_dump_open) writes in cap_emit(), i.e. exactly the records
  *    handed out and in the order they are handed out (merge order for
  *    several files), never the filtered ones.
@@ -104,6 +107,7 @@ struct cap_source {
     char *filter;             /* owned copy for the pcapng fallback, or NULL */
     struct cap_ng *ng;        /* pcapng fallback reader (then p is only for metadata) */
     struct cap_ng_rec ng_rec; /* its current record; hdr points here */
+    uint64_t ng_drops;        /* cap_ng_drops() already added to st.isb_drops */
     struct cap_pf *pf;        /* buffered reader of a classic pcap file, or NULL */
     /* pf's current record header; hdr points here. */
     struct pcap_pkthdr pf_hdr;
@@ -129,6 +133,7 @@ struct capture {
     pcap_dumper_t *dump;      /* -w, or NULL */
     char *dump_path;          /* owned, for messages */
     struct capture_stats st;
+    uint64_t loss_since;      /* files: pending pcapng loss interval start (capture_take_loss) */
     char err[CAP_ERR_SIZE];
 };
 
@@ -261,12 +266,8 @@ cap_fallback_start(struct cap_source *s, uint64_t skip, char *err, size_t err_si
 
 /* After an open through the fallback: a dead pcap_t stands for the file (-w, snaplen, filter). */
 static int
-cap_fallback_meta(struct cap_source *s, const char *filter, char *err)
+cap_fallback_meta_snap(struct cap_source *s, const char *filter, char *err, uint32_t snap)
 {
-    uint32_t snap = cap_ng_snaplen(s->ng);
-
-    if (snap == 0 || snap > CAP_DEFAULT_SNAPLEN)
-        snap = CAP_DEFAULT_SNAPLEN;
     s->dlt = cap_ng_datalink(s->ng);
     s->ns = true;
     s->p = pcap_open_dead_with_tstamp_precision(s->dlt, (int)snap, PCAP_TSTAMP_PRECISION_NANO);
@@ -277,6 +278,16 @@ cap_fallback_meta(struct cap_source *s, const char *filter, char *err)
     if (err != NULL)
         err[0] = '\0';
     return cap_compile(s, filter, err); /* reports a filter that is bad for the first link type */
+}
+
+static int
+cap_fallback_meta(struct cap_source *s, const char *filter, char *err)
+{
+    uint32_t snap = cap_ng_snaplen(s->ng);
+
+    if (snap == 0 || snap > CAP_DEFAULT_SNAPLEN)
+        snap = CAP_DEFAULT_SNAPLEN;
+    return cap_fallback_meta_snap(s, filter, err, snap);
 }
 
 static int
@@ -310,6 +321,28 @@ cap_open_one(struct cap_source *s, const char *path, const char *filter, bool *s
             return cap_fallback_meta(s, filter, err);
         return -1;
     }
+    /*
+     * A named pcapng file (version 1.x) is read by our reader, which also
+     * reads the Interface Statistics Blocks libpcap skips (their drop
+     * counts feed the capture-loss rule). It gives the same records as
+     * libpcap on every pcapng file of the corpus, filters included.
+     */
+    if (strcmp(path, "-") != 0 && pcap_major_version(s->p) == 1 &&
+        getenv("FLOWSTATE_FORCE_LIBPCAP") == NULL) {
+        char nerr[ERRBUF_SIZE];
+
+        if (cap_fallback_start(s, 0, nerr, sizeof(nerr)) == 0) {
+            /* libpcap's snapshot length for the file, so that -w writes the same header */
+            int snap = pcap_snapshot(s->p);
+
+            pcap_close(s->p);
+            s->p = NULL;
+            return cap_fallback_meta_snap(s, filter, err,
+                                          snap > 0 ? (uint32_t)snap : CAP_DEFAULT_SNAPLEN);
+        }
+        cap_ng_close(s->ng); /* not readable by ours after all: libpcap reads it */
+        s->ng = NULL;
+    }
     s->dlt = pcap_datalink(s->p);
     s->ns = pcap_get_tstamp_precision(s->p) == PCAP_TSTAMP_PRECISION_NANO;
     /* Testing knob: FLOWSTATE_FORCE_LIBPCAP=1 reads every file through libpcap alone. */
@@ -339,6 +372,28 @@ capture_open_files(const char *const *paths, size_t n, const char *filter, char 
         c->st.files++;
     }
     return c;
+}
+
+/* Folds the statistics blocks the pcapng reader passed into the capture's counters. */
+static void
+cap_ng_loss(struct capture *c, struct cap_source *s)
+{
+    uint64_t since = cap_ng_take_loss(s->ng);
+    uint64_t drops = cap_ng_drops(s->ng);
+
+    if (since != 0 && (c->loss_since == 0 || since < c->loss_since))
+        c->loss_since = since;
+    c->st.isb_drops += drops - s->ng_drops;
+    s->ng_drops = drops;
+}
+
+uint64_t
+capture_take_loss(struct capture *c)
+{
+    uint64_t since = c->loss_since;
+
+    c->loss_since = 0;
+    return since;
 }
 
 /*
@@ -376,6 +431,7 @@ cap_read(struct capture *c, struct cap_source *s, struct pcap_pkthdr **h, const 
             return PCAP_ERROR;
     }
     rc = cap_ng_next(s->ng, &s->ng_rec);
+    cap_ng_loss(c, s);
     if (rc == 1) {
         *h = &s->ng_rec.hdr;
         *d = s->ng_rec.data;
@@ -703,6 +759,8 @@ capture_stats_export(struct capture *c, struct stat_list *out)
     stat_list_add(out, STATS_OWN "capture.filtered", st->filtered);
     stat_list_add(out, STATS_OWN "capture.read_errors", st->read_errors);
     stat_list_add(out, STATS_OWN "capture.ts_backwards", st->ts_backwards);
+    if (!c->live)
+        stat_list_add(out, STATS_OWN "capture.isb_drops", st->isb_drops);
     if (c->live) {
         stat_list_add(out, STATS_OWN "capture.after_stop", c->after_stop);
         if (c->n > 1) {

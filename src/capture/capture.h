@@ -49,6 +49,7 @@ struct capture_stats {
     uint64_t read_errors; /* files that ended in a read error (truncated record, bad block) */
     uint64_t ts_backwards;/* records whose timestamp went back within one source */
     uint64_t kernel_recv, kernel_drop, kernel_ifdrop; /* live: pcap_stats() */
+    uint64_t isb_drops;   /* files: pcapng Interface Statistics Block drops (cap_ng_drops) */
 };
 
 /*
@@ -108,6 +109,14 @@ void capture_breakloop(struct capture *c);
 
 /* Refreshes kernel counters (live) and returns the stats (borrowed). */
 const struct capture_stats *capture_stats(struct capture *c);
+
+/*
+ * Files: the earliest start (capture time, ns; 1 = the start of the capture)
+ * of the pcapng loss intervals read since the previous call (see
+ * cap_ng_take_loss), 0 when there were none. Live: always 0 (the engine
+ * polls kernel_drop instead).
+ */
+uint64_t capture_take_loss(struct capture *c);
 /*
  * Appends the capture counters: live, Suricata's capture.kernel_packets,
  * kernel_drops, kernel_ifdrops (pcap_stats: ps_recv, ps_drop, ps_ifdrop);

@@ -39,11 +39,14 @@
 #define NG_BT_IDB       1u
 #define NG_BT_PB        2u /* obsolete Packet Block */
 #define NG_BT_SPB       3u
+#define NG_BT_ISB       5u
 #define NG_BT_EPB       6u
 #define NG_BOM          0x1A2B3C4Du
 #define NG_OPT_END      0u
 #define NG_OPT_TSRESOL  9u
 #define NG_OPT_TSOFFSET 14u
+#define NG_OPT_IFDROP   5u /* 4.6 isb_ifdrop: packets dropped by the interface */
+#define NG_OPT_OSDROP   7u /* 4.6 isb_osdrop: packets dropped by the OS (the capture buffer) */
 #define NG_SHB_MIN      28u /* header 8 + BOM 4 + version 4 + section length 8 + trailer 4 */
 #define NG_NS_PER_SEC   1000000000ULL
 #define NG_FILTER_SNAP  262144
@@ -57,6 +60,8 @@ struct ng_iface {
     uint8_t res_exp;
     int64_t tsoffset; /* seconds added to every timestamp */
     int32_t prog;     /* index into progs, or NG_NO_PROG (no filter) */
+    uint64_t drops;   /* isb_ifdrop + isb_osdrop of its latest Interface Statistics Block */
+    uint64_t isb_ns;  /* timestamp of that block; 0: none yet */
 };
 
 struct ng_prog {
@@ -82,6 +87,8 @@ struct cap_ng {
     int32_t *prog_of_lt; /* linktype -> index into progs, NG_NO_PROG: not compiled yet */
     struct ng_prog *progs;
     size_t n_progs;
+    uint64_t drops;      /* rises of the interfaces' drop counters, summed (cap_ng_drops) */
+    uint64_t loss_since; /* earliest start of a loss interval not yet taken; 0: none */
     char err[CAP_NG_ERR_SIZE];
 };
 
@@ -469,6 +476,51 @@ ng_spb(struct cap_ng *r, struct cursor *body, struct cap_ng_rec *rec)
 }
 
 /*
+ * pcapng 4.6. The drop counters are cumulative per interface: a block whose
+ * isb_ifdrop + isb_osdrop is above the interface's previous block's opens a
+ * loss interval from that previous block's timestamp (from the start of the
+ * capture for the first block) to this one's. libpcap skips these blocks, so
+ * a malformed one is skipped too: never an error.
+ */
+static void
+ng_isb(struct cap_ng *r, struct cursor *body)
+{
+    uint32_t id = ng_u32(r, body);
+    uint32_t hi = ng_u32(r, body);
+    uint32_t lo = ng_u32(r, body);
+    uint64_t drops = 0;
+    bool have = false;
+
+    if (body->overrun || id >= r->n_if)
+        return;
+    while (cursor_left(body) > 0) {
+        uint16_t code = ng_u16(r, body);
+        uint16_t olen = ng_u16(r, body);
+        if (body->overrun || code == NG_OPT_END)
+            break;
+        struct cursor val = cursor_sub(body, olen);
+        cursor_skip(body, (4u - olen % 4u) % 4u);
+        if (body->overrun)
+            return;
+        if ((code == NG_OPT_IFDROP || code == NG_OPT_OSDROP) && olen == 8) {
+            drops += ng_u64(r, &val);
+            have = true;
+        }
+    }
+    struct ng_iface *ifc = &r->ifs[id];
+    uint64_t ts = ng_ts_ns(ifc, (uint64_t)hi << 32 | lo);
+    if (have && drops > ifc->drops) {
+        uint64_t since = ifc->isb_ns != 0 ? ifc->isb_ns : 1; /* 1: the start of the capture */
+        r->drops += drops - ifc->drops;
+        if (r->loss_since == 0 || since < r->loss_since)
+            r->loss_since = since;
+    }
+    if (have)
+        ifc->drops = drops; /* a counter that fell (a restart) is the new base */
+    ifc->isb_ns = ts != 0 ? ts : 1;
+}
+
+/*
  * Reads blocks until a packet (1), end of file (CAP_END) or an error (-1).
  * until_idb: stop with 0 after the first Interface Description Block, and
  * treat a packet before it as an error (the open).
@@ -505,6 +557,10 @@ ng_advance(struct cap_ng *r, struct cap_ng_rec *rec, bool until_idb)
             if (until_idb)
                 return ng_fail(r, "packet before any Interface Description Block");
             rc = ng_spb(r, &body, rec);
+            break;
+        case NG_BT_ISB:
+            ng_isb(r, &body);
+            rc = 0;
             break;
         default:
             rc = 0; /* 3.1: unknown block types are skipped */
@@ -614,4 +670,19 @@ cap_ng_close(struct cap_ng *r)
     free(r->filter);
     free(r->name);
     free(r);
+}
+
+uint64_t
+cap_ng_drops(const struct cap_ng *r)
+{
+    return r->drops;
+}
+
+uint64_t
+cap_ng_take_loss(struct cap_ng *r)
+{
+    uint64_t since = r->loss_since;
+
+    r->loss_since = 0;
+    return since;
 }

@@ -69,6 +69,18 @@ bool cap_ng_filter(const struct cap_ng *r, const struct cap_ng_rec *rec);
 int cap_ng_datalink(const struct cap_ng *r);
 uint32_t cap_ng_snaplen(const struct cap_ng *r);
 
+/*
+ * Interface Statistics Blocks (pcapng 4.6): cap_ng_drops() is the sum of the
+ * rises of every interface's isb_ifdrop + isb_osdrop so far (each counter is
+ * cumulative; a counter that falls is taken as the new base). cap_ng_take_loss()
+ * returns the earliest start (capture time, ns; 1 = the start of the capture)
+ * of the loss intervals read since the previous call, and 0 when there were
+ * none: an interval runs from the interface's previous statistics block (or
+ * the start) to the block whose drops rose.
+ */
+uint64_t cap_ng_drops(const struct cap_ng *r);
+uint64_t cap_ng_take_loss(struct cap_ng *r);
+
 /* Last error (borrowed, valid until the next call). */
 const char *cap_ng_geterr(const struct cap_ng *r);
 

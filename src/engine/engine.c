@@ -161,8 +161,7 @@ front_stats(struct engine *e, struct stat_list *items)
         /* decoder.pkts: the records past the filter only, as Suricata's */
         dst.counter[DC_FILTERED] = cs->filtered;
         capture_stats_export(e->cap, items);
-        if (capture_is_live(e->cap))
-            stat_list_add(items, "flowstate.capture.loss_intervals", e->loss_intervals);
+        stat_list_add(items, "flowstate.capture.loss_intervals", e->loss_intervals);
     }
     decode_stats_export(&dst, items);
     if (defrag_stats(e->defrag)->fragments != 0) {
@@ -317,6 +316,8 @@ tick(struct engine *e)
             what |= WORKERS_TICK_UPDATES;
         if (stats)
             what |= WORKERS_TICK_STATS;
+        if (!e->cfg.live && loss_since != 0)
+            what |= WORKERS_TICK_LOSS;
         stat_list_init(&fs);
         if (what & (WORKERS_TICK_SNAPSHOT | WORKERS_TICK_STATS))
             front_stats(e, &fs);
@@ -325,6 +326,8 @@ tick(struct engine *e)
         return;
     }
     track_expire(e->tr, e->now_ns, e->tick);
+    if (!e->cfg.live)
+        track_mark_loss(e->tr, loss_since);
     if (snap)
         inline_tick_report(e, false);
     if (e->cfg.live)
@@ -337,15 +340,23 @@ tick(struct engine *e)
  * Live: polls the kernel's drop counters (every tick). If they rose since
  * the last poll, returns the capture time of that poll: every connection
  * with a packet since then may have lost one (track_live marks them);
- * else 0.
+ * else 0. Files: returns the start of the pcapng loss intervals read since
+ * the last poll (capture_take_loss; track_mark_loss marks them), else 0.
+ * Either way a poll that finds new drops is one loss interval.
  */
 static uint64_t
 poll_loss(struct engine *e)
 {
     uint64_t since = 0, drops;
 
-    if (!e->cfg.live || e->cap == NULL)
+    if (e->cap == NULL)
         return 0;
+    if (!e->cfg.live) {
+        since = capture_take_loss(e->cap);
+        if (since != 0)
+            e->loss_intervals++;
+        return since;
+    }
     drops = capture_stats(e->cap)->kernel_drop;
     if (drops > e->last_drops) {
         since = e->last_poll_ns != 0 ? e->last_poll_ns : 1;
@@ -718,6 +729,20 @@ engine_finish(struct engine *e, struct capture *c)
     e->cap = c;
     engine_flush(e);
     defrag_flush(e->defrag);
+    /* files: statistics blocks after the last tick (usually the file's last blocks) */
+    if (!e->cfg.live) {
+        uint64_t since = poll_loss(e);
+
+        if (since != 0 && e->w != NULL) {
+            struct stat_list none;
+
+            stat_list_init(&none);
+            workers_tick(e->w, e->now_ns, e->tick, WORKERS_TICK_LOSS, since, &none);
+            stat_list_fini(&none);
+        } else if (since != 0) {
+            track_mark_loss(e->tr, since);
+        }
+    }
     if (e->w != NULL)
         workers_finish(e->w, e->now_ns);
     else

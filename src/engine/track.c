@@ -239,6 +239,24 @@ track_live(struct track *t, uint64_t now_ns, uint64_t tick, bool updates, uint64
     flow_table_foreach(t->ft, live_visit, &v);
 }
 
+static void
+loss_visit(void *arg, struct flow *f)
+{
+    struct visit *v = arg;
+
+    if (f->last_ts_ns >= v->loss_since && v->t->obs->mark_loss != NULL)
+        v->t->obs->mark_loss(f);
+}
+
+void
+track_mark_loss(struct track *t, uint64_t loss_since)
+{
+    struct visit v = {t, false, loss_since};
+
+    if (loss_since != 0)
+        flow_table_foreach(t->ft, loss_visit, &v);
+}
+
 void
 track_drain(struct track *t, uint64_t now_ns)
 {

@@ -119,6 +119,13 @@ void track_snapshot(struct track *t, uint64_t now_ns, uint64_t tick);
 void track_live(struct track *t, uint64_t now_ns, uint64_t tick, bool updates,
                 uint64_t loss_since);
 
+/*
+ * Files: marks every flow with a packet at or after capture time loss_since
+ * (tcp_observer.mark_loss), the start of a pcapng loss interval
+ * (capture_take_loss); writes nothing. loss_since 0: nothing.
+ */
+void track_mark_loss(struct track *t, uint64_t loss_since);
+
 /* Ends every flow (FLOW_END_SHUTDOWN), judging stuck ones at now_ns, in creation order. */
 void track_drain(struct track *t, uint64_t now_ns);
 

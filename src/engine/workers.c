@@ -176,10 +176,14 @@ on_tick(struct worker *k, const struct in_tick *t)
         track_expire(k->tr, t->now_ns, t->tick);
     if (t->what & WORKERS_TICK_SNAPSHOT)
         track_snapshot(k->tr, t->now_ns, t->tick);
+    if (t->what & WORKERS_TICK_LOSS)
+        track_mark_loss(k->tr, t->loss_since_ns);
     if (t->what & WORKERS_TICK_LIVE)
         track_live(k->tr, t->now_ns, t->tick, (t->what & WORKERS_TICK_UPDATES) != 0,
                    t->loss_since_ns);
-    send_counters(k, OUT_DONE, &done);
+    /* a loss mark alone (engine_finish) writes nothing and is no tick for the front */
+    if (t->what != WORKERS_TICK_LOSS)
+        send_counters(k, OUT_DONE, &done);
     spsc_publish(&k->out);
 }
 

@@ -27,6 +27,7 @@
 #define WORKERS_TICK_LIVE     0x4u /* tcp_stuck records */
 #define WORKERS_TICK_UPDATES  0x8u /* ... and flow_update records */
 #define WORKERS_TICK_STATS    0x10u /* a periodic stats record, after the tick's records */
+#define WORKERS_TICK_LOSS     0x20u /* files: mark the flows of a loss interval (track_mark_loss) */
 
 struct workers;
 
@@ -50,7 +51,8 @@ void workers_push(struct workers *w, const struct track_pkt *p, uint32_t steer);
  * WORKERS_TICK_SNAPSHOT, for the tick reporter, and WORKERS_TICK_STATS, for
  * the periodic stats record, written once every worker's records of the
  * tick are). loss_since_ns: with
- * WORKERS_TICK_LIVE, as for track_live().
+ * WORKERS_TICK_LIVE, as for track_live(); with WORKERS_TICK_LOSS, as for
+ * track_mark_loss().
  */
 void workers_tick(struct workers *w, uint64_t now_ns, uint64_t tick, unsigned what,
                   uint64_t loss_since_ns, const struct stat_list *front);

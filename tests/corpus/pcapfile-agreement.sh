@@ -61,6 +61,14 @@ compare() {
     run fast "$@"
     FLOWSTATE_FORCE_LIBPCAP=1 run slow "$@"
     local what
+    # Interface Statistics Blocks are read by flowstate's pcapng reader only
+    # (libpcap skips them): a capture whose blocks report drops differs in
+    # those counters and the confidence they give; the records must not.
+    if [ "${name##*/}" = pcapng-isb-drops.pcapng ]; then
+        local norm='s/,"confidence":"capture_loss"//; s/"(isb_drops|loss_intervals)(_delta)?":[0-9]+/"\1\2":N/g'
+        sed -E "$norm" "$tmp/fast.out" >"$tmp/fast.norm" && mv "$tmp/fast.norm" "$tmp/fast.out"
+        sed -E "$norm" "$tmp/slow.out" >"$tmp/slow.norm" && mv "$tmp/slow.norm" "$tmp/slow.out"
+    fi
     for what in rc out err; do
         if ! cmp -s "$tmp/fast.$what" "$tmp/slow.$what"; then
             fail "$name: $what differs with FLOWSTATE_FORCE_LIBPCAP=1"

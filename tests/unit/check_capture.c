@@ -626,16 +626,18 @@ START_TEST(test_stats_export_names_file_counters)
     struct stat_list l;
     static const char *const names[] = {
         "flowstate.capture.files", "flowstate.capture.records", "flowstate.capture.filtered",
-        "flowstate.capture.read_errors", "flowstate.capture.ts_backwards"};
+        "flowstate.capture.read_errors", "flowstate.capture.ts_backwards",
+        "flowstate.capture.isb_drops"};
 
     write_simple("st.pcap", false, false, 1, 3, path);
     struct capture *c = open_one(path, "udp");
     ck_assert_int_eq(drain(c), 0);
     stat_list_init(&l);
     capture_stats_export(c, &l);
-    ck_assert_uint_eq(l.n, 5);
-    for (size_t i = 0; i < 5; i++)
+    ck_assert_uint_eq(l.n, 6);
+    for (size_t i = 0; i < 6; i++)
         ck_assert_str_eq(l.items[i].path, names[i]);
+    ck_assert_uint_eq(l.items[5].value, 0); /* a pcap file has no statistics blocks */
     ck_assert_uint_eq(l.items[0].value, 1);
     ck_assert_uint_eq(l.items[1].value, 3);
     ck_assert_uint_eq(l.items[2].value, 3);
