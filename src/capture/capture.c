@@ -53,6 +53,7 @@
 #include "capture/capture.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <signal.h>
@@ -60,6 +61,7 @@
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -228,9 +230,10 @@ cap_compile(struct cap_source *s, const char *filter, char *err)
  * whose interfaces differ in link type or snapshot length, at the open or at
  * the first packet of such an interface (a read error). The file is then
  * read again by our own reader from its first byte, skipping the `skip`
- * records libpcap gave. That needs a file we can read again: a named file,
- * or stdin when it is a regular file ("< file"); from a pipe, libpcap's
- * error stands. Returns 0, or -1 leaving err alone, except for an error of
+ * records libpcap gave. That needs a file we can read again: a named
+ * regular file, or stdin when it is a regular file ("< file"); from a pipe,
+ * a FIFO or a device, libpcap's error stands (a second open of a FIFO would
+ * wait forever). Returns 0, or -1 leaving err alone, except for an error of
  * our reader after the open (the file does not hold `skip` good records).
  */
 static int
@@ -240,7 +243,23 @@ cap_fallback_start(struct cap_source *s, uint64_t skip, char *err, size_t err_si
     FILE *f;
 
     if (strcmp(s->name, "-") != 0) {
-        f = fopen(s->name, "rb");
+        /*
+         * Only a regular file can be read again: a FIFO or character device
+         * opened a second time blocks forever or yields other bytes (issue
+         * 15, item 3). O_NONBLOCK keeps the open itself from waiting for a
+         * FIFO's writer; the test is on what was opened, not on the name.
+         */
+        struct stat sb;
+        int fd = open(s->name, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+        if (fd < 0)
+            return -1;
+        if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+            fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0 ||
+            (f = fdopen(fd, "rb")) == NULL) {
+            close(fd);
+            return -1;
+        }
     } else {
         int fd = dup(STDIN_FILENO);
         if (fd < 0)
